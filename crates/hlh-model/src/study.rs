@@ -1,0 +1,301 @@
+//! A study: its patients and their timelines, as read from a study folder or a warehouse.
+
+use compact_str::CompactString;
+use jiff::civil::Date;
+
+use crate::spelled_enum::spelled_enum;
+use crate::{ClinicalTime, Quantity};
+
+/// The file of a study folder a row came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StudyFile {
+    Patients,
+    Observations,
+    Treatments,
+    Events,
+}
+
+impl StudyFile {
+    pub const ALL: [StudyFile; 4] =
+        [StudyFile::Patients, StudyFile::Observations, StudyFile::Treatments, StudyFile::Events];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            StudyFile::Patients => "patients.csv",
+            StudyFile::Observations => "observations.csv",
+            StudyFile::Treatments => "treatments.csv",
+            StudyFile::Events => "events.csv",
+        }
+    }
+}
+
+/// Where a record was read: its file and the line on which its row starts (1-based, the header is line 1).
+/// Provenance for every derived number points back here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceRow {
+    pub file: StudyFile,
+    pub line: u64,
+}
+
+/// The position of a patient in [`Study::patients`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PatientIndex(pub u32);
+
+spelled_enum! {
+    /// Sex as recorded; `U` is unknown or not recorded.
+    pub enum Sex {
+        Male => "M" | "male",
+        Female => "F" | "female",
+        Unknown => "U" | "unknown",
+    }
+}
+
+spelled_enum! {
+    /// A trigger (underlying cause) of secondary HLH.
+    pub enum Trigger {
+        Infection => "infection",
+        Malignancy => "malignancy",
+        Autoimmune => "autoimmune",
+        /// Adult-onset Still's disease.
+        Aosd => "aosd",
+        /// Systemic juvenile idiopathic arthritis (MAS-2016 applies).
+        Sjia => "sjia",
+        Sle => "sle",
+        Drug => "drug",
+        Idiopathic => "idiopathic",
+        Other => "other",
+    }
+}
+
+/// One patient and the patient-level findings at diagnosis.
+///
+/// Boolean findings are `Option<bool>`: `None` is unknown (or, for marrow aspirate, not done), which is
+/// never read as "no".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Patient {
+    pub id: String,
+    pub centre: Option<String>,
+    pub sex: Sex,
+    /// Age at diagnosis in years: as written, or diagnosis year − birth year when only `birth_year` is given.
+    pub age_years: f64,
+    pub birth_year: Option<i16>,
+    pub diagnosis_date: Date,
+    pub triggers: Vec<Trigger>,
+    pub trigger_detail: Option<String>,
+    pub immunosuppression: Option<bool>,
+    pub hepatomegaly: Option<bool>,
+    pub splenomegaly: Option<bool>,
+    pub bm_hemophagocytosis: Option<bool>,
+    pub nk_activity_low: Option<bool>,
+    pub molecular_hlh: Option<bool>,
+    pub last_followup_date: Option<Date>,
+    pub source: SourceRow,
+}
+
+/// The comparator of a censored laboratory result (`<5`, `>100000`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Comparator {
+    Equal,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+}
+
+impl Comparator {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparator::Equal => "",
+            Comparator::Less => "<",
+            Comparator::LessOrEqual => "<=",
+            Comparator::Greater => ">",
+            Comparator::GreaterOrEqual => ">=",
+        }
+    }
+}
+
+/// One laboratory result or vital sign.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    pub patient: PatientIndex,
+    pub time: ClinicalTime,
+    /// The value in the canonical unit of its analyte. A censored result is taken at its number
+    /// (analysis contract §1b); `comparator` keeps the censoring.
+    pub quantity: Quantity,
+    pub comparator: Comparator,
+    /// The value cell exactly as written, comparator included, for provenance.
+    pub value_as_written: CompactString,
+    /// The unit cell exactly as written.
+    pub unit_as_written: CompactString,
+    pub source: SourceRow,
+}
+
+spelled_enum! {
+    /// A drug of `treatments.csv`.
+    pub enum Drug {
+        Anakinra => "anakinra" | "kineret",
+        Corticosteroids => "corticosteroids" | "corticosteroid" | "steroids",
+        Methylprednisolone => "methylprednisolone",
+        Prednisone => "prednisone",
+        Prednisolone => "prednisolone",
+        Dexamethasone => "dexamethasone",
+        Hydrocortisone => "hydrocortisone",
+        Ivig => "ivig",
+        Etoposide => "etoposide",
+        Ciclosporin => "ciclosporin" | "cyclosporine" | "cyclosporin",
+        Ruxolitinib => "ruxolitinib",
+        Emapalumab => "emapalumab",
+        Tocilizumab => "tocilizumab",
+        Canakinumab => "canakinumab",
+        Rituximab => "rituximab",
+        Chemotherapy => "chemotherapy",
+        Antimicrobial => "antimicrobial",
+        Other => "other",
+    }
+}
+
+impl Drug {
+    /// Any corticosteroid, named generically or specifically.
+    pub fn is_corticosteroid(self) -> bool {
+        matches!(
+            self,
+            Drug::Corticosteroids
+                | Drug::Methylprednisolone
+                | Drug::Prednisone
+                | Drug::Prednisolone
+                | Drug::Dexamethasone
+                | Drug::Hydrocortisone
+        )
+    }
+}
+
+spelled_enum! {
+    /// The unit of a dose.
+    pub enum DoseUnit {
+        Milligram => "mg",
+        MilligramPerKilogram => "mg/kg",
+        Gram => "g",
+        GramPerKilogram => "g/kg",
+        MilligramPerSquareMetre => "mg/m2" | "mg/m²",
+    }
+}
+
+spelled_enum! {
+    /// The route of administration.
+    pub enum Route {
+        Subcutaneous => "sc" | "subcutaneous",
+        Intravenous => "iv" | "intravenous",
+        Oral => "po" | "oral",
+    }
+}
+
+spelled_enum! {
+    /// Why a course was stopped.
+    pub enum StopReason {
+        Completed => "completed",
+        Remission => "remission",
+        Inefficacy => "inefficacy",
+        AdverseEvent => "adverse_event",
+        Death => "death",
+        Other => "other",
+    }
+}
+
+/// One course (or one dose change) of a drug.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Treatment {
+    pub patient: PatientIndex,
+    pub drug: Drug,
+    pub start: ClinicalTime,
+    /// The last administration; `None` when ongoing at last follow-up.
+    pub end: Option<ClinicalTime>,
+    pub dose: Option<f64>,
+    pub dose_unit: Option<DoseUnit>,
+    pub frequency: Option<String>,
+    pub route: Option<Route>,
+    pub stop_reason: Option<StopReason>,
+    /// The `line` column as written: `first` marks first-line HLH therapy; empty means "derive it".
+    pub line_of_therapy: Option<String>,
+    pub source: SourceRow,
+}
+
+spelled_enum! {
+    /// A dated clinical event.
+    pub enum EventKind {
+        AdverseEvent => "adverse_event",
+        Infection => "infection",
+        IcuAdmission => "icu_admission",
+        IcuDischarge => "icu_discharge",
+        Relapse => "relapse",
+        Death => "death",
+        Discharge => "discharge",
+        ResponseAssessment => "response_assessment",
+    }
+}
+
+spelled_enum! {
+    /// A clinician's recorded judgement of response.
+    pub enum RecordedResponse {
+        Complete => "complete",
+        Partial => "partial",
+        None => "none",
+    }
+}
+
+/// One row of `events.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub patient: PatientIndex,
+    pub time: ClinicalTime,
+    pub kind: EventKind,
+    pub detail: Option<String>,
+    /// CTCAE grade 1–5.
+    pub grade: Option<u8>,
+    pub drug: Option<Drug>,
+    pub led_to_discontinuation: Option<bool>,
+    /// For `response_assessment` only.
+    pub recorded_response: Option<RecordedResponse>,
+    pub source: SourceRow,
+}
+
+/// A whole study: the patients and every row of their timelines, in file order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Study {
+    pub title: Option<String>,
+    pub centres: Vec<String>,
+    pub patients: Vec<Patient>,
+    pub observations: Vec<Observation>,
+    pub treatments: Vec<Treatment>,
+    pub events: Vec<Event>,
+}
+
+impl Study {
+    pub fn patient(&self, index: PatientIndex) -> &Patient {
+        &self.patients[index.0 as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_are_read_case_insensitively_with_aliases() {
+        assert_eq!(Sex::from_name("m"), Some(Sex::Male));
+        assert_eq!(Sex::from_name(" F "), Some(Sex::Female));
+        assert_eq!(Sex::from_name("X"), None);
+        assert_eq!(Drug::from_name("Cyclosporine"), Some(Drug::Ciclosporin));
+        assert_eq!(Drug::from_name("KINERET"), Some(Drug::Anakinra));
+        assert_eq!(Trigger::from_name("AOSD"), Some(Trigger::Aosd));
+        assert_eq!(StopReason::from_name("adverse event"), None);
+        assert_eq!(Sex::expected_list(), "M, F or U");
+    }
+
+    #[test]
+    fn corticosteroids_include_the_specific_ones() {
+        let steroids: Vec<Drug> = Drug::ALL.iter().copied().filter(|drug| drug.is_corticosteroid()).collect();
+        assert_eq!(steroids.len(), 6);
+        assert!(!Drug::Anakinra.is_corticosteroid());
+        assert!(!Drug::Ivig.is_corticosteroid());
+    }
+}
