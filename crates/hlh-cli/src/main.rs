@@ -1,1 +1,59 @@
-fn main() {}
+//! `hlh`: the command-line face of hlhkit.
+//!
+//! Exit status: 0 success; 1 the input is invalid (the problems are printed) or a file cannot be written;
+//! 2 the command line is wrong (clap's own status for usage errors).
+
+mod demo;
+mod output;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// hlhkit: from the raw material of an sHLH treatment study to its evidence.
+#[derive(Debug, Parser)]
+#[command(name = "hlh", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write the bundled demo study (synthetic: 21 invented patients) into a folder and check it
+    Demo {
+        /// Folder to write into; the study goes to DIR/study
+        #[arg(long, value_name = "DIR", default_value = "hlh-demo")]
+        out: PathBuf,
+    },
+    /// Read and check a study folder; print what was read and every problem
+    Validate {
+        /// The study folder (patients.csv, observations.csv, treatments.csv, events.csv, study.toml)
+        #[arg(value_name = "STUDY")]
+        study: PathBuf,
+    },
+}
+
+/// The outcome of a command that ran to its end.
+enum Outcome {
+    Success,
+    InvalidInput,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo { out } => demo::run(&out),
+        Command::Validate { study } => validate::run(&study),
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::InvalidInput) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("{}: {error:#}", output::paint_error("error"));
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,1 +1,204 @@
+//! Study folders (`study-format.md`) read into the model, with every problem collected.
+//!
+//! Reading never stops at the first problem: each file is read to its end and each cell checked, so one
+//! run reports all the errors and warnings of a study, each naming its file, line, column and value.
+//! Invariants: a row with an error is left out of the [`Study`] (and the error stops any analysis);
+//! values are converted to canonical units on reading; nothing here writes a file.
 
+mod cells;
+mod checks;
+mod diagnostic;
+mod events;
+mod observations;
+mod patients;
+mod ranges;
+mod settings;
+mod summary;
+mod table;
+mod treatments;
+
+use std::path::Path;
+
+use hlh_model::{Study, StudyFile};
+
+pub use diagnostic::{ColumnRef, Diagnostic, Severity};
+pub use ranges::{analyte_ranges, AnalyteRanges};
+pub use settings::StudySettings;
+pub use summary::StudySummary;
+use table::Diagnostics;
+
+/// The file name of the optional study settings.
+pub const STUDY_TOML: &str = "study.toml";
+
+/// The raw bytes of a study's files; `None` for a file that is absent.
+#[derive(Debug, Default, Clone)]
+pub struct StudySources {
+    pub patients: Option<Vec<u8>>,
+    pub observations: Option<Vec<u8>>,
+    pub treatments: Option<Vec<u8>>,
+    pub events: Option<Vec<u8>>,
+    pub study_toml: Option<Vec<u8>>,
+}
+
+/// What reading a study produced: the rows that were valid, the settings, and every problem.
+#[derive(Debug)]
+pub struct Ingested {
+    pub study: Study,
+    pub settings: StudySettings,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Ingested {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.severity == severity)
+            .count()
+    }
+
+    /// The study, only when it has no errors (warnings allowed): what an analysis may start from.
+    pub fn into_valid(self) -> Result<(Study, StudySettings, Vec<Diagnostic>), Vec<Diagnostic>> {
+        if self.has_errors() {
+            Err(self.diagnostics)
+        } else {
+            Ok((self.study, self.settings, self.diagnostics))
+        }
+    }
+}
+
+/// Reads a study from the bytes of its files.
+pub fn read_study(sources: &StudySources) -> Ingested {
+    let mut diagnostics = Diagnostics::default();
+    let settings = match &sources.study_toml {
+        Some(bytes) => settings::read(bytes, &mut diagnostics),
+        None => StudySettings::default(),
+    };
+    let registry = match &sources.patients {
+        Some(bytes) => patients::read(bytes, &mut diagnostics),
+        None => {
+            diagnostics.file_problem(
+                Severity::Error,
+                StudyFile::Patients.file_name(),
+                "file not found; every study needs patients.csv",
+            );
+            patients::PatientRegistry::default()
+        }
+    };
+    let observation_bytes = present_or_warn(
+        &mut diagnostics,
+        StudyFile::Observations,
+        &sources.observations,
+        "no laboratory values",
+    );
+    let treatment_bytes = present_or_warn(
+        &mut diagnostics,
+        StudyFile::Treatments,
+        &sources.treatments,
+        "no treatments",
+    );
+    let event_bytes = present_or_warn(&mut diagnostics, StudyFile::Events, &sources.events, "");
+    let observations = observation_bytes.map_or_else(Vec::new, |bytes| {
+        observations::read(bytes, &registry, &mut diagnostics)
+    });
+    let treatments = treatment_bytes.map_or_else(Vec::new, |bytes| {
+        treatments::read(bytes, &registry, &mut diagnostics)
+    });
+    let events = event_bytes.map_or_else(Vec::new, |bytes| {
+        events::read(bytes, &registry, &mut diagnostics)
+    });
+
+    let study = Study {
+        title: settings.title.clone(),
+        centres: settings.centres.clone(),
+        patients: registry.patients,
+        observations,
+        treatments,
+        events,
+    };
+    checks::across_files(&study, &settings, &mut diagnostics);
+    Ingested {
+        study,
+        settings,
+        diagnostics: diagnostics.list,
+    }
+}
+
+/// Reads the study folder `dir`. File names are matched case-insensitively (`Patients.csv` is found).
+pub fn read_study_folder(dir: &Path) -> Ingested {
+    let mut io_problems = Diagnostics::default();
+    let listing: Vec<std::path::PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .collect(),
+        Err(error) => {
+            io_problems.file_problem(
+                Severity::Error,
+                &dir.display().to_string(),
+                format!("cannot open the study folder: {error}"),
+            );
+            return Ingested {
+                study: Study::default(),
+                settings: StudySettings::default(),
+                diagnostics: io_problems.list,
+            };
+        }
+    };
+    let mut read_file = |name: &str| -> Option<Vec<u8>> {
+        let path = listing.iter().find(|path| {
+            path.file_name()
+                .and_then(|file_name| file_name.to_str())
+                .is_some_and(|file_name| file_name.eq_ignore_ascii_case(name))
+        })?;
+        match std::fs::read(path) {
+            Ok(bytes) => Some(bytes),
+            Err(error) => {
+                io_problems.file_problem(Severity::Error, name, format!("cannot be read: {error}"));
+                None
+            }
+        }
+    };
+    let sources = StudySources {
+        patients: read_file(StudyFile::Patients.file_name()),
+        observations: read_file(StudyFile::Observations.file_name()),
+        treatments: read_file(StudyFile::Treatments.file_name()),
+        events: read_file(StudyFile::Events.file_name()),
+        study_toml: read_file(STUDY_TOML),
+    };
+    let mut ingested = read_study(&sources);
+    if !io_problems.list.is_empty() {
+        // An unreadable file is reported as itself, not as a missing one.
+        ingested.diagnostics.retain(|diagnostic| {
+            !(diagnostic.line.is_none()
+                && diagnostic.message.starts_with("file not found")
+                && io_problems
+                    .list
+                    .iter()
+                    .any(|problem| problem.file == diagnostic.file))
+        });
+        io_problems.list.append(&mut ingested.diagnostics);
+        ingested.diagnostics = io_problems.list;
+    }
+    ingested
+}
+
+/// The bytes of an optional timeline file; when it is absent, says what the study lacks (if it matters).
+fn present_or_warn<'b>(
+    diagnostics: &mut Diagnostics,
+    file: StudyFile,
+    bytes: &'b Option<Vec<u8>>,
+    what_is_lost: &str,
+) -> Option<&'b [u8]> {
+    if bytes.is_none() && !what_is_lost.is_empty() {
+        diagnostics.file_problem(
+            Severity::Warning,
+            file.file_name(),
+            format!("file not found; the study has {what_is_lost}"),
+        );
+    }
+    bytes.as_deref()
+}

@@ -79,7 +79,10 @@ mod tests {
     fn names_round_trip_case_insensitively() {
         for &analyte in Analyte::ALL {
             assert_eq!(Analyte::from_name(analyte.name()), Some(analyte));
-            assert_eq!(Analyte::from_name(&analyte.name().to_uppercase()), Some(analyte));
+            assert_eq!(
+                Analyte::from_name(&analyte.name().to_uppercase()),
+                Some(analyte)
+            );
         }
         assert_eq!(Analyte::from_name("ferritine"), None);
         assert_eq!(Analyte::from_name(""), None);

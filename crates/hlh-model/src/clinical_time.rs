@@ -51,7 +51,9 @@ impl fmt::Display for ClinicalTime {
             ClinicalTime::DateTime(date_time) if date_time.second() == 0 => {
                 write!(f, "{}", date_time.strftime("%Y-%m-%dT%H:%M"))
             }
-            ClinicalTime::DateTime(date_time) => write!(f, "{}", date_time.strftime("%Y-%m-%dT%H:%M:%S")),
+            ClinicalTime::DateTime(date_time) => {
+                write!(f, "{}", date_time.strftime("%Y-%m-%dT%H:%M:%S"))
+            }
         }
     }
 }
@@ -88,7 +90,10 @@ mod tests {
         assert_eq!(StudyDay::of(date(2024, 2, 27), day0), StudyDay(0));
         assert_eq!(StudyDay::of(date(2024, 3, 1), day0), StudyDay(3)); // 2024 is a leap year
         assert_eq!(StudyDay::of(date(2024, 2, 26), day0), StudyDay(-1));
-        assert_eq!(StudyDay::of(date(2023, 2, 27), date(2023, 3, 1)), StudyDay(-2));
+        assert_eq!(
+            StudyDay::of(date(2023, 2, 27), date(2023, 3, 1)),
+            StudyDay(-2)
+        );
         assert_eq!(StudyDay::of(date(2025, 2, 27), day0), StudyDay(366));
     }
 
@@ -103,8 +108,14 @@ mod tests {
 
     #[test]
     fn displays_in_the_study_format() {
-        assert_eq!(ClinicalTime::Date(date(2024, 5, 1)).to_string(), "2024-05-01");
-        assert_eq!(ClinicalTime::DateTime(date(2024, 5, 1).at(8, 5, 0, 0)).to_string(), "2024-05-01T08:05");
+        assert_eq!(
+            ClinicalTime::Date(date(2024, 5, 1)).to_string(),
+            "2024-05-01"
+        );
+        assert_eq!(
+            ClinicalTime::DateTime(date(2024, 5, 1).at(8, 5, 0, 0)).to_string(),
+            "2024-05-01T08:05"
+        );
         assert_eq!(
             ClinicalTime::DateTime(date(2024, 5, 1).at(8, 5, 9, 0)).to_string(),
             "2024-05-01T08:05:09"

@@ -8,8 +8,8 @@
 //! this crate is in the canonical unit of its analyte.
 
 mod analyte;
-mod spelled_enum;
 mod clinical_time;
+mod spelled_enum;
 mod study;
 pub mod units;
 
@@ -18,7 +18,7 @@ pub use spelled_enum::join_alternatives;
 pub use analyte::{Analyte, DailyWorst};
 pub use clinical_time::{ClinicalTime, StudyDay};
 pub use study::{
-    Comparator, Drug, DoseUnit, Event, EventKind, Observation, Patient, PatientIndex, RecordedResponse,
-    Route, SourceRow, Sex, StopReason, Study, StudyFile, Treatment, Trigger,
+    Comparator, DoseUnit, Drug, Event, EventKind, Observation, Patient, PatientIndex,
+    RecordedResponse, Route, Sex, SourceRow, StopReason, Study, StudyFile, Treatment, Trigger,
 };
 pub use units::{Quantity, UnitError};

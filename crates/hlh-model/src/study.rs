@@ -16,8 +16,12 @@ pub enum StudyFile {
 }
 
 impl StudyFile {
-    pub const ALL: [StudyFile; 4] =
-        [StudyFile::Patients, StudyFile::Observations, StudyFile::Treatments, StudyFile::Events];
+    pub const ALL: [StudyFile; 4] = [
+        StudyFile::Patients,
+        StudyFile::Observations,
+        StudyFile::Treatments,
+        StudyFile::Events,
+    ];
 
     pub fn file_name(self) -> &'static str {
         match self {
@@ -293,7 +297,11 @@ mod tests {
 
     #[test]
     fn corticosteroids_include_the_specific_ones() {
-        let steroids: Vec<Drug> = Drug::ALL.iter().copied().filter(|drug| drug.is_corticosteroid()).collect();
+        let steroids: Vec<Drug> = Drug::ALL
+            .iter()
+            .copied()
+            .filter(|drug| drug.is_corticosteroid())
+            .collect();
         assert_eq!(steroids.len(), 6);
         assert!(!Drug::Anakinra.is_corticosteroid());
         assert!(!Drug::Ivig.is_corticosteroid());

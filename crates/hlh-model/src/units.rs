@@ -44,7 +44,10 @@ pub struct AcceptedUnit {
 }
 
 const fn unit(spelling: &'static str, conversion: Conversion) -> AcceptedUnit {
-    AcceptedUnit { spelling, conversion }
+    AcceptedUnit {
+        spelling,
+        conversion,
+    }
 }
 
 use Conversion::{Divide, FahrenheitToCelsius, Identity, Multiply};
@@ -182,7 +185,9 @@ pub fn conversion_for(analyte: Analyte, unit: &str) -> Option<Conversion> {
     exact
         .or_else(|| {
             let with_capital_litre = capitalise_litre(unit)?;
-            table.iter().find(|accepted| accepted.spelling == with_capital_litre)
+            table
+                .iter()
+                .find(|accepted| accepted.spelling == with_capital_litre)
         })
         .map(|accepted| accepted.conversion)
 }
@@ -229,8 +234,13 @@ impl UnitError {
     pub fn expected(&self) -> String {
         match self {
             UnitError::NotAccepted { analyte, .. } => {
-                let spellings = accepted_units(*analyte).iter().map(|accepted| accepted.spelling);
-                format!("one of the units accepted for {analyte}: {}", join_alternatives(spellings))
+                let spellings = accepted_units(*analyte)
+                    .iter()
+                    .map(|accepted| accepted.spelling);
+                format!(
+                    "one of the units accepted for {analyte}: {}",
+                    join_alternatives(spellings)
+                )
             }
             UnitError::NotFinite { .. } => "a finite number".to_string(),
         }
@@ -263,7 +273,10 @@ pub fn convert(analyte: Analyte, value: f64, unit: &str) -> Result<Quantity, Uni
         analyte,
         unit: unit.to_string(),
     })?;
-    Ok(Quantity { analyte, value: conversion.apply(value) })
+    Ok(Quantity {
+        analyte,
+        value: conversion.apply(value),
+    })
 }
 
 #[cfg(test)]
@@ -273,7 +286,9 @@ mod tests {
     /// A conversion is "exact unless stated": compare with a tolerance of a few ulps of the result, since
     /// ÷ 88.57 and friends are not representable exactly.
     fn assert_converts(analyte: Analyte, value: f64, unit: &str, expected: f64) {
-        let got = convert(analyte, value, unit).unwrap_or_else(|e| panic!("{e}")).value();
+        let got = convert(analyte, value, unit)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .value();
         let tolerance = expected.abs() * 4.0 * f64::EPSILON;
         assert!(
             (got - expected).abs() <= tolerance,
@@ -296,7 +311,12 @@ mod tests {
         assert_converts(Analyte::Crp, 15.2, "mg/dL", 152.0);
         assert_converts(Analyte::Hemoglobin, 92.0, "g/L", 9.2);
         assert_converts(Analyte::Hemoglobin, 5.71, "mmol/L", 5.71 / 0.6206);
-        for analyte in [Analyte::Leukocytes, Analyte::Neutrophils, Analyte::Lymphocytes, Analyte::Platelets] {
+        for analyte in [
+            Analyte::Leukocytes,
+            Analyte::Neutrophils,
+            Analyte::Lymphocytes,
+            Analyte::Platelets,
+        ] {
             for unit in ["10*9/L", "G/L", "10^9/L", "10*3/uL"] {
                 assert_converts(analyte, 110.0, unit, 110.0);
             }
@@ -345,9 +365,13 @@ mod tests {
     #[test]
     fn the_conversion_hazards_of_clinical_criteria_are_kept() {
         // §1.5: 101.1 °F is 38.389 °C, below the 38.4 °C HScore boundary; 132.7 mg/dL is 1.4982 mmol/L.
-        let temperature = convert(Analyte::Temperature, 101.1, "[degF]").unwrap().value();
+        let temperature = convert(Analyte::Temperature, 101.1, "[degF]")
+            .unwrap()
+            .value();
         assert!(temperature < 38.4, "{temperature}");
-        let triglycerides = convert(Analyte::Triglycerides, 132.7, "mg/dL").unwrap().value();
+        let triglycerides = convert(Analyte::Triglycerides, 132.7, "mg/dL")
+            .unwrap()
+            .value();
         assert!(triglycerides < 1.5, "{triglycerides}");
     }
 
@@ -371,7 +395,9 @@ mod tests {
         );
         assert_eq!(
             convert(Analyte::Ferritin, f64::NAN, "ug/L"),
-            Err(UnitError::NotFinite { analyte: Analyte::Ferritin })
+            Err(UnitError::NotFinite {
+                analyte: Analyte::Ferritin
+            })
         );
         assert!(convert(Analyte::Ferritin, f64::INFINITY, "ug/L").is_err());
     }

@@ -1,0 +1,49 @@
+//! Printing diagnostics for a person: colour only on a terminal and never when NO_COLOR is set.
+
+use std::io::IsTerminal;
+
+use hlh_ingest::{Diagnostic, Severity};
+
+fn colour_enabled(is_terminal: bool) -> bool {
+    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+}
+
+fn paint(text: &str, ansi_colour: &str, is_terminal: bool) -> String {
+    if colour_enabled(is_terminal) {
+        format!("\x1b[1;{ansi_colour}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+/// "error" in red, for messages on stderr.
+pub fn paint_error(text: &str) -> String {
+    paint(text, "31", std::io::stderr().is_terminal())
+}
+
+/// A diagnostic for stdout, its severity word coloured on a terminal.
+pub fn diagnostic_line(diagnostic: &Diagnostic) -> String {
+    let text = diagnostic.to_string();
+    let (word, colour) = match diagnostic.severity {
+        Severity::Error => ("error", "31"),
+        Severity::Warning => ("warning", "33"),
+    };
+    let painted = paint(word, colour, std::io::stdout().is_terminal());
+    text.replacen(word, &painted, 1)
+}
+
+/// "2 errors, 1 warning".
+pub fn count_line(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("1 {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}

@@ -1,0 +1,38 @@
+//! `hlh validate STUDY`: what was read, and every problem.
+
+use std::path::Path;
+
+use hlh_ingest::{read_study_folder, Severity, StudySummary};
+
+use crate::output::{count_line, diagnostic_line};
+use crate::Outcome;
+
+pub fn run(study_dir: &Path) -> anyhow::Result<Outcome> {
+    let ingested = read_study_folder(study_dir);
+    let title = ingested
+        .study
+        .title
+        .as_deref()
+        .unwrap_or("(untitled study)");
+    println!("{title}");
+    println!("folder        {}", study_dir.display());
+    print!("{}", StudySummary::of(&ingested.study));
+    if !ingested.diagnostics.is_empty() {
+        println!();
+    }
+    for diagnostic in &ingested.diagnostics {
+        println!("{}", diagnostic_line(diagnostic));
+    }
+    let (errors, warnings) = (
+        ingested.count(Severity::Error),
+        ingested.count(Severity::Warning),
+    );
+    println!();
+    println!("{}", count_line(errors, warnings));
+    if errors > 0 {
+        println!("The study has errors: no analysis can be run until they are fixed.");
+        Ok(Outcome::InvalidInput)
+    } else {
+        Ok(Outcome::Success)
+    }
+}

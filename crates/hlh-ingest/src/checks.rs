@@ -1,0 +1,140 @@
+//! Checks that need several files at once: deaths, dates far from the diagnosis, patients without data,
+//! centres unknown to study.toml.
+
+use std::collections::{HashMap, HashSet};
+
+use hlh_model::{EventKind, PatientIndex, Study};
+use jiff::civil::Date;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::settings::StudySettings;
+use crate::table::Diagnostics;
+
+/// Results dated further than this from the diagnosis are probably a mistyped year.
+const FAR_FROM_DIAGNOSIS_DAYS: i64 = 365;
+
+pub fn across_files(study: &Study, settings: &StudySettings, diagnostics: &mut Diagnostics) {
+    if study.patients.is_empty() {
+        diagnostics.file_problem(
+            Severity::Warning,
+            "patients.csv",
+            "the study has no patients",
+        );
+        return;
+    }
+    let death_dates = check_deaths(study, diagnostics);
+    check_observation_dates(study, &death_dates, diagnostics);
+    check_centres(study, settings, diagnostics);
+}
+
+fn warning_at(file: &str, line: u64, message: String) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Warning,
+        file: file.to_string(),
+        line: Some(line),
+        column: None,
+        value: None,
+        message,
+        expected: None,
+        hint: None,
+    }
+}
+
+/// One death per patient; a second one is an error.
+fn check_deaths(study: &Study, diagnostics: &mut Diagnostics) -> HashMap<PatientIndex, Date> {
+    let mut death_dates: HashMap<PatientIndex, (Date, u64)> = HashMap::new();
+    for event in study
+        .events
+        .iter()
+        .filter(|event| event.kind == EventKind::Death)
+    {
+        match death_dates.get(&event.patient) {
+            Some((_, first_line)) => diagnostics.push(Diagnostic {
+                severity: Severity::Error,
+                message: format!(
+                    "second death of patient {} (first on line {first_line})",
+                    study.patient(event.patient).id
+                ),
+                ..warning_at("events.csv", event.source.line, String::new())
+            }),
+            None => {
+                death_dates.insert(event.patient, (event.time.date(), event.source.line));
+            }
+        }
+    }
+    death_dates
+        .into_iter()
+        .map(|(patient, (date, _))| (patient, date))
+        .collect()
+}
+
+/// Per patient, the first result dated after death, the first far from the diagnosis, and patients with
+/// no result at all; one warning each, not one per row.
+fn check_observation_dates(
+    study: &Study,
+    death_dates: &HashMap<PatientIndex, Date>,
+    diagnostics: &mut Diagnostics,
+) {
+    let mut with_observations: HashSet<PatientIndex> = HashSet::new();
+    let mut warned_after_death: HashSet<PatientIndex> = HashSet::new();
+    let mut warned_far: HashSet<PatientIndex> = HashSet::new();
+    for observation in &study.observations {
+        with_observations.insert(observation.patient);
+        let patient = study.patient(observation.patient);
+        let date = observation.time.date();
+        if let Some(death) = death_dates.get(&observation.patient) {
+            if date > *death && warned_after_death.insert(observation.patient) {
+                diagnostics.push(warning_at(
+                    "observations.csv",
+                    observation.source.line,
+                    format!(
+                        "result dated after the death of patient {} on {death}",
+                        patient.id
+                    ),
+                ));
+            }
+        }
+        let days = date.duration_since(patient.diagnosis_date).as_hours() / 24;
+        if days.abs() > FAR_FROM_DIAGNOSIS_DAYS && warned_far.insert(observation.patient) {
+            diagnostics.push(warning_at(
+                "observations.csv",
+                observation.source.line,
+                format!(
+                    "result dated {days} days from the diagnosis of patient {} ({}); is the year right?",
+                    patient.id, patient.diagnosis_date
+                ),
+            ));
+        }
+    }
+    for (index, patient) in study.patients.iter().enumerate() {
+        if !with_observations.contains(&PatientIndex(index as u32)) {
+            diagnostics.push(warning_at(
+                "patients.csv",
+                patient.source.line,
+                format!("patient {} has no observations", patient.id),
+            ));
+        }
+    }
+}
+
+fn check_centres(study: &Study, settings: &StudySettings, diagnostics: &mut Diagnostics) {
+    if settings.centres.is_empty() {
+        return;
+    }
+    let mut warned: HashSet<&str> = HashSet::new();
+    for patient in &study.patients {
+        let Some(centre) = patient.centre.as_deref() else {
+            continue;
+        };
+        if !settings.centres.iter().any(|listed| listed == centre) && warned.insert(centre) {
+            diagnostics.push(warning_at(
+                "patients.csv",
+                patient.source.line,
+                format!(
+                    "centre {centre:?} is not among the centres of study.toml ({})",
+                    settings.centres.join(", ")
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Problems found while reading a study, each naming its place (file, line, column) and the value.
+
+use std::fmt;
+
+/// How bad a problem is: an error stops the analysis, a warning does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A column of a CSV file: its 1-based position and its name as the header writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnRef {
+    pub number: usize,
+    pub name: String,
+}
+
+/// One problem of a study, with everything a user needs to find and fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// The file name within the study folder (`observations.csv`, `study.toml`).
+    pub file: String,
+    /// The 1-based line where the row starts; `None` for a problem of the whole file.
+    pub line: Option<u64>,
+    pub column: Option<ColumnRef>,
+    /// The cell as written (cut to a readable length).
+    pub value: Option<String>,
+    /// What is wrong, without a trailing period.
+    pub message: String,
+    /// What the study format expects there.
+    pub expected: Option<String>,
+    /// A likely fix, when one can be guessed.
+    pub hint: Option<String>,
+}
+
+/// How many characters of a cell a message shows; longer cells are cut with an ellipsis so that a
+/// megabyte-long cell cannot flood the terminal.
+const MAX_SHOWN_VALUE_CHARS: usize = 80;
+
+/// Cuts a cell for display.
+pub fn shown_value(value: &str) -> String {
+    if value.chars().count() <= MAX_SHOWN_VALUE_CHARS {
+        value.to_string()
+    } else {
+        let cut: String = value.chars().take(MAX_SHOWN_VALUE_CHARS).collect();
+        format!("{cut}…")
+    }
+}
+
+impl Diagnostic {
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// `error: observations.csv:18:5 (unit) "mg%": unit "mg%" is not accepted for crp; expected mg/L or mg/dL`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{severity}: {}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(column) = &self.column {
+            if self.line.is_some() {
+                write!(f, ":{}", column.number)?;
+            }
+            write!(f, " ({})", column.name)?;
+        }
+        if let Some(value) = &self.value {
+            write!(f, " {value:?}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(expected) = &self.expected {
+            write!(f, "; expected {expected}")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_problem_names_file_line_column_value_and_expectation() {
+        let diagnostic = Diagnostic {
+            severity: Severity::Error,
+            file: "observations.csv".into(),
+            line: Some(18),
+            column: Some(ColumnRef {
+                number: 5,
+                name: "unit".into(),
+            }),
+            value: Some("mg%".into()),
+            message: "unit not accepted for crp".into(),
+            expected: Some("mg/L or mg/dL".into()),
+            hint: None,
+        };
+        assert_eq!(
+            diagnostic.to_string(),
+            "error: observations.csv:18:5 (unit) \"mg%\": unit not accepted for crp; expected mg/L or mg/dL"
+        );
+    }
+
+    #[test]
+    fn long_values_are_cut_for_display() {
+        let long = "x".repeat(10_000);
+        let shown = shown_value(&long);
+        assert_eq!(shown.chars().count(), MAX_SHOWN_VALUE_CHARS + 1);
+        assert!(shown.ends_with('…'));
+        assert_eq!(shown_value("3,5"), "3,5");
+    }
+}

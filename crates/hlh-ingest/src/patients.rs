@@ -1,0 +1,278 @@
+//! `patients.csv`: one row per patient.
+
+use std::collections::HashMap;
+
+use hlh_model::{Patient, PatientIndex, Sex, SourceRow, StudyFile, Trigger};
+
+use crate::cells::{self, CellProblem, DATE_EXPECTED};
+use crate::table::{read_table, CellReader, ColumnSpec, Diagnostics};
+
+const FILE: &str = "patients.csv";
+
+const PATIENT_ID: usize = 0;
+const CENTRE: usize = 1;
+const SEX: usize = 2;
+const AGE_YEARS: usize = 3;
+const BIRTH_YEAR: usize = 4;
+const DIAGNOSIS_DATE: usize = 5;
+const TRIGGERS: usize = 6;
+const TRIGGER_DETAIL: usize = 7;
+const IMMUNOSUPPRESSION: usize = 8;
+const HEPATOMEGALY: usize = 9;
+const SPLENOMEGALY: usize = 10;
+const BM_HEMOPHAGOCYTOSIS: usize = 11;
+const NK_ACTIVITY_LOW: usize = 12;
+const MOLECULAR_HLH: usize = 13;
+const LAST_FOLLOWUP_DATE: usize = 14;
+
+const COLUMNS: [ColumnSpec; 15] = [
+    ColumnSpec::required("patient_id"),
+    ColumnSpec::optional("centre"),
+    ColumnSpec::required("sex"),
+    ColumnSpec::optional("age_years"),
+    ColumnSpec::optional("birth_year"),
+    ColumnSpec::required("diagnosis_date"),
+    ColumnSpec::optional("triggers"),
+    ColumnSpec::optional("trigger_detail"),
+    ColumnSpec::optional("immunosuppression"),
+    ColumnSpec::optional("hepatomegaly"),
+    ColumnSpec::optional("splenomegaly"),
+    ColumnSpec::optional("bm_hemophagocytosis"),
+    ColumnSpec::optional("nk_activity_low"),
+    ColumnSpec::optional("molecular_hlh"),
+    ColumnSpec::optional("last_followup_date"),
+];
+
+/// Ages are `0 ≤ age < 120` (study format); above this one a warning asks to check the row.
+const UNUSUAL_AGE_YEARS: f64 = 100.0;
+
+/// The patients read so far and the index of each identifier, for the timeline files to refer to.
+#[derive(Debug, Default)]
+pub struct PatientRegistry {
+    pub patients: Vec<Patient>,
+    index_by_id: HashMap<String, PatientIndex>,
+    /// Identifiers whose row had an error: timeline rows naming them are not orphans.
+    rejected_ids: HashMap<String, u64>,
+}
+
+impl PatientRegistry {
+    /// Resolves the patient_id cell of a timeline file. `Ok(None)` when the identifier's own row in
+    /// patients.csv had an error (already reported there): the timeline row is then skipped without a
+    /// second message.
+    pub fn resolve(&self, patient_id: &str) -> Result<Option<PatientIndex>, CellProblem> {
+        if let Some(index) = self.index_by_id.get(patient_id) {
+            Ok(Some(*index))
+        } else if self.rejected_ids.contains_key(patient_id) {
+            Ok(None)
+        } else {
+            Err(CellProblem::new(
+                "patient_id is not in patients.csv",
+                "a patient_id of patients.csv",
+            ))
+        }
+    }
+}
+
+pub fn read(bytes: &[u8], diagnostics: &mut Diagnostics) -> PatientRegistry {
+    let mut registry = PatientRegistry::default();
+    let mut first_line_of_id: HashMap<String, u64> = HashMap::new();
+    read_table(
+        FILE,
+        bytes,
+        &COLUMNS,
+        &["age_years", "birth_year"],
+        diagnostics,
+        |row, diagnostics| {
+            let mut cells = CellReader::new(row, diagnostics);
+            let id = cells.required(PATIENT_ID, "a pseudonymous patient identifier", |text| {
+                Ok(text.to_string())
+            });
+            if let Some(id) = &id {
+                if let Some(first_line) = first_line_of_id.get(id) {
+                    cells.row_error(
+                        Some(PATIENT_ID),
+                        format!("duplicate patient_id, first given on line {first_line}"),
+                    );
+                } else {
+                    first_line_of_id.insert(id.clone(), row.line);
+                }
+            }
+            let sex = cells.required(SEX, "M, F or U", |text| {
+                cells::word(text, Sex::from_name, Sex::expected_list())
+            });
+            let diagnosis_date = cells.required(DIAGNOSIS_DATE, DATE_EXPECTED, cells::date);
+            let age_written = cells.optional(AGE_YEARS, |text| {
+                let age = cells::number(text).map_err(|problem| CellProblem {
+                    expected: AGE_EXPECTED.into(),
+                    ..problem
+                })?;
+                if (0.0..120.0).contains(&age) {
+                    Ok(age)
+                } else {
+                    Err(CellProblem::new("age outside 0 ≤ age < 120", AGE_EXPECTED))
+                }
+            });
+            if age_written.is_some_and(|age| age > UNUSUAL_AGE_YEARS) {
+                cells.warning(
+                    AGE_YEARS,
+                    row.get(AGE_YEARS).unwrap_or_default(),
+                    unusual_age(),
+                );
+            }
+            let birth_year = cells.optional(BIRTH_YEAR, |text| {
+                cells::integer_in(text, 1880, 2100).map(|year| year as i16)
+            });
+            let age_years = resolve_age(&mut cells, age_written, birth_year, diagnosis_date);
+            let triggers = cells.optional(TRIGGERS, parse_triggers).unwrap_or_default();
+            let trigger_detail = row.get(TRIGGER_DETAIL).map(str::to_string);
+            let centre = row.get(CENTRE).map(str::to_string);
+            let mut finding = |column| cells.optional(column, cells::boolean).flatten();
+            let immunosuppression = finding(IMMUNOSUPPRESSION);
+            let hepatomegaly = finding(HEPATOMEGALY);
+            let splenomegaly = finding(SPLENOMEGALY);
+            let bm_hemophagocytosis = finding(BM_HEMOPHAGOCYTOSIS);
+            let nk_activity_low = finding(NK_ACTIVITY_LOW);
+            let molecular_hlh = finding(MOLECULAR_HLH);
+            let last_followup_date = cells.optional(LAST_FOLLOWUP_DATE, cells::date);
+            if let (Some(last_followup), Some(diagnosis)) = (last_followup_date, diagnosis_date) {
+                if last_followup < diagnosis {
+                    cells.row_error(
+                        Some(LAST_FOLLOWUP_DATE),
+                        format!("last follow-up is before the diagnosis date {diagnosis}"),
+                    );
+                }
+            }
+
+            match (cells.usable, id, sex, diagnosis_date, age_years) {
+                (true, Some(id), Some(sex), Some(diagnosis_date), Some(age_years)) => {
+                    let index = PatientIndex(registry.patients.len() as u32);
+                    registry.index_by_id.insert(id.clone(), index);
+                    registry.patients.push(Patient {
+                        id,
+                        centre,
+                        sex,
+                        age_years,
+                        birth_year,
+                        diagnosis_date,
+                        triggers,
+                        trigger_detail,
+                        immunosuppression,
+                        hepatomegaly,
+                        splenomegaly,
+                        bm_hemophagocytosis,
+                        nk_activity_low,
+                        molecular_hlh,
+                        last_followup_date,
+                        source: SourceRow {
+                            file: StudyFile::Patients,
+                            line: row.line,
+                        },
+                    });
+                }
+                (_, Some(id), ..) => {
+                    registry.rejected_ids.insert(id, row.line);
+                }
+                _ => {}
+            }
+        },
+    );
+    // A duplicate identifier rejects its later rows but keeps the first one: the duplicate error already
+    // stops the analysis, and the timeline rows still get checked against the first patient.
+    registry
+}
+
+const AGE_EXPECTED: &str = "age in years at diagnosis, 0 ≤ age < 120";
+
+fn unusual_age() -> CellProblem {
+    CellProblem::new(
+        format!("age above {UNUSUAL_AGE_YEARS} years"),
+        "please check this age",
+    )
+}
+
+/// Age as written, or diagnosis year − birth year (analysis contract §1b); both written must agree.
+fn resolve_age(
+    cells: &mut CellReader<'_, '_>,
+    age_written: Option<f64>,
+    birth_year: Option<i16>,
+    diagnosis_date: Option<jiff::civil::Date>,
+) -> Option<f64> {
+    let age_from_birth_year = match (birth_year, diagnosis_date) {
+        (Some(birth_year), Some(diagnosis)) => {
+            let age = f64::from(diagnosis.year() - birth_year);
+            if age < 0.0 {
+                cells.row_error(
+                    Some(BIRTH_YEAR),
+                    format!(
+                        "birth year is after the diagnosis year {}",
+                        diagnosis.year()
+                    ),
+                );
+                return None;
+            }
+            Some(age)
+        }
+        _ => None,
+    };
+    match (age_written, age_from_birth_year) {
+        (Some(age), Some(derived)) => {
+            // Someone born in year Y is Y' − Y − 1 or Y' − Y years old during year Y'.
+            if !(derived - 1.0 <= age.floor() && age.floor() <= derived) {
+                cells.row_warning(
+                    Some(AGE_YEARS),
+                    format!("age {age} disagrees with birth year {} (diagnosis year − birth year = {derived})", birth_year.unwrap_or_default()),
+                );
+            }
+            Some(age)
+        }
+        (Some(age), None) => Some(age),
+        (None, Some(derived)) => Some(derived),
+        (None, None) => {
+            let both_empty =
+                cells.row.get(AGE_YEARS).is_none() && cells.row.get(BIRTH_YEAR).is_none();
+            if both_empty {
+                cells.row_error(None, "age_years or birth_year is required".to_string());
+            }
+            None
+        }
+    }
+}
+
+fn parse_triggers(text: &str) -> Result<Vec<Trigger>, CellProblem> {
+    let mut triggers = Vec::new();
+    for part in text
+        .split(';')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+    {
+        let trigger = Trigger::from_name(part).ok_or_else(|| {
+            CellProblem::new(
+                format!("unknown trigger {part:?}"),
+                format!(
+                    "triggers separated by ';' from {}",
+                    Trigger::expected_list()
+                ),
+            )
+        })?;
+        if !triggers.contains(&trigger) {
+            triggers.push(trigger);
+        }
+    }
+    Ok(triggers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triggers_are_a_semicolon_list_of_known_words() {
+        assert_eq!(
+            parse_triggers("aosd; infection;"),
+            Ok(vec![Trigger::Aosd, Trigger::Infection])
+        );
+        assert_eq!(parse_triggers("AOSD;aosd"), Ok(vec![Trigger::Aosd]));
+        let problem = parse_triggers("infection;lymphoma").unwrap_err();
+        assert_eq!(problem.message, "unknown trigger \"lymphoma\"");
+    }
+}

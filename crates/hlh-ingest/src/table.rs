@@ -1,0 +1,511 @@
+//! Reading one CSV file of a study folder: header checks, then every row through a callback, with every
+//! problem collected rather than the first one returned.
+
+use csv::{ByteRecord, StringRecord};
+
+use crate::cells::CellProblem;
+use crate::diagnostic::{shown_value, ColumnRef, Diagnostic, Severity};
+
+/// A column the study format defines for a file.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnSpec {
+    pub name: &'static str,
+    pub required: bool,
+}
+
+impl ColumnSpec {
+    pub const fn required(name: &'static str) -> ColumnSpec {
+        ColumnSpec {
+            name,
+            required: true,
+        }
+    }
+
+    pub const fn optional(name: &'static str) -> ColumnSpec {
+        ColumnSpec {
+            name,
+            required: false,
+        }
+    }
+}
+
+/// The problems of a whole study, in the order they were found.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    pub list: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.list.push(diagnostic);
+    }
+
+    /// A problem of a whole file (missing, unreadable, empty).
+    pub fn file_problem(&mut self, severity: Severity, file: &str, message: impl Into<String>) {
+        self.push(Diagnostic {
+            severity,
+            file: file.to_string(),
+            line: None,
+            column: None,
+            value: None,
+            message: message.into(),
+            expected: None,
+            hint: None,
+        });
+    }
+}
+
+/// One data row: its line and its cells, already checked to be UTF-8.
+#[derive(Debug)]
+pub struct Row<'r> {
+    file: &'static str,
+    pub line: u64,
+    record: &'r StringRecord,
+    header: &'r [String],
+    /// For each column of the file's spec, its position in the record, if the header has it.
+    positions: &'r [Option<usize>],
+}
+
+impl<'r> Row<'r> {
+    /// The trimmed cell of a spec column; `None` when the column is absent or the cell empty (missing).
+    pub fn get(&self, spec_column: usize) -> Option<&'r str> {
+        let position = self.positions[spec_column]?;
+        let text = self.record.get(position)?.trim();
+        (!text.is_empty()).then_some(text)
+    }
+
+    fn column_ref(&self, spec_column: usize) -> Option<ColumnRef> {
+        self.positions[spec_column].map(|position| ColumnRef {
+            number: position + 1,
+            name: self.header[position].clone(),
+        })
+    }
+
+    /// A problem with the cell of a spec column.
+    pub fn problem(
+        &self,
+        severity: Severity,
+        spec_column: usize,
+        value: &str,
+        problem: CellProblem,
+    ) -> Diagnostic {
+        Diagnostic {
+            severity,
+            file: self.file.to_string(),
+            line: Some(self.line),
+            column: self.column_ref(spec_column),
+            value: Some(shown_value(value)),
+            message: problem.message,
+            expected: Some(problem.expected),
+            hint: problem.hint,
+        }
+    }
+
+    /// A required cell that is empty.
+    pub fn missing(&self, spec_column: usize, expected: &str) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            file: self.file.to_string(),
+            line: Some(self.line),
+            column: self.column_ref(spec_column),
+            value: Some(String::new()),
+            message: "required value is missing".to_string(),
+            expected: Some(expected.to_string()),
+            hint: None,
+        }
+    }
+
+    /// A problem of the row as a whole, or of several cells together.
+    pub fn row_problem(
+        &self,
+        severity: Severity,
+        spec_column: Option<usize>,
+        message: String,
+    ) -> Diagnostic {
+        Diagnostic {
+            severity,
+            file: self.file.to_string(),
+            line: Some(self.line),
+            column: spec_column.and_then(|column| self.column_ref(column)),
+            value: spec_column
+                .and_then(|column| self.get(column))
+                .map(shown_value),
+            message,
+            expected: None,
+            hint: None,
+        }
+    }
+}
+
+/// Strips a UTF-8 byte-order mark, which spreadsheet programs often write.
+fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// Reads `bytes` as the CSV file `file` with the columns of `spec`, reporting header problems and calling
+/// `on_row` for every row that has the header's number of cells, all valid UTF-8.
+///
+/// Columns are matched case-insensitively; unknown columns are a warning; a missing required column is an
+/// error, after which the rows are not read (each would repeat it). `at_least_one_of` names columns of
+/// which the header must have one (age_years or birth_year).
+pub fn read_table(
+    file: &'static str,
+    bytes: &[u8],
+    spec: &[ColumnSpec],
+    at_least_one_of: &[&str],
+    diagnostics: &mut Diagnostics,
+    mut on_row: impl FnMut(&Row<'_>, &mut Diagnostics),
+) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(without_bom(bytes));
+    let mut byte_record = ByteRecord::new();
+    let header = match reader.read_byte_record(&mut byte_record) {
+        Ok(true) => byte_record.clone(),
+        Ok(false) => {
+            diagnostics.file_problem(
+                Severity::Error,
+                file,
+                format!(
+                    "file is empty; expected a header row with the columns {}",
+                    spec_names(spec)
+                ),
+            );
+            return;
+        }
+        Err(error) => {
+            diagnostics.file_problem(
+                Severity::Error,
+                file,
+                format!("cannot be read as CSV: {error}"),
+            );
+            return;
+        }
+    };
+    let Some(positions) = read_header(file, &header, spec, at_least_one_of, diagnostics) else {
+        return;
+    };
+    let header_names: Vec<String> = header
+        .iter()
+        .map(|name| String::from_utf8_lossy(name).trim().to_string())
+        .collect();
+
+    loop {
+        match reader.read_byte_record(&mut byte_record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(error) => {
+                diagnostics.file_problem(
+                    Severity::Error,
+                    file,
+                    format!("cannot be read as CSV: {error}"),
+                );
+                break;
+            }
+        }
+        let line = byte_record.position().map_or(0, |position| position.line());
+        if byte_record.len() != header.len() {
+            diagnostics.push(wrong_cell_count(
+                file,
+                line,
+                byte_record.len(),
+                header.len(),
+                &byte_record,
+            ));
+            continue;
+        }
+        let record = match StringRecord::from_byte_record(std::mem::take(&mut byte_record)) {
+            Ok(record) => record,
+            Err(error) => {
+                byte_record = error.into_byte_record();
+                report_invalid_utf8(file, line, &byte_record, &header_names, diagnostics);
+                continue;
+            }
+        };
+        let row = Row {
+            file,
+            line,
+            record: &record,
+            header: &header_names,
+            positions: &positions,
+        };
+        on_row(&row, diagnostics);
+        byte_record = record.into_byte_record();
+    }
+}
+
+fn spec_names(spec: &[ColumnSpec]) -> String {
+    spec.iter()
+        .map(|column| column.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Checks the header; returns the position of each spec column, or `None` when rows cannot be read.
+fn read_header(
+    file: &'static str,
+    header: &ByteRecord,
+    spec: &[ColumnSpec],
+    at_least_one_of: &[&str],
+    diagnostics: &mut Diagnostics,
+) -> Option<Vec<Option<usize>>> {
+    let header_problem =
+        |severity, number: usize, name: &str, message: String, expected: Option<String>| {
+            Diagnostic {
+                severity,
+                file: file.to_string(),
+                line: Some(1),
+                column: Some(ColumnRef {
+                    number,
+                    name: name.to_string(),
+                }),
+                value: Some(shown_value(name)),
+                message,
+                expected,
+                hint: None,
+            }
+        };
+    let mut positions = vec![None; spec.len()];
+    let mut readable = true;
+    for (position, raw_name) in header.iter().enumerate() {
+        let Ok(name) = std::str::from_utf8(raw_name) else {
+            diagnostics.push(header_problem(
+                Severity::Error,
+                position + 1,
+                &String::from_utf8_lossy(raw_name),
+                "column name is not valid UTF-8".to_string(),
+                Some("a UTF-8 encoded file".to_string()),
+            ));
+            readable = false;
+            continue;
+        };
+        let name = name.trim();
+        match spec
+            .iter()
+            .position(|column| column.name.eq_ignore_ascii_case(name))
+        {
+            Some(spec_column) if positions[spec_column].is_some() => {
+                diagnostics.push(header_problem(
+                    Severity::Error,
+                    position + 1,
+                    name,
+                    format!("column {name:?} appears twice"),
+                    Some("each column once".to_string()),
+                ));
+                readable = false;
+            }
+            Some(spec_column) => positions[spec_column] = Some(position),
+            None if name.is_empty() => diagnostics.push(header_problem(
+                Severity::Warning,
+                position + 1,
+                name,
+                "column without a name is ignored".to_string(),
+                None,
+            )),
+            None => diagnostics.push(header_problem(
+                Severity::Warning,
+                position + 1,
+                name,
+                "unknown column is kept but not used".to_string(),
+                Some(format!("one of the columns {}", spec_names(spec))),
+            )),
+        }
+    }
+    for (spec_column, column) in spec.iter().enumerate() {
+        if column.required && positions[spec_column].is_none() {
+            diagnostics.push(Diagnostic {
+                severity: Severity::Error,
+                file: file.to_string(),
+                line: Some(1),
+                column: None,
+                value: None,
+                message: format!(
+                    "required column {:?} is missing from the header",
+                    column.name
+                ),
+                expected: Some(format!("the columns {}", spec_names(spec))),
+                hint: None,
+            });
+            readable = false;
+        }
+    }
+    let has_one_of = at_least_one_of.is_empty()
+        || at_least_one_of.iter().any(|name| {
+            spec.iter()
+                .position(|column| column.name == *name)
+                .is_some_and(|spec_column| positions[spec_column].is_some())
+        });
+    if !has_one_of {
+        diagnostics.push(Diagnostic {
+            severity: Severity::Error,
+            file: file.to_string(),
+            line: Some(1),
+            column: None,
+            value: None,
+            message: format!(
+                "the header needs one of the columns {}",
+                at_least_one_of.join(" or ")
+            ),
+            expected: None,
+            hint: None,
+        });
+        readable = false;
+    }
+    readable.then_some(positions)
+}
+
+fn wrong_cell_count(
+    file: &str,
+    line: u64,
+    found: usize,
+    expected: usize,
+    record: &ByteRecord,
+) -> Diagnostic {
+    let has_decimal_comma_split = found > expected
+        && record
+            .iter()
+            .zip(record.iter().skip(1))
+            .any(|(left, right)| is_digits(left) && is_digits(right));
+    Diagnostic {
+        severity: Severity::Error,
+        file: file.to_string(),
+        line: Some(line),
+        column: None,
+        value: None,
+        message: format!("row has {found} cells but the header has {expected}"),
+        expected: Some(format!("{expected} comma-separated cells")),
+        hint: has_decimal_comma_split.then(|| {
+            "a decimal comma splits a number in two: write 3.5, not 3,5 (or quote a cell that contains a comma)"
+                .to_string()
+        }),
+    }
+}
+
+fn is_digits(cell: &[u8]) -> bool {
+    let cell = cell.trim_ascii();
+    !cell.is_empty() && cell.iter().all(u8::is_ascii_digit)
+}
+
+fn report_invalid_utf8(
+    file: &str,
+    line: u64,
+    record: &ByteRecord,
+    header: &[String],
+    diagnostics: &mut Diagnostics,
+) {
+    for (position, cell) in record.iter().enumerate() {
+        if std::str::from_utf8(cell).is_err() {
+            diagnostics.push(Diagnostic {
+                severity: Severity::Error,
+                file: file.to_string(),
+                line: Some(line),
+                column: Some(ColumnRef {
+                    number: position + 1,
+                    name: header[position].clone(),
+                }),
+                value: Some(shown_value(&String::from_utf8_lossy(cell))),
+                message: "cell is not valid UTF-8".to_string(),
+                expected: Some("UTF-8 text (save the file as UTF-8 CSV)".to_string()),
+                hint: None,
+            });
+        }
+    }
+}
+
+/// Reads the cells of one row, reporting each problem and remembering whether the row is usable.
+#[derive(Debug)]
+pub struct CellReader<'a, 'r> {
+    pub row: &'a Row<'r>,
+    pub diagnostics: &'a mut Diagnostics,
+    /// False once any cell of the row had an error: the row is then left out of the study.
+    pub usable: bool,
+}
+
+impl<'a, 'r> CellReader<'a, 'r> {
+    pub fn new(row: &'a Row<'r>, diagnostics: &'a mut Diagnostics) -> CellReader<'a, 'r> {
+        CellReader {
+            row,
+            diagnostics,
+            usable: true,
+        }
+    }
+
+    /// A cell that must be filled.
+    pub fn required<T>(
+        &mut self,
+        column: usize,
+        expected: &str,
+        parse: impl FnOnce(&str) -> Result<T, CellProblem>,
+    ) -> Option<T> {
+        match self.row.get(column) {
+            Some(text) => self.parse(column, text, parse),
+            None => {
+                self.diagnostics.push(self.row.missing(column, expected));
+                self.usable = false;
+                None
+            }
+        }
+    }
+
+    /// The text of a cell that must be filled.
+    pub fn required_text(&mut self, column: usize, expected: &str) -> Option<&'r str> {
+        let text = self.row.get(column);
+        if text.is_none() {
+            self.diagnostics.push(self.row.missing(column, expected));
+            self.usable = false;
+        }
+        text
+    }
+
+    /// A cell that may be empty (missing).
+    pub fn optional<T>(
+        &mut self,
+        column: usize,
+        parse: impl FnOnce(&str) -> Result<T, CellProblem>,
+    ) -> Option<T> {
+        let text = self.row.get(column)?;
+        self.parse(column, text, parse)
+    }
+
+    fn parse<T>(
+        &mut self,
+        column: usize,
+        text: &str,
+        parse: impl FnOnce(&str) -> Result<T, CellProblem>,
+    ) -> Option<T> {
+        match parse(text) {
+            Ok(value) => Some(value),
+            Err(problem) => {
+                self.error(column, text, problem);
+                None
+            }
+        }
+    }
+
+    /// An error about a cell that was read.
+    pub fn error(&mut self, column: usize, text: &str, problem: CellProblem) {
+        self.diagnostics
+            .push(self.row.problem(Severity::Error, column, text, problem));
+        self.usable = false;
+    }
+
+    /// A warning about a cell: the row stays usable.
+    pub fn warning(&mut self, column: usize, text: &str, problem: CellProblem) {
+        self.diagnostics
+            .push(self.row.problem(Severity::Warning, column, text, problem));
+    }
+
+    /// An error about the row as a whole or about cells together.
+    pub fn row_error(&mut self, column: Option<usize>, message: String) {
+        self.diagnostics
+            .push(self.row.row_problem(Severity::Error, column, message));
+        self.usable = false;
+    }
+
+    /// A warning about the row as a whole or about cells together.
+    pub fn row_warning(&mut self, column: Option<usize>, message: String) {
+        self.diagnostics
+            .push(self.row.row_problem(Severity::Warning, column, message));
+    }
+}

@@ -1,0 +1,121 @@
+//! `treatments.csv`: one row per course (or dose change) of a drug.
+
+use hlh_model::{DoseUnit, Drug, Route, SourceRow, StopReason, StudyFile, Treatment};
+
+use crate::cells::{self, CellProblem, TIME_EXPECTED};
+use crate::patients::PatientRegistry;
+use crate::table::{read_table, CellReader, ColumnSpec, Diagnostics};
+
+const FILE: &str = "treatments.csv";
+
+const PATIENT_ID: usize = 0;
+const DRUG: usize = 1;
+const START: usize = 2;
+const END: usize = 3;
+const DOSE: usize = 4;
+const DOSE_UNIT: usize = 5;
+const FREQUENCY: usize = 6;
+const ROUTE: usize = 7;
+const STOP_REASON: usize = 8;
+const LINE: usize = 9;
+
+const COLUMNS: [ColumnSpec; 10] = [
+    ColumnSpec::required("patient_id"),
+    ColumnSpec::required("drug"),
+    ColumnSpec::required("start"),
+    ColumnSpec::optional("end"),
+    ColumnSpec::optional("dose"),
+    ColumnSpec::optional("dose_unit"),
+    ColumnSpec::optional("frequency"),
+    ColumnSpec::optional("route"),
+    ColumnSpec::optional("stop_reason"),
+    ColumnSpec::optional("line"),
+];
+
+pub fn read(
+    bytes: &[u8],
+    registry: &PatientRegistry,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Treatment> {
+    let mut treatments = Vec::new();
+    read_table(
+        FILE,
+        bytes,
+        &COLUMNS,
+        &[],
+        diagnostics,
+        |row, diagnostics| {
+            let mut cells = CellReader::new(row, diagnostics);
+            let patient = cells.required(PATIENT_ID, "a patient_id of patients.csv", |text| {
+                registry.resolve(text)
+            });
+            let drug = cells.required(DRUG, "a drug", |text| {
+                cells::word(text, Drug::from_name, Drug::expected_list())
+            });
+            let start = cells.required(START, TIME_EXPECTED, cells::clinical_time);
+            let end = cells.optional(END, cells::clinical_time);
+            if let (Some(start), Some(end)) = (start, end) {
+                if end.date() < start.date() || end < start {
+                    cells.row_error(Some(END), format!("course ends before it starts ({start})"));
+                }
+            }
+            let dose = cells.optional(DOSE, |text| {
+                let dose = cells::number(text)?;
+                if dose < 0.0 {
+                    return Err(CellProblem::new("negative dose", "a dose ≥ 0"));
+                }
+                Ok(dose)
+            });
+            let dose_unit = cells.optional(DOSE_UNIT, |text| {
+                cells::word(text, DoseUnit::from_name, DoseUnit::expected_list())
+            });
+            match (dose.is_some(), dose_unit.is_some()) {
+                (true, false) if row.get(DOSE_UNIT).is_none() => {
+                    cells.row_warning(
+                        Some(DOSE),
+                        "dose without a dose_unit cannot be interpreted".to_string(),
+                    );
+                }
+                (false, true) if row.get(DOSE).is_none() => {
+                    cells.row_warning(Some(DOSE_UNIT), "dose_unit without a dose".to_string());
+                }
+                _ => {}
+            }
+            let route = cells.optional(ROUTE, |text| {
+                cells::word(text, Route::from_name, Route::expected_list())
+            });
+            let stop_reason = cells.optional(STOP_REASON, |text| {
+                cells::word(text, StopReason::from_name, StopReason::expected_list())
+            });
+            if stop_reason.is_some() && row.get(END).is_none() {
+                cells.row_warning(
+                    Some(STOP_REASON),
+                    "stop_reason is given but end is empty (an ongoing course has no stop reason)"
+                        .to_string(),
+                );
+            }
+            let (true, Some(Some(patient)), Some(drug), Some(start)) =
+                (cells.usable, patient, drug, start)
+            else {
+                return;
+            };
+            treatments.push(Treatment {
+                patient,
+                drug,
+                start,
+                end,
+                dose,
+                dose_unit,
+                frequency: row.get(FREQUENCY).map(str::to_string),
+                route,
+                stop_reason,
+                line_of_therapy: row.get(LINE).map(str::to_string),
+                source: SourceRow {
+                    file: StudyFile::Treatments,
+                    line: row.line,
+                },
+            });
+        },
+    );
+    treatments
+}
