@@ -13,13 +13,22 @@ use crate::table::Diagnostics;
 /// Results dated further than this from the diagnosis are probably a mistyped year.
 const FAR_FROM_DIAGNOSIS_DAYS: i64 = 365;
 
-pub fn across_files(study: &Study, settings: &StudySettings, diagnostics: &mut Diagnostics) {
+/// `patients_file_clean`: patients.csv was read with no row left out, so an empty patient list is really
+/// an empty study rather than the consequence of an error already reported.
+pub fn across_files(
+    study: &Study,
+    settings: &StudySettings,
+    patients_file_clean: bool,
+    diagnostics: &mut Diagnostics,
+) {
     if study.patients.is_empty() {
-        diagnostics.file_problem(
-            Severity::Warning,
-            "patients.csv",
-            "the study has no patients",
-        );
+        if patients_file_clean {
+            diagnostics.file_problem(
+                Severity::Warning,
+                "patients.csv",
+                "the study has no patients",
+            );
+        }
         return;
     }
     let death_dates = check_deaths(study, diagnostics);

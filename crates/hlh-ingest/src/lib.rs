@@ -111,6 +111,7 @@ pub fn read_study(sources: &StudySources) -> Ingested {
         events::read(bytes, &registry, &mut diagnostics)
     });
 
+    let patients_file_clean = registry.readable && !registry.has_rejected_rows();
     let study = Study {
         title: settings.title.clone(),
         centres: settings.centres.clone(),
@@ -119,7 +120,7 @@ pub fn read_study(sources: &StudySources) -> Ingested {
         treatments,
         events,
     };
-    checks::across_files(&study, &settings, &mut diagnostics);
+    checks::across_files(&study, &settings, patients_file_clean, &mut diagnostics);
     Ingested {
         study,
         settings,

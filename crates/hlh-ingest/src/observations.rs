@@ -58,13 +58,10 @@ pub fn read(
             });
             let value = cells.required(VALUE, cells::NUMBER_EXPECTED, cells::censored_number);
             let unit_text = cells.required_text(UNIT, "the unit of the value");
-            let (
-                Some(patient),
-                Some(time),
-                Some(analyte),
-                Some((comparator, value)),
-                Some(unit_text),
-            ) = (patient.flatten(), time, analyte, value, unit_text)
+            // Unit and range are checked whenever analyte, value and unit were read, even on a row
+            // that is already rejected, so that one run reports all of its problems.
+            let (Some(analyte), Some((comparator, value)), Some(unit_text)) =
+                (analyte, value, unit_text)
             else {
                 return;
             };
@@ -75,9 +72,12 @@ pub fn read(
                     return;
                 }
             };
-            if !check_range(&mut cells, analyte, quantity.value(), unit_text) {
+            let in_range = check_range(&mut cells, analyte, quantity.value(), unit_text);
+            let (true, true, Some(Some(patient)), Some(time)) =
+                (in_range, cells.usable, patient, time)
+            else {
                 return;
-            }
+            };
             let key = (patient, time, analyte, quantity.value().to_bits());
             if let Some(first_line) = first_line_of.get(&key) {
                 cells.row_warning(

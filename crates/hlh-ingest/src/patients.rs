@@ -1,6 +1,6 @@
 //! `patients.csv`: one row per patient.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use hlh_model::{Patient, PatientIndex, Sex, SourceRow, StudyFile, Trigger};
 
@@ -52,17 +52,26 @@ pub struct PatientRegistry {
     pub patients: Vec<Patient>,
     index_by_id: HashMap<String, PatientIndex>,
     /// Identifiers whose row had an error: timeline rows naming them are not orphans.
-    rejected_ids: HashMap<String, u64>,
+    rejected_ids: HashSet<String>,
+    /// Whether patients.csv could be read at all. When it could not (absent, empty, bad header), the
+    /// patient_id of a timeline row cannot be checked, and saying so for every row would bury the one
+    /// error that matters.
+    pub readable: bool,
 }
 
 impl PatientRegistry {
+    /// Whether any row of patients.csv was left out for an error.
+    pub fn has_rejected_rows(&self) -> bool {
+        !self.rejected_ids.is_empty()
+    }
+
     /// Resolves the patient_id cell of a timeline file. `Ok(None)` when the identifier's own row in
     /// patients.csv had an error (already reported there): the timeline row is then skipped without a
     /// second message.
     pub fn resolve(&self, patient_id: &str) -> Result<Option<PatientIndex>, CellProblem> {
         if let Some(index) = self.index_by_id.get(patient_id) {
             Ok(Some(*index))
-        } else if self.rejected_ids.contains_key(patient_id) {
+        } else if !self.readable || self.rejected_ids.contains(patient_id) {
             Ok(None)
         } else {
             Err(CellProblem::new(
@@ -76,7 +85,7 @@ impl PatientRegistry {
 pub fn read(bytes: &[u8], diagnostics: &mut Diagnostics) -> PatientRegistry {
     let mut registry = PatientRegistry::default();
     let mut first_line_of_id: HashMap<String, u64> = HashMap::new();
-    read_table(
+    let table = read_table(
         FILE,
         bytes,
         &COLUMNS,
@@ -170,7 +179,7 @@ pub fn read(bytes: &[u8], diagnostics: &mut Diagnostics) -> PatientRegistry {
                     });
                 }
                 (_, Some(id), ..) => {
-                    registry.rejected_ids.insert(id, row.line);
+                    registry.rejected_ids.insert(id);
                 }
                 _ => {}
             }
@@ -178,6 +187,10 @@ pub fn read(bytes: &[u8], diagnostics: &mut Diagnostics) -> PatientRegistry {
     );
     // A duplicate identifier rejects its later rows but keeps the first one: the duplicate error already
     // stops the analysis, and the timeline rows still get checked against the first patient.
+    registry.readable = table.readable;
+    for id in table.first_cells_of_misshapen_rows {
+        registry.rejected_ids.insert(id);
+    }
     registry
 }
 

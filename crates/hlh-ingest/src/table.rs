@@ -64,6 +64,8 @@ pub struct Row<'r> {
     header: &'r [String],
     /// For each column of the file's spec, its position in the record, if the header has it.
     positions: &'r [Option<usize>],
+    /// False when a cell was not UTF-8 (already reported): the row is checked but never kept.
+    valid_utf8: bool,
 }
 
 impl<'r> Row<'r> {
@@ -147,7 +149,7 @@ fn without_bom(bytes: &[u8]) -> &[u8] {
 ///
 /// Columns are matched case-insensitively; unknown columns are a warning; a missing required column is an
 /// error, after which the rows are not read (each would repeat it). `at_least_one_of` names columns of
-/// which the header must have one (age_years or birth_year).
+/// which the header must have one (age_years or birth_year). Returns whether the rows were read.
 pub fn read_table(
     file: &'static str,
     bytes: &[u8],
@@ -155,7 +157,11 @@ pub fn read_table(
     at_least_one_of: &[&str],
     diagnostics: &mut Diagnostics,
     mut on_row: impl FnMut(&Row<'_>, &mut Diagnostics),
-) {
+) -> TableRead {
+    let mut outcome = TableRead {
+        readable: false,
+        first_cells_of_misshapen_rows: Vec::new(),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -172,7 +178,7 @@ pub fn read_table(
                     spec_names(spec)
                 ),
             );
-            return;
+            return outcome;
         }
         Err(error) => {
             diagnostics.file_problem(
@@ -180,11 +186,11 @@ pub fn read_table(
                 file,
                 format!("cannot be read as CSV: {error}"),
             );
-            return;
+            return outcome;
         }
     };
     let Some(positions) = read_header(file, &header, spec, at_least_one_of, diagnostics) else {
-        return;
+        return outcome;
     };
     let header_names: Vec<String> = header
         .iter()
@@ -206,6 +212,10 @@ pub fn read_table(
         }
         let line = byte_record.position().map_or(0, |position| position.line());
         if byte_record.len() != header.len() {
+            if let Some(cell) = positions[0].and_then(|position| byte_record.get(position)) {
+                let cell = String::from_utf8_lossy(cell).trim().to_string();
+                outcome.first_cells_of_misshapen_rows.push(cell);
+            }
             diagnostics.push(wrong_cell_count(
                 file,
                 line,
@@ -215,24 +225,44 @@ pub fn read_table(
             ));
             continue;
         }
-        let record = match StringRecord::from_byte_record(std::mem::take(&mut byte_record)) {
-            Ok(record) => record,
-            Err(error) => {
-                byte_record = error.into_byte_record();
-                report_invalid_utf8(file, line, &byte_record, &header_names, diagnostics);
-                continue;
-            }
-        };
+        let (record, valid_utf8) =
+            match StringRecord::from_byte_record(std::mem::take(&mut byte_record)) {
+                Ok(record) => (record, true),
+                Err(error) => {
+                    byte_record = error.into_byte_record();
+                    report_invalid_utf8(file, line, &byte_record, &header_names, diagnostics);
+                    // The other cells are still checked (all problems in one run), on a lossy copy; the row
+                    // itself is left out of the study.
+                    let lossy: StringRecord = byte_record
+                        .iter()
+                        .map(|cell| String::from_utf8_lossy(cell))
+                        .collect();
+                    (lossy, false)
+                }
+            };
         let row = Row {
             file,
             line,
             record: &record,
             header: &header_names,
             positions: &positions,
+            valid_utf8,
         };
         on_row(&row, diagnostics);
         byte_record = record.into_byte_record();
     }
+    outcome.readable = true;
+    outcome
+}
+
+/// What [`read_table`] could read of a file.
+#[derive(Debug)]
+pub struct TableRead {
+    /// Whether the header allowed the rows to be read.
+    pub readable: bool,
+    /// The first spec column's cell (the patient_id) of each row whose number of cells did not match the
+    /// header: such a row cannot be read, but its identifier is not an orphan elsewhere.
+    pub first_cells_of_misshapen_rows: Vec<String>,
 }
 
 fn spec_names(spec: &[ColumnSpec]) -> String {
@@ -427,7 +457,7 @@ impl<'a, 'r> CellReader<'a, 'r> {
         CellReader {
             row,
             diagnostics,
-            usable: true,
+            usable: row.valid_utf8,
         }
     }
 
