@@ -121,10 +121,12 @@ pub fn read_study(sources: &StudySources) -> Ingested {
         events,
     };
     checks::across_files(&study, &settings, patients_file_clean, &mut diagnostics);
+    let mut diagnostics = diagnostics.list;
+    sort_by_place(&mut diagnostics);
     Ingested {
         study,
         settings,
-        diagnostics: diagnostics.list,
+        diagnostics,
     }
 }
 
@@ -202,4 +204,17 @@ fn present_or_warn<'b>(
         );
     }
     bytes.as_deref()
+}
+
+/// Orders problems as a reader goes through the folder: study.toml, then each CSV file in the order of the
+/// study format, each file from its top (file-wide problems first) to its bottom. The sort is stable, so
+/// problems of one line keep the order of its columns.
+fn sort_by_place(diagnostics: &mut [Diagnostic]) {
+    let file_rank = |file: &str| {
+        std::iter::once(STUDY_TOML)
+            .chain(StudyFile::ALL.iter().map(|file| file.file_name()))
+            .position(|name| name == file)
+            .unwrap_or(usize::MAX)
+    };
+    diagnostics.sort_by_key(|diagnostic| (file_rank(&diagnostic.file), diagnostic.line));
 }

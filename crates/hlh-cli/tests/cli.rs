@@ -1,0 +1,160 @@
+//! The `hlh` binary run as a user runs it: real processes, real folders.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn hlh(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hlh"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("hlh runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn demo_writes_a_labelled_study_that_validates() {
+    let out = tempfile::tempdir().unwrap();
+    let output = hlh(&["demo", "--out", out.path().to_str().unwrap()]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = stdout(&output);
+    assert!(text.contains("SYNTHETIC"), "{text}");
+    assert!(
+        text.contains(&out.path().join("study").display().to_string()),
+        "says where: {text}"
+    );
+    let study = out.path().join("study");
+    assert_eq!(
+        listing(&study),
+        [
+            "SYNTHETIC-DATA.txt",
+            "events.csv",
+            "observations.csv",
+            "patients.csv",
+            "study.toml",
+            "treatments.csv"
+        ]
+    );
+    assert!(fs::read_to_string(study.join("study.toml"))
+        .unwrap()
+        .contains("SYNTHETIC"));
+
+    let output = hlh(&["validate", study.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(text.contains("patients      21"), "{text}");
+    assert!(text.contains("0 errors, 0 warnings"), "{text}");
+    assert!(!text.contains('\x1b'), "NO_COLOR is honoured");
+
+    // A second run replaces its own earlier output.
+    let output = hlh(&["demo", "--out", out.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        listing(out.path()),
+        ["study"],
+        "no partial folder is left behind"
+    );
+}
+
+#[test]
+fn demo_never_overwrites_a_folder_it_did_not_write() {
+    let out = tempfile::tempdir().unwrap();
+    let study = out.path().join("study");
+    fs::create_dir(&study).unwrap();
+    fs::write(study.join("patients.csv"), "real data").unwrap();
+    let output = hlh(&["demo", "--out", out.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("was not written by `hlh demo`"));
+    assert_eq!(
+        fs::read_to_string(study.join("patients.csv")).unwrap(),
+        "real data"
+    );
+    assert_eq!(listing(out.path()), ["study"]);
+}
+
+#[test]
+fn validate_reports_every_problem_with_its_place_and_exits_1_writing_nothing() {
+    let study = tempfile::tempdir().unwrap();
+    fs::write(
+        study.path().join("patients.csv"),
+        "patient_id,sex,age_years,diagnosis_date\nP1,M,45,2020-01-10\nP2,X,30,2020-02-01\n",
+    )
+    .unwrap();
+    fs::write(
+        study.path().join("observations.csv"),
+        "patient_id,time,analyte,value,unit\nP1,2020-01-10,crp,\"3,5\",mg/L\nP1,2020-01-10,scd25,5000,pg/mL\nP9,2020-01-10,crp,5,mg/L\n",
+    )
+    .unwrap();
+    let before = listing(study.path());
+    let output = hlh(&["validate", study.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    for expected in [
+        "error: patients.csv:3:2 (sex) \"X\": not an accepted value; expected M, F or U",
+        "error: observations.csv:2:4 (value) \"3,5\": decimal comma",
+        "hint: write 3.5",
+        "error: observations.csv:3:5 (unit) \"pg/mL\"",
+        "error: observations.csv:4:1 (patient_id) \"P9\": patient_id is not in patients.csv",
+        "warning: treatments.csv: file not found",
+        "warning: patients.csv:2: patient P1 has no observations",
+        "4 errors, 2 warnings",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    assert_eq!(listing(study.path()), before, "validate writes nothing");
+}
+
+#[test]
+fn a_study_with_only_warnings_exits_0() {
+    let study = tempfile::tempdir().unwrap();
+    fs::write(
+        study.path().join("patients.csv"),
+        "patient_id,sex,age_years,diagnosis_date,weight\nP1,M,45,2020-01-10,80\n",
+    )
+    .unwrap();
+    fs::write(
+        study.path().join("observations.csv"),
+        "patient_id,time,analyte,value,unit\nP1,2020-01-10,crp,600,mg/L\n",
+    )
+    .unwrap();
+    fs::write(
+        study.path().join("treatments.csv"),
+        "patient_id,drug,start\nP1,anakinra,2020-01-10\n",
+    )
+    .unwrap();
+    let output = hlh(&["validate", study.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("0 errors, 2 warnings"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn a_missing_folder_is_invalid_input_and_a_wrong_command_line_exits_2() {
+    let output = hlh(&["validate", "/nonexistent/study"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("cannot open the study folder"));
+    assert_eq!(hlh(&["validate"]).status.code(), Some(2));
+    assert_eq!(hlh(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(hlh(&["--version"]).status.code(), Some(0));
+}
