@@ -220,9 +220,9 @@ pub fn boolean(text: &str) -> Result<Option<bool>, CellProblem> {
 pub fn word<T>(
     text: &str,
     from_name: impl Fn(&str) -> Option<T>,
-    expected: String,
+    expected: impl FnOnce() -> String,
 ) -> Result<T, CellProblem> {
-    from_name(text).ok_or_else(|| CellProblem::new("not an accepted value", expected))
+    from_name(text).ok_or_else(|| CellProblem::new("not an accepted value", expected()))
 }
 
 #[cfg(test)]

@@ -1,10 +1,9 @@
 //! Checks that need several files at once: deaths, dates far from the diagnosis, patients without data,
 //! centres unknown to study.toml.
 
-use std::collections::{HashMap, HashSet};
-
 use hlh_model::{EventKind, PatientIndex, Study};
 use jiff::civil::Date;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::settings::StudySettings;
@@ -51,7 +50,7 @@ fn warning_at(file: &str, line: u64, message: String) -> Diagnostic {
 
 /// One death per patient; a second one is an error.
 fn check_deaths(study: &Study, diagnostics: &mut Diagnostics) -> HashMap<PatientIndex, Date> {
-    let mut death_dates: HashMap<PatientIndex, (Date, u64)> = HashMap::new();
+    let mut death_dates: HashMap<PatientIndex, (Date, u64)> = HashMap::default();
     for event in study
         .events
         .iter()
@@ -84,9 +83,9 @@ fn check_observation_dates(
     death_dates: &HashMap<PatientIndex, Date>,
     diagnostics: &mut Diagnostics,
 ) {
-    let mut with_observations: HashSet<PatientIndex> = HashSet::new();
-    let mut warned_after_death: HashSet<PatientIndex> = HashSet::new();
-    let mut warned_far: HashSet<PatientIndex> = HashSet::new();
+    let mut with_observations: HashSet<PatientIndex> = HashSet::default();
+    let mut warned_after_death: HashSet<PatientIndex> = HashSet::default();
+    let mut warned_far: HashSet<PatientIndex> = HashSet::default();
     for observation in &study.observations {
         with_observations.insert(observation.patient);
         let patient = study.patient(observation.patient);
@@ -130,7 +129,7 @@ fn check_centres(study: &Study, settings: &StudySettings, diagnostics: &mut Diag
     if settings.centres.is_empty() {
         return;
     }
-    let mut warned: HashSet<&str> = HashSet::new();
+    let mut warned: HashSet<&str> = HashSet::default();
     for patient in &study.patients {
         let Some(centre) = patient.centre.as_deref() else {
             continue;

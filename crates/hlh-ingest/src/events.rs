@@ -43,7 +43,7 @@ pub fn read(bytes: &[u8], registry: &PatientRegistry, diagnostics: &mut Diagnost
             });
             let time = cells.required(TIME, TIME_EXPECTED, cells::clinical_time);
             let kind = cells.required(EVENT, "an event", |text| {
-                cells::word(text, EventKind::from_name, EventKind::expected_list())
+                cells::word(text, EventKind::from_name, EventKind::expected_list)
             });
             let grade = cells.optional(GRADE, |text| {
                 cells::integer_in(text, 1, 5)
@@ -65,7 +65,7 @@ pub fn read(bytes: &[u8], registry: &PatientRegistry, diagnostics: &mut Diagnost
                 );
             }
             let drug = cells.optional(DRUG, |text| {
-                cells::word(text, Drug::from_name, Drug::expected_list())
+                cells::word(text, Drug::from_name, Drug::expected_list)
             });
             let led_to_discontinuation = cells
                 .optional(LED_TO_DISCONTINUATION, cells::boolean)
@@ -74,7 +74,7 @@ pub fn read(bytes: &[u8], registry: &PatientRegistry, diagnostics: &mut Diagnost
                 cells::word(
                     text,
                     RecordedResponse::from_name,
-                    RecordedResponse::expected_list(),
+                    RecordedResponse::expected_list,
                 )
             });
             match kind {

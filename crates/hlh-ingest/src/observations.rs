@@ -1,15 +1,16 @@
 //! `observations.csv`: laboratory results and vital signs, converted to canonical units on reading.
 
-use std::collections::HashMap;
-
 use compact_str::CompactString;
 use hlh_model::units::{self, UnitError};
 use hlh_model::{Analyte, ClinicalTime, Observation, PatientIndex, SourceRow, StudyFile};
+use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry;
 
 use crate::cells::{self, CellProblem, TIME_EXPECTED};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::patients::PatientRegistry;
 use crate::ranges::{analyte_ranges, unit_mistake_hint};
-use crate::table::{read_table, CellReader, ColumnSpec, Diagnostics};
+use crate::table::{read_table_in_chunks, CellReader, ColumnSpec, Diagnostics, Row};
 
 const FILE: &str = "observations.csv";
 
@@ -27,83 +28,189 @@ const COLUMNS: [ColumnSpec; 5] = [
     ColumnSpec::required("unit"),
 ];
 
-/// Two rows with the same patient, time, analyte and converted value are one result entered twice.
-type DuplicateKey = (PatientIndex, ClinicalTime, Analyte, u64);
+/// Two rows with the same patient, time, analyte and converted value are one result entered twice. The
+/// time is packed into an integer so that the key hashes as four machine words.
+type DuplicateKey = (PatientIndex, u64, Analyte, u64);
+
+/// Packs a clinical time into one integer, distinct for distinct times (a bare date differs from its
+/// midnight).
+fn packed_time(time: ClinicalTime) -> u64 {
+    let (date, clock) = match time {
+        ClinicalTime::Date(date) => (date, None),
+        ClinicalTime::DateTime(date_time) => (date_time.date(), Some(date_time.time())),
+    };
+    let days = (date.year() as u64) << 9 | (date.month() as u64) << 5 | date.day() as u64;
+    let seconds = clock.map_or(0, |time| {
+        1 + (time.hour() as u64) * 3600 + (time.minute() as u64) * 60 + time.second() as u64
+    });
+    days << 17 | seconds
+}
 
 pub fn read(
     bytes: &[u8],
     registry: &PatientRegistry,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Observation> {
-    let mut observations = Vec::new();
-    let mut first_line_of: HashMap<DuplicateKey, u64> = HashMap::new();
-    read_table(
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let (_, chunks) = read_table_in_chunks(
         FILE,
         bytes,
         &COLUMNS,
-        &[],
         diagnostics,
-        |row, diagnostics| {
-            let mut cells = CellReader::new(row, diagnostics);
-            let patient = cells.required(PATIENT_ID, "a patient_id of patients.csv", |text| {
-                registry.resolve(text)
-            });
-            let time = cells.required(TIME, TIME_EXPECTED, cells::clinical_time);
-            let analyte = cells.required(ANALYTE, "an analyte", |text| {
-                cells::word(
-                    text,
-                    Analyte::from_name,
-                    format!("one of the analytes {}", Analyte::expected_list()),
-                )
-            });
-            let value = cells.required(VALUE, cells::NUMBER_EXPECTED, cells::censored_number);
-            let unit_text = cells.required_text(UNIT, "the unit of the value");
-            // Unit and range are checked whenever analyte, value and unit were read, even on a row
-            // that is already rejected, so that one run reports all of its problems.
-            let (Some(analyte), Some((comparator, value)), Some(unit_text)) =
-                (analyte, value, unit_text)
-            else {
-                return;
-            };
-            let quantity = match units::convert(analyte, value, unit_text) {
-                Ok(quantity) => quantity,
-                Err(error) => {
-                    cells.error(UNIT, unit_text, unit_problem(&error));
-                    return;
-                }
-            };
-            let in_range = check_range(&mut cells, analyte, quantity.value(), unit_text);
-            let (true, true, Some(Some(patient)), Some(time)) =
-                (in_range, cells.usable, patient, time)
-            else {
-                return;
-            };
-            let key = (patient, time, analyte, quantity.value().to_bits());
-            if let Some(first_line) = first_line_of.get(&key) {
-                cells.row_warning(
-                    None,
-                    format!(
-                        "same patient, time, analyte and value as line {first_line}; counted once"
-                    ),
-                );
-                return;
+        threads,
+        // One row per line in the usual file: reserving up front spares the copies of a growing vector.
+        |chunk| Vec::with_capacity(count_line_ends(chunk)),
+        |observations: &mut Vec<Observation>, row, diagnostics| {
+            if let Some(observation) = read_row(row, registry, diagnostics) {
+                observations.push(observation);
             }
-            first_line_of.insert(key, row.line);
-            observations.push(Observation {
-                patient,
-                time,
-                quantity,
-                comparator,
-                value_as_written: CompactString::from(row.get(VALUE).unwrap_or_default()),
-                unit_as_written: CompactString::from(unit_text),
-                source: SourceRow {
-                    file: StudyFile::Observations,
-                    line: row.line,
-                },
-            });
         },
     );
+    drop_repeated_rows(chunks, diagnostics)
+}
+
+fn count_line_ends(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&byte| byte == b'\n').count()
+}
+
+/// One row of observations.csv, converted; `None` when it has an error (reported).
+fn read_row(
+    row: &Row<'_>,
+    registry: &PatientRegistry,
+    diagnostics: &mut Diagnostics,
+) -> Option<Observation> {
+    let mut cells = CellReader::new(row, diagnostics);
+    let patient = cells.required(PATIENT_ID, "a patient_id of patients.csv", |text| {
+        registry.resolve(text)
+    });
+    let time = cells.required(TIME, TIME_EXPECTED, cells::clinical_time);
+    let analyte = cells.required(ANALYTE, "an analyte", |text| {
+        cells::word(text, Analyte::from_name, || {
+            format!("one of the analytes {}", Analyte::expected_list())
+        })
+    });
+    let value = cells.required(VALUE, cells::NUMBER_EXPECTED, cells::censored_number);
+    let unit_text = cells.required_text(UNIT, "the unit of the value");
+    // Unit and range are checked whenever analyte, value and unit were read, even on a row that is
+    // already rejected, so that one run reports all of its problems.
+    let (Some(analyte), Some((comparator, value)), Some(unit_text)) = (analyte, value, unit_text)
+    else {
+        return None;
+    };
+    let quantity = match units::convert(analyte, value, unit_text) {
+        Ok(quantity) => quantity,
+        Err(error) => {
+            cells.error(UNIT, unit_text, unit_problem(&error));
+            return None;
+        }
+    };
+    let in_range = check_range(&mut cells, analyte, quantity.value(), unit_text);
+    let (true, true, Some(Some(patient)), Some(time)) = (in_range, cells.usable, patient, time)
+    else {
+        return None;
+    };
+    Some(Observation {
+        patient,
+        time,
+        quantity,
+        comparator,
+        value_as_written: CompactString::from(row.get(VALUE).unwrap_or_default()),
+        unit_as_written: CompactString::from(unit_text),
+        source: SourceRow {
+            file: StudyFile::Observations,
+            line: row.line,
+        },
+    })
+}
+
+/// Joins the chunks in file order, keeping the first of rows that repeat patient, time, analyte and
+/// converted value, with a warning on each repeat.
+///
+/// The search for repeats is split by patient across threads (a repeat always has the same patient), so
+/// each thread's table holds only its share of the rows.
+fn drop_repeated_rows(
+    chunks: Vec<Vec<Observation>>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Observation> {
+    let mut chunks = chunks.into_iter();
+    let mut observations = chunks.next().unwrap_or_default();
+    for mut chunk in chunks {
+        observations.append(&mut chunk);
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(observations.len() / 100_000 + 1);
+    let repeats: Vec<(usize, u64)> = std::thread::scope(|scope| {
+        let observations = &observations;
+        let handles: Vec<_> = (0..threads)
+            .map(|share| scope.spawn(move || repeats_in_share(observations, share, threads)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    if repeats.is_empty() {
+        return observations;
+    }
+    let mut is_repeat = vec![false; observations.len()];
+    for &(index, first_line) in &repeats {
+        is_repeat[index] = true;
+        diagnostics.push(Diagnostic {
+            severity: Severity::Warning,
+            file: FILE.to_string(),
+            line: Some(observations[index].source.line),
+            column: None,
+            value: None,
+            message: format!(
+                "same patient, time, analyte and value as line {first_line}; counted once"
+            ),
+            expected: None,
+            hint: None,
+        });
+    }
+    let mut index = 0;
+    observations.retain(|_| {
+        index += 1;
+        !is_repeat[index - 1]
+    });
     observations
+}
+
+/// The repeated rows among the patients of one share (patient index modulo `shares`): each as its index
+/// in `observations` and the line of the row it repeats.
+fn repeats_in_share(
+    observations: &[Observation],
+    share: usize,
+    shares: usize,
+) -> Vec<(usize, u64)> {
+    let in_share = |observation: &&Observation| observation.patient.0 as usize % shares == share;
+    let mut first_line_of: FxHashMap<DuplicateKey, u64> =
+        FxHashMap::with_capacity_and_hasher(observations.len() / shares + 1, Default::default());
+    let mut repeats = Vec::new();
+    for (index, observation) in observations
+        .iter()
+        .enumerate()
+        .filter(|(_, observation)| in_share(observation))
+    {
+        let key = (
+            observation.patient,
+            packed_time(observation.time),
+            observation.quantity.analyte(),
+            observation.quantity.value().to_bits(),
+        );
+        match first_line_of.entry(key) {
+            Entry::Occupied(first) => repeats.push((index, *first.get())),
+            Entry::Vacant(vacant) => {
+                vacant.insert(observation.source.line);
+            }
+        }
+    }
+    repeats
 }
 
 fn unit_problem(error: &UnitError) -> CellProblem {
@@ -129,7 +236,8 @@ fn check_range(
     let ranges = analyte_ranges(analyte);
     let canonical_unit = analyte.canonical_unit();
     let value_text = cells.row.get(VALUE).unwrap_or_default();
-    let converted =
+    // Built only for a message: formatting a float on every row would cost more than reading it.
+    let converted = || {
         if units::conversion_for(analyte, unit_text) == Some(units::Conversion::Identity) {
             String::new()
         } else {
@@ -137,11 +245,15 @@ fn check_range(
                 " ({} {canonical_unit} after conversion)",
                 display_number(canonical_value)
             )
-        };
+        }
+    };
     let (low, high) = ranges.possible;
     if !(low <= canonical_value && canonical_value <= high) {
         let mut problem = CellProblem::new(
-            format!("{analyte} value{converted} is physiologically impossible"),
+            format!(
+                "{analyte} value{} is physiologically impossible",
+                converted()
+            ),
             format!("a {analyte} value from {low} to {high} {canonical_unit}"),
         );
         problem.hint = unit_mistake_hint(analyte, canonical_value, unit_text);
@@ -154,7 +266,7 @@ fn check_range(
             VALUE,
             value_text,
             CellProblem::new(
-                format!("unusual {analyte} value{converted}"),
+                format!("unusual {analyte} value{}", converted()),
                 format!("usually {low} to {high} {canonical_unit}; please check"),
             ),
         );
@@ -170,7 +282,24 @@ fn display_number(value: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::display_number;
+    use super::{display_number, packed_time};
+    use hlh_model::ClinicalTime;
+
+    #[test]
+    fn packed_times_are_distinct_for_distinct_times() {
+        use jiff::civil::date;
+        let times = [
+            ClinicalTime::Date(date(2020, 1, 10)),
+            ClinicalTime::DateTime(date(2020, 1, 10).at(0, 0, 0, 0)),
+            ClinicalTime::DateTime(date(2020, 1, 10).at(23, 59, 59, 0)),
+            ClinicalTime::Date(date(2020, 1, 11)),
+            ClinicalTime::Date(date(2020, 2, 10)),
+            ClinicalTime::Date(date(2021, 1, 10)),
+        ];
+        let packed: std::collections::BTreeSet<u64> =
+            times.iter().map(|&time| packed_time(time)).collect();
+        assert_eq!(packed.len(), times.len());
+    }
 
     #[test]
     fn converted_values_are_shown_briefly() {

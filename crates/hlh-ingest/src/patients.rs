@@ -1,6 +1,6 @@
 //! `patients.csv`: one row per patient.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use hlh_model::{Patient, PatientIndex, Sex, SourceRow, StudyFile, Trigger};
 
@@ -50,9 +50,9 @@ const UNUSUAL_AGE_YEARS: f64 = 100.0;
 #[derive(Debug, Default)]
 pub struct PatientRegistry {
     pub patients: Vec<Patient>,
-    index_by_id: HashMap<String, PatientIndex>,
+    index_by_id: FxHashMap<String, PatientIndex>,
     /// Identifiers whose row had an error: timeline rows naming them are not orphans.
-    rejected_ids: HashSet<String>,
+    rejected_ids: FxHashSet<String>,
     /// Whether patients.csv could be read at all. When it could not (absent, empty, bad header), the
     /// patient_id of a timeline row cannot be checked, and saying so for every row would bury the one
     /// error that matters.
@@ -84,7 +84,7 @@ impl PatientRegistry {
 
 pub fn read(bytes: &[u8], diagnostics: &mut Diagnostics) -> PatientRegistry {
     let mut registry = PatientRegistry::default();
-    let mut first_line_of_id: HashMap<String, u64> = HashMap::new();
+    let mut first_line_of_id: FxHashMap<String, u64> = FxHashMap::default();
     let table = read_table(
         FILE,
         bytes,
@@ -107,7 +107,7 @@ pub fn read(bytes: &[u8], diagnostics: &mut Diagnostics) -> PatientRegistry {
                 }
             }
             let sex = cells.required(SEX, "M, F or U", |text| {
-                cells::word(text, Sex::from_name, Sex::expected_list())
+                cells::word(text, Sex::from_name, Sex::expected_list)
             });
             let diagnosis_date = cells.required(DIAGNOSIS_DATE, DATE_EXPECTED, cells::date);
             let age_written = cells.optional(AGE_YEARS, |text| {

@@ -145,30 +145,179 @@ fn without_bom(bytes: &[u8]) -> &[u8] {
 }
 
 /// Reads `bytes` as the CSV file `file` with the columns of `spec`, reporting header problems and calling
-/// `on_row` for every row that has the header's number of cells, all valid UTF-8.
+/// `on_row` for every row that has the header's number of cells (a row with invalid UTF-8 comes through
+/// as unusable, so that its other cells are still checked).
 ///
 /// Columns are matched case-insensitively; unknown columns are a warning; a missing required column is an
 /// error, after which the rows are not read (each would repeat it). `at_least_one_of` names columns of
-/// which the header must have one (age_years or birth_year). Returns whether the rows were read.
+/// which the header must have one (age_years or birth_year).
 pub fn read_table(
     file: &'static str,
     bytes: &[u8],
     spec: &[ColumnSpec],
     at_least_one_of: &[&str],
     diagnostics: &mut Diagnostics,
-    mut on_row: impl FnMut(&Row<'_>, &mut Diagnostics),
+    on_row: impl FnMut(&Row<'_>, &mut Diagnostics),
 ) -> TableRead {
     let mut outcome = TableRead {
         readable: false,
         first_cells_of_misshapen_rows: Vec::new(),
     };
+    let Some((header, data)) = open_table(file, bytes, spec, at_least_one_of, diagnostics) else {
+        return outcome;
+    };
+    let misshapen = read_rows(
+        file,
+        data,
+        header.lines_before_data,
+        &header,
+        diagnostics,
+        on_row,
+    );
+    outcome.first_cells_of_misshapen_rows = misshapen;
+    outcome.readable = true;
+    outcome
+}
+
+/// Files smaller than this are read on one thread: starting threads would cost more than it saves.
+const MIN_BYTES_PER_CHUNK: usize = 1 << 20;
+
+/// As [`read_table`], but the rows are read in up to `max_chunks` consecutive chunks on as many threads,
+/// each with its own state made by `new_state`; the states come back in file order, and the diagnostics
+/// are the same as a sequential read would give.
+///
+/// A file is split only at line ends and only when it contains no `"` at all: then every line end ends a
+/// record, and no split can fall inside a quoted cell. Any other file is read on one thread.
+pub fn read_table_in_chunks<S: Send>(
+    file: &'static str,
+    bytes: &[u8],
+    spec: &[ColumnSpec],
+    diagnostics: &mut Diagnostics,
+    max_chunks: usize,
+    new_state: impl Fn(&[u8]) -> S + Sync,
+    on_row: impl Fn(&mut S, &Row<'_>, &mut Diagnostics) + Sync,
+) -> (TableRead, Vec<S>) {
+    let chunks = max_chunks.min(bytes.len() / MIN_BYTES_PER_CHUNK).max(1);
+    read_table_in_exactly(file, bytes, spec, diagnostics, chunks, new_state, on_row)
+}
+
+/// [`read_table_in_chunks`] with the number of chunks given (fewer when the file cannot be split).
+/// `new_state` receives the bytes of its chunk, to size its buffers.
+fn read_table_in_exactly<S: Send>(
+    file: &'static str,
+    bytes: &[u8],
+    spec: &[ColumnSpec],
+    diagnostics: &mut Diagnostics,
+    chunks: usize,
+    new_state: impl Fn(&[u8]) -> S + Sync,
+    on_row: impl Fn(&mut S, &Row<'_>, &mut Diagnostics) + Sync,
+) -> (TableRead, Vec<S>) {
+    let mut outcome = TableRead {
+        readable: false,
+        first_cells_of_misshapen_rows: Vec::new(),
+    };
+    let Some((header, data)) = open_table(file, bytes, spec, &[], diagnostics) else {
+        return (outcome, Vec::new());
+    };
+    let chunks = split_at_line_ends(data, chunks);
+    let results: Vec<(S, Diagnostics, Vec<String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|&(start, end)| {
+                let (header, new_state, on_row) = (&header, &new_state, &on_row);
+                let lines_before = header.lines_before_data + count_line_ends(&data[..start]);
+                scope.spawn(move || {
+                    let mut state = new_state(&data[start..end]);
+                    let mut chunk_diagnostics = Diagnostics::default();
+                    let misshapen = read_rows(
+                        file,
+                        &data[start..end],
+                        lines_before,
+                        header,
+                        &mut chunk_diagnostics,
+                        |row, diagnostics| on_row(&mut state, row, diagnostics),
+                    );
+                    (state, chunk_diagnostics, misshapen)
+                })
+            })
+            .collect();
+        // A panic in a reader thread is a bug in hlhkit; carry it on rather than hide it.
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut states = Vec::with_capacity(results.len());
+    for (state, mut chunk_diagnostics, mut misshapen) in results {
+        states.push(state);
+        diagnostics.list.append(&mut chunk_diagnostics.list);
+        outcome.first_cells_of_misshapen_rows.append(&mut misshapen);
+    }
+    outcome.readable = true;
+    (outcome, states)
+}
+
+/// Byte ranges of `data` that start and end at line ends, about equal in size; one range when `data`
+/// holds a `"` (see [`read_table_in_chunks`]).
+fn split_at_line_ends(data: &[u8], chunks: usize) -> Vec<(usize, usize)> {
+    if chunks <= 1 || data.contains(&b'"') {
+        return vec![(0, data.len())];
+    }
+    let mut ranges = Vec::with_capacity(chunks);
+    let mut start = 0;
+    for k in 1..chunks {
+        let target = (data.len() * k / chunks).max(start);
+        match data[target..].iter().position(|&byte| byte == b'\n') {
+            Some(offset) => {
+                let end = target + offset + 1;
+                ranges.push((start, end));
+                start = end;
+            }
+            None => break,
+        }
+    }
+    ranges.push((start, data.len()));
+    ranges.retain(|(start, end)| start < end);
+    if ranges.is_empty() {
+        ranges.push((0, 0));
+    }
+    ranges
+}
+
+fn count_line_ends(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&byte| byte == b'\n').count() as u64
+}
+
+/// A header that was read: the column names, where each spec column is, and where the rows begin.
+#[derive(Debug)]
+struct Header {
+    names: Vec<String>,
+    positions: Vec<Option<usize>>,
+    /// The number of line ends before the bytes of the rows (1, or more when a header cell spans lines).
+    lines_before_data: u64,
+}
+
+/// Reads and checks the header; returns it with the bytes of the rows, or `None` when the rows cannot be
+/// read (the problems are reported).
+fn open_table<'b>(
+    file: &'static str,
+    bytes: &'b [u8],
+    spec: &[ColumnSpec],
+    at_least_one_of: &[&str],
+    diagnostics: &mut Diagnostics,
+) -> Option<(Header, &'b [u8])> {
+    let bytes = without_bom(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(without_bom(bytes));
-    let mut byte_record = ByteRecord::new();
-    let header = match reader.read_byte_record(&mut byte_record) {
-        Ok(true) => byte_record.clone(),
+        .from_reader(bytes);
+    let mut header = ByteRecord::new();
+    match reader.read_byte_record(&mut header) {
+        Ok(true) => {}
         Ok(false) => {
             diagnostics.file_problem(
                 Severity::Error,
@@ -178,7 +327,7 @@ pub fn read_table(
                     spec_names(spec)
                 ),
             );
-            return outcome;
+            return None;
         }
         Err(error) => {
             diagnostics.file_problem(
@@ -186,17 +335,46 @@ pub fn read_table(
                 file,
                 format!("cannot be read as CSV: {error}"),
             );
-            return outcome;
+            return None;
         }
-    };
-    let Some(positions) = read_header(file, &header, spec, at_least_one_of, diagnostics) else {
-        return outcome;
-    };
-    let header_names: Vec<String> = header
+    }
+    let positions = read_header(file, &header, spec, at_least_one_of, diagnostics)?;
+    let names = header
         .iter()
         .map(|name| String::from_utf8_lossy(name).trim().to_string())
         .collect();
+    let next = reader.position();
+    let data_start = (next.byte() as usize).min(bytes.len());
+    Some((
+        Header {
+            names,
+            positions,
+            lines_before_data: next.line() - 1,
+        },
+        &bytes[data_start..],
+    ))
+}
 
+/// Reads the rows of `data` (no header), whose first line is line `lines_before + 1` of the file. Returns
+/// the patient_id cells of rows with the wrong number of cells.
+fn read_rows(
+    file: &'static str,
+    data: &[u8],
+    lines_before: u64,
+    header: &Header,
+    diagnostics: &mut Diagnostics,
+    mut on_row: impl FnMut(&Row<'_>, &mut Diagnostics),
+) -> Vec<String> {
+    let mut first_cells_of_misshapen_rows = Vec::new();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(data);
+    let mut byte_record = ByteRecord::new();
+    let header_len = header.names.len();
+    // Line numbers are counted here from byte offsets: the reader's own count lags by one after a CRLF
+    // line end, and a message must name the right line.
+    let (mut lines_counted, mut counted_until) = (lines_before, 0usize);
     loop {
         match reader.read_byte_record(&mut byte_record) {
             Ok(true) => {}
@@ -210,17 +388,29 @@ pub fn read_table(
                 break;
             }
         }
-        let line = byte_record.position().map_or(0, |position| position.line());
-        if byte_record.len() != header.len() {
-            if let Some(cell) = positions[0].and_then(|position| byte_record.get(position)) {
-                let cell = String::from_utf8_lossy(cell).trim().to_string();
-                outcome.first_cells_of_misshapen_rows.push(cell);
+        let start = byte_record
+            .position()
+            .map_or(0, |position| position.byte() as usize)
+            .min(data.len());
+        // The reader reports a record's start before the line ends (and blank lines) it skips.
+        let start = start
+            + data[start..]
+                .iter()
+                .take_while(|&&byte| byte == b'\n' || byte == b'\r')
+                .count();
+        lines_counted += count_line_ends(&data[counted_until..start]);
+        counted_until = start;
+        let line = lines_counted + 1;
+        if byte_record.len() != header_len {
+            if let Some(cell) = header.positions[0].and_then(|position| byte_record.get(position)) {
+                first_cells_of_misshapen_rows
+                    .push(String::from_utf8_lossy(cell).trim().to_string());
             }
             diagnostics.push(wrong_cell_count(
                 file,
                 line,
                 byte_record.len(),
-                header.len(),
+                header_len,
                 &byte_record,
             ));
             continue;
@@ -230,7 +420,7 @@ pub fn read_table(
                 Ok(record) => (record, true),
                 Err(error) => {
                     byte_record = error.into_byte_record();
-                    report_invalid_utf8(file, line, &byte_record, &header_names, diagnostics);
+                    report_invalid_utf8(file, line, &byte_record, &header.names, diagnostics);
                     // The other cells are still checked (all problems in one run), on a lossy copy; the row
                     // itself is left out of the study.
                     let lossy: StringRecord = byte_record
@@ -244,15 +434,14 @@ pub fn read_table(
             file,
             line,
             record: &record,
-            header: &header_names,
-            positions: &positions,
+            header: &header.names,
+            positions: &header.positions,
             valid_utf8,
         };
         on_row(&row, diagnostics);
         byte_record = record.into_byte_record();
     }
-    outcome.readable = true;
-    outcome
+    first_cells_of_misshapen_rows
 }
 
 /// What [`read_table`] could read of a file.
@@ -537,5 +726,102 @@ impl<'a, 'r> CellReader<'a, 'r> {
     pub fn row_warning(&mut self, column: Option<usize>, message: String) {
         self.diagnostics
             .push(self.row.row_problem(Severity::Warning, column, message));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: [ColumnSpec; 3] = [
+        ColumnSpec::required("patient_id"),
+        ColumnSpec::required("a"),
+        ColumnSpec::optional("b"),
+    ];
+
+    /// Every row as (line, cells), plus the diagnostics, read sequentially or in `chunks` chunks.
+    fn read_all(bytes: &[u8], chunks: Option<usize>) -> (Vec<(u64, Vec<String>)>, Vec<String>) {
+        let mut diagnostics = Diagnostics::default();
+        let record = |row: &Row<'_>| {
+            (
+                row.line,
+                (0..3)
+                    .map(|c| row.get(c).unwrap_or("").to_string())
+                    .collect(),
+            )
+        };
+        let rows = match chunks {
+            None => {
+                let mut rows = Vec::new();
+                read_table("t.csv", bytes, &SPEC, &[], &mut diagnostics, |row, _| {
+                    rows.push(record(row))
+                });
+                rows
+            }
+            Some(chunks) => {
+                let (_, states) = read_table_in_exactly(
+                    "t.csv",
+                    bytes,
+                    &SPEC,
+                    &mut diagnostics,
+                    chunks,
+                    |_| Vec::new(),
+                    |rows: &mut Vec<_>, row, _| rows.push(record(row)),
+                );
+                states.into_iter().flatten().collect()
+            }
+        };
+        let mut messages: Vec<String> = diagnostics.list.iter().map(|d| d.to_string()).collect();
+        messages.sort();
+        (rows, messages)
+    }
+
+    #[test]
+    fn a_chunked_read_equals_a_sequential_read() {
+        let mut text = String::from("\u{feff}patient_id,a,b\r\n");
+        for i in 0..200 {
+            match i % 7 {
+                0 => text.push_str(&format!("P{i},x,y,z\n")), // one cell too many
+                1 => text.push_str(&format!("P{i},,\n")),
+                2 => text.push_str(&format!("P{i},{i},\r\n")),
+                _ => text.push_str(&format!("P{i},{i},{}\n", i * 3)),
+            }
+        }
+        let sequential = read_all(text.as_bytes(), None);
+        assert_eq!(sequential.0.len(), 200 - 29);
+        // Row i is on line i + 2, whatever the line ends before it.
+        for (line, cells) in &sequential.0 {
+            assert_eq!(cells[0], format!("P{}", line - 2));
+        }
+        for chunks in [1, 2, 3, 7, 64] {
+            assert_eq!(
+                read_all(text.as_bytes(), Some(chunks)),
+                sequential,
+                "{chunks} chunks"
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_with_quotes_is_not_split() {
+        let text = "patient_id,a,b\nP1,\"x\ny\",1\nP2,2,2\nP3,3,3\n";
+        assert_eq!(split_at_line_ends(text.as_bytes(), 3), [(0, text.len())]);
+        assert_eq!(
+            read_all(text.as_bytes(), Some(3)),
+            read_all(text.as_bytes(), None)
+        );
+    }
+
+    #[test]
+    fn splits_fall_after_line_ends_and_cover_the_data() {
+        let data = b"a,1\nb,2\nc,3\nd,4\n";
+        let ranges = split_at_line_ends(data, 3);
+        assert_eq!(ranges.first().unwrap().0, 0);
+        assert_eq!(ranges.last().unwrap().1, data.len());
+        for window in ranges.windows(2) {
+            assert_eq!(window[0].1, window[1].0);
+            assert_eq!(data[window[0].1 - 1], b'\n');
+        }
+        assert_eq!(split_at_line_ends(b"no line end", 4), [(0, 11)]);
     }
 }

@@ -50,7 +50,7 @@ pub fn read(
                 registry.resolve(text)
             });
             let drug = cells.required(DRUG, "a drug", |text| {
-                cells::word(text, Drug::from_name, Drug::expected_list())
+                cells::word(text, Drug::from_name, Drug::expected_list)
             });
             let start = cells.required(START, TIME_EXPECTED, cells::clinical_time);
             let end = cells.optional(END, cells::clinical_time);
@@ -67,7 +67,7 @@ pub fn read(
                 Ok(dose)
             });
             let dose_unit = cells.optional(DOSE_UNIT, |text| {
-                cells::word(text, DoseUnit::from_name, DoseUnit::expected_list())
+                cells::word(text, DoseUnit::from_name, DoseUnit::expected_list)
             });
             match (dose.is_some(), dose_unit.is_some()) {
                 (true, false) if row.get(DOSE_UNIT).is_none() => {
@@ -82,10 +82,10 @@ pub fn read(
                 _ => {}
             }
             let route = cells.optional(ROUTE, |text| {
-                cells::word(text, Route::from_name, Route::expected_list())
+                cells::word(text, Route::from_name, Route::expected_list)
             });
             let stop_reason = cells.optional(STOP_REASON, |text| {
-                cells::word(text, StopReason::from_name, StopReason::expected_list())
+                cells::word(text, StopReason::from_name, StopReason::expected_list)
             });
             if stop_reason.is_some() && row.get(END).is_none() {
                 cells.row_warning(

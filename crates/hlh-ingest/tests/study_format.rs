@@ -21,6 +21,14 @@ fn a_leading_bom_is_accepted_and_crlf_line_endings_are_read() {
 }
 
 #[test]
+fn line_numbers_are_right_after_crlf_line_ends_and_blank_lines() {
+    let text = "patient_id,sex,age_years,diagnosis_date\r\nP1,M,45,2020-01-10\r\n\r\nP2,F,30,2020-02-01\r\nP3,Q,30,2020-02-01\r\n";
+    let ingested = Files::default().patients(text).read();
+    assert_single_error(&ingested, "patients.csv", 5, Some("sex"), "M, F or U");
+    assert_eq!(ingested.study.patients[1].source.line, 4);
+}
+
+#[test]
 fn non_utf8_cells_are_errors_naming_line_and_column() {
     let mut bytes = b"patient_id,sex,age_years,diagnosis_date,trigger_detail\nP1,M,45,2020-01-10,ok\nP2,F,30,2020-02-01,caf".to_vec();
     bytes.extend_from_slice(&[0xE9, b'\n']); // "café" in Latin-1
