@@ -198,12 +198,12 @@ pub fn read_table_in_chunks<S: Send>(
     on_row: impl Fn(&mut S, &Row<'_>, &mut Diagnostics) + Sync,
 ) -> (TableRead, Vec<S>) {
     let chunks = max_chunks.min(bytes.len() / MIN_BYTES_PER_CHUNK).max(1);
-    read_table_in_exactly(file, bytes, spec, diagnostics, chunks, new_state, on_row)
+    read_table_in_n_chunks(file, bytes, spec, diagnostics, chunks, new_state, on_row)
 }
 
 /// [`read_table_in_chunks`] with the number of chunks given (fewer when the file cannot be split).
 /// `new_state` receives the bytes of its chunk, to size its buffers.
-fn read_table_in_exactly<S: Send>(
+fn read_table_in_n_chunks<S: Send>(
     file: &'static str,
     bytes: &[u8],
     spec: &[ColumnSpec],
@@ -759,7 +759,7 @@ mod tests {
                 rows
             }
             Some(chunks) => {
-                let (_, states) = read_table_in_exactly(
+                let (_, states) = read_table_in_n_chunks(
                     "t.csv",
                     bytes,
                     &SPEC,
