@@ -1,0 +1,388 @@
+//! Kaplan–Meier estimation and the log-rank test, as R's `survival` package computes them (version 3.x):
+//! `survfit(Surv(time, status) ~ group, conf.type = …)`, `summary(fit, censored = TRUE)`, the median and
+//! its interval of `quantile.survfit`, and `survdiff(…, rho = 0)`.
+//!
+//! Sources: Kaplan EL, Meier P. J Am Stat Assoc 1958;53:457–81, doi:10.1080/01621459.1958.10501452;
+//! Greenwood M. Rep Public Health Med Subj 1926;33:1–26 (variance); Kalbfleisch JD, Prentice RL (2002)
+//! §1.3 (log-log interval); Mantel N. Cancer Chemother Rep 1966;50:163–70 (log-rank).
+
+use crate::distributions::{chi_square_sf, normal_quantile};
+use crate::error::{check_finite, StatsError};
+
+/// Survival times with event indicators and, optionally, a group label per subject.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurvivalData {
+    times: Vec<f64>,
+    events: Vec<bool>,
+    groups: Option<Vec<String>>,
+}
+
+impl SurvivalData {
+    /// `events` are 1 (event) or 0 (censored); times are finite and ≥ 0.
+    pub fn new(times: &[f64], events: &[f64], groups: Option<&[String]>) -> Result<SurvivalData, StatsError> {
+        if times.len() != events.len() {
+            return Err(StatsError::LengthMismatch {
+                first: "time",
+                first_len: times.len(),
+                second: "event",
+                second_len: events.len(),
+            });
+        }
+        if let Some(groups) = groups {
+            if groups.len() != times.len() {
+                return Err(StatsError::LengthMismatch {
+                    first: "time",
+                    first_len: times.len(),
+                    second: "group",
+                    second_len: groups.len(),
+                });
+            }
+        }
+        if times.is_empty() {
+            return Err(StatsError::Empty { what: "survival data" });
+        }
+        check_finite("time", times)?;
+        if let Some(index) = times.iter().position(|&t| t < 0.0) {
+            return Err(StatsError::NegativeTime { index, value: times[index] });
+        }
+        let mut flags = Vec::with_capacity(events.len());
+        for (index, &event) in events.iter().enumerate() {
+            match event {
+                e if e == 1.0 => flags.push(true),
+                e if e == 0.0 => flags.push(false),
+                value => return Err(StatsError::InvalidEvent { index, value }),
+            }
+        }
+        Ok(SurvivalData { times: times.to_vec(), events: flags, groups: groups.map(<[String]>::to_vec) })
+    }
+
+    /// The group labels in sorted order (R's factor levels); one unnamed group when ungrouped.
+    pub fn group_labels(&self) -> Vec<Option<String>> {
+        match &self.groups {
+            None => vec![None],
+            Some(groups) => {
+                let mut labels: Vec<String> = groups.clone();
+                labels.sort();
+                labels.dedup();
+                labels.into_iter().map(Some).collect()
+            }
+        }
+    }
+
+    fn subset(&self, label: &Option<String>) -> (Vec<f64>, Vec<bool>) {
+        let keep = |index: usize| match (&self.groups, label) {
+            (Some(groups), Some(label)) => &groups[index] == label,
+            _ => true,
+        };
+        let indices: Vec<usize> = (0..self.times.len()).filter(|&i| keep(i)).collect();
+        (indices.iter().map(|&i| self.times[i]).collect(), indices.iter().map(|&i| self.events[i]).collect())
+    }
+
+    /// A Kaplan–Meier fit for every group (one when ungrouped), and the log-rank test when there are
+    /// at least two groups.
+    pub fn fit(&self, conf_type: ConfType, confidence: f64) -> SurvivalAnalysis {
+        let groups: Vec<GroupFit> = self
+            .group_labels()
+            .into_iter()
+            .map(|label| {
+                let (times, events) = self.subset(&label);
+                let fit = kaplan_meier(&times, &events, conf_type, confidence);
+                GroupFit { label, fit }
+            })
+            .collect();
+        let logrank = if groups.len() >= 2 { self.logrank() } else { None };
+        SurvivalAnalysis { conf_type, groups, logrank }
+    }
+
+    /// The log-rank test across the groups (`survdiff`, ρ = 0); `None` when ungrouped, or when fewer than
+    /// two groups have any expected events.
+    pub fn logrank(&self) -> Option<LogRank> {
+        let labels = self.group_labels();
+        let groups = self.groups.as_ref()?;
+        let k = labels.len();
+        let group_of: Vec<usize> = groups
+            .iter()
+            .map(|g| labels.iter().position(|l| l.as_deref() == Some(g.as_str())).unwrap_or(0))
+            .collect();
+        let mut event_times: Vec<f64> =
+            self.times.iter().zip(&self.events).filter(|(_, &e)| e).map(|(&t, _)| t).collect();
+        event_times.sort_by(f64::total_cmp);
+        event_times.dedup();
+        let (mut observed, mut expected) = (vec![0.0; k], vec![0.0; k]);
+        let mut variance = vec![vec![0.0; k]; k];
+        for &t in &event_times {
+            let mut at_risk = vec![0.0; k];
+            let mut deaths = vec![0.0; k];
+            for i in 0..self.times.len() {
+                if self.times[i] >= t {
+                    at_risk[group_of[i]] += 1.0;
+                    if self.times[i] == t && self.events[i] {
+                        deaths[group_of[i]] += 1.0;
+                    }
+                }
+            }
+            let (n, d): (f64, f64) = (at_risk.iter().sum(), deaths.iter().sum());
+            for j in 0..k {
+                observed[j] += deaths[j];
+                expected[j] += d * at_risk[j] / n;
+            }
+            if n > 1.0 {
+                let factor = d * (n - d) / (n * n * (n - 1.0));
+                for j in 0..k {
+                    for l in 0..k {
+                        let kronecker = if j == l { n } else { 0.0 };
+                        variance[j][l] += factor * at_risk[j] * (kronecker - at_risk[l]);
+                    }
+                }
+            }
+        }
+        // As survdiff: keep the groups with expected > 0, drop the first, solve V x = (O − E).
+        let kept: Vec<usize> = (0..k).filter(|&j| expected[j] > 0.0).collect();
+        if kept.len() < 2 {
+            return None;
+        }
+        let reduced: Vec<usize> = kept[1..].to_vec();
+        let difference: Vec<f64> = reduced.iter().map(|&j| observed[j] - expected[j]).collect();
+        let matrix: Vec<Vec<f64>> =
+            reduced.iter().map(|&j| reduced.iter().map(|&l| variance[j][l]).collect()).collect();
+        let solution = solve(matrix, difference.clone())?;
+        let statistic: f64 = solution.iter().zip(&difference).map(|(x, d)| x * d).sum();
+        let df = reduced.len() as f64;
+        Some(LogRank { statistic, df, p_value: chi_square_sf(statistic, df), observed, expected })
+    }
+}
+
+/// Solves A x = b by Gaussian elimination with partial pivoting; `None` when A is singular.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    let n = b.len();
+    for column in 0..n {
+        let pivot = (column..n).max_by(|&i, &j| a[i][column].abs().total_cmp(&a[j][column].abs()))?;
+        if a[pivot][column].abs() < 1e-300 {
+            return None;
+        }
+        a.swap(column, pivot);
+        b.swap(column, pivot);
+        for row in column + 1..n {
+            let factor = a[row][column] / a[column][column];
+            for c in column..n {
+                a[row][c] -= factor * a[column][c];
+            }
+            b[row] -= factor * b[column];
+        }
+    }
+    let mut x = vec![0.0; n];
+    for row in (0..n).rev() {
+        let tail: f64 = (row + 1..n).map(|c| a[row][c] * x[c]).sum();
+        x[row] = (b[row] - tail) / a[row][row];
+    }
+    Some(x)
+}
+
+/// The transform under which the pointwise confidence interval of S(t) is symmetric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfType {
+    /// S ± z·se(S), clipped to [0, 1].
+    Plain,
+    /// exp(log S ± z·se(log S)), upper clipped to 1 (R's default).
+    Log,
+    /// exp(−exp(log(−log S) ± z·se(log S)/log S)) (hlhkit's default).
+    LogLog,
+}
+
+impl ConfType {
+    pub fn name(self) -> &'static str {
+        match self {
+            ConfType::Plain => "plain",
+            ConfType::Log => "log",
+            ConfType::LogLog => "log-log",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ConfType> {
+        [ConfType::Plain, ConfType::Log, ConfType::LogLog].into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// One row of the Kaplan–Meier table: a distinct time, event or censoring.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KmRow {
+    pub time: f64,
+    pub n_risk: u64,
+    pub n_event: u64,
+    pub n_censor: u64,
+    pub survival: f64,
+    /// Greenwood standard error of S(t); `None` where S is 0 (R's NA).
+    pub std_err: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+/// A Kaplan–Meier fit with its median.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KaplanMeier {
+    pub n: usize,
+    pub events: u64,
+    pub table: Vec<KmRow>,
+    /// `None` when S never falls to ½.
+    pub median: Option<f64>,
+    pub median_ci: (Option<f64>, Option<f64>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupFit {
+    /// `None` for an ungrouped fit.
+    pub label: Option<String>,
+    pub fit: KaplanMeier,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurvivalAnalysis {
+    pub conf_type: ConfType,
+    pub groups: Vec<GroupFit>,
+    pub logrank: Option<LogRank>,
+}
+
+/// The log-rank test.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogRank {
+    pub statistic: f64,
+    pub df: f64,
+    pub p_value: f64,
+    pub observed: Vec<f64>,
+    pub expected: Vec<f64>,
+}
+
+/// The Kaplan–Meier estimate of one group.
+fn kaplan_meier(times: &[f64], events: &[bool], conf_type: ConfType, confidence: f64) -> KaplanMeier {
+    let mut order: Vec<usize> = (0..times.len()).collect();
+    order.sort_by(|&a, &b| times[a].total_cmp(&times[b]));
+    let z = normal_quantile(1.0 - (1.0 - confidence) / 2.0);
+    let mut table = Vec::new();
+    let (mut survival, mut greenwood) = (1.0f64, 0.0f64);
+    let mut at_risk = times.len() as u64;
+    let mut start = 0;
+    while start < order.len() {
+        let time = times[order[start]];
+        let mut end = start;
+        while end < order.len() && times[order[end]] == time {
+            end += 1;
+        }
+        let n_event = order[start..end].iter().filter(|&&i| events[i]).count() as u64;
+        let n_censor = (end - start) as u64 - n_event;
+        if n_event > 0 {
+            let (n, d) = (at_risk as f64, n_event as f64);
+            survival *= 1.0 - d / n;
+            greenwood += d / (n * (n - d));
+        }
+        let se_log = greenwood.sqrt();
+        let (std_err, lower, upper) = interval(survival, se_log, z, conf_type);
+        table.push(KmRow { time, n_risk: at_risk, n_event, n_censor, survival, std_err, lower, upper });
+        at_risk -= (end - start) as u64;
+        start = end;
+    }
+    let curve: Vec<(f64, f64)> = table.iter().map(|row| (row.time, row.survival)).collect();
+    let lower_curve: Vec<(f64, Option<f64>)> = table.iter().map(|row| (row.time, row.lower)).collect();
+    let upper_curve: Vec<(f64, Option<f64>)> = table.iter().map(|row| (row.time, row.upper)).collect();
+    let median = find_quantile(&curve.iter().map(|&(t, s)| (t, Some(s))).collect::<Vec<_>>(), 0.5);
+    KaplanMeier {
+        n: times.len(),
+        events: events.iter().filter(|&&e| e).count() as u64,
+        table,
+        median,
+        median_ci: (find_quantile(&lower_curve, 0.5), find_quantile(&upper_curve, 0.5)),
+    }
+}
+
+/// Greenwood standard error of S and the pointwise interval (R's `survfit_confint`, `logse = TRUE`).
+fn interval(survival: f64, se_log: f64, z: f64, conf_type: ConfType) -> (Option<f64>, Option<f64>, Option<f64>) {
+    if survival == 0.0 || !se_log.is_finite() {
+        return (None, None, None);
+    }
+    let std_err = Some(survival * se_log);
+    let (lower, upper) = match conf_type {
+        ConfType::Plain => {
+            let half = z * se_log * survival;
+            (Some((survival - half).max(0.0)), Some((survival + half).min(1.0)))
+        }
+        ConfType::Log => {
+            let half = z * se_log;
+            (Some((survival.ln() - half).exp()), Some((survival.ln() + half).exp().min(1.0)))
+        }
+        ConfType::LogLog => {
+            if survival == 1.0 {
+                (None, None)
+            } else {
+                let log_log = (-survival.ln()).ln();
+                let half = z * se_log / survival.ln();
+                (Some((-(log_log + half).exp()).exp()), Some((-(log_log - half).exp()).exp()))
+            }
+        }
+    };
+    (std_err, lower, upper)
+}
+
+/// R's `findq` (survival 3.x): the time at which the curve first reaches 1 − S ≥ p, or the midpoint of a
+/// flat where 1 − S equals p within √ε; points where the curve is NA are skipped.
+fn find_quantile(curve: &[(f64, Option<f64>)], p: f64) -> Option<f64> {
+    let tolerance = f64::EPSILON.sqrt();
+    // x = (0, times…), y = (0, 1 − S…), as survival prepends the start time.
+    let mut points: Vec<(f64, Option<f64>)> = vec![(0.0, Some(0.0))];
+    points.extend(curve.iter().map(|&(t, s)| (t, s.map(|s| 1.0 - s))));
+    let x_max = points.last().map(|&(t, _)| t)?;
+    if points.iter().filter_map(|&(_, y)| y).fold(f64::NEG_INFINITY, f64::max) < p {
+        return None;
+    }
+    // Drop repeated y values (R's duplicated(): the first of equal values stays, NA once).
+    let mut kept: Vec<(f64, Option<f64>)> = Vec::new();
+    for point in points {
+        if !kept.iter().any(|k| k.1 == point.1) {
+            kept.push(point);
+        }
+    }
+    // approx(y ± tol, 1:n, p, "constant", f = 1): the first index whose y ± tol is ≥ p; NA when none.
+    let first_reaching = |shift: f64| kept.iter().position(|&(_, y)| y.is_some_and(|y| y + shift >= p));
+    let index_1 = first_reaching(tolerance)?;
+    let last_y = kept.last().and_then(|&(_, y)| y);
+    if let Some(last_y) = last_y {
+        if (p - last_y).abs() < tolerance {
+            return Some((kept[index_1].0 + x_max) / 2.0);
+        }
+    }
+    let index_2 = first_reaching(-tolerance)?;
+    Some((kept[index_1].0 + kept[index_2].0) / 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hand_computed_curve() {
+        // Times 1, 2+, 3, 4 (event, censored, event, event): S = 3/4, 3/4, 3/4·1/2, 0.
+        let data = SurvivalData::new(&[1.0, 2.0, 3.0, 4.0], &[1.0, 0.0, 1.0, 1.0], None).unwrap();
+        let analysis = data.fit(ConfType::Log, 0.95);
+        let fit = &analysis.groups[0].fit;
+        let survival: Vec<f64> = fit.table.iter().map(|row| row.survival).collect();
+        assert_eq!(survival, [0.75, 0.75, 0.375, 0.0]);
+        assert_eq!(fit.table[1].n_censor, 1);
+        assert_eq!(fit.table[3].std_err, None);
+        assert_eq!(fit.median, Some(3.0));
+        assert!(analysis.logrank.is_none());
+    }
+
+    #[test]
+    fn a_flat_at_one_half_gives_the_midpoint() {
+        // Two subjects: event at 1 (S = 1/2), event at 3 (S = 0): median = (1 + 3) / 2.
+        let data = SurvivalData::new(&[1.0, 3.0], &[1.0, 1.0], None).unwrap();
+        assert_eq!(data.fit(ConfType::Log, 0.95).groups[0].fit.median, Some(2.0));
+    }
+
+    #[test]
+    fn bad_survival_data_is_refused() {
+        assert!(matches!(SurvivalData::new(&[1.0], &[2.0], None), Err(StatsError::InvalidEvent { .. })));
+        assert!(matches!(SurvivalData::new(&[-1.0], &[1.0], None), Err(StatsError::NegativeTime { .. })));
+        assert!(matches!(SurvivalData::new(&[1.0, 2.0], &[1.0], None), Err(StatsError::LengthMismatch { .. })));
+        assert!(matches!(SurvivalData::new(&[], &[], None), Err(StatsError::Empty { .. })));
+        assert!(SurvivalData::new(&[f64::NAN], &[1.0], None).is_err());
+    }
+}

@@ -1,0 +1,422 @@
+//! The Wilcoxon signed-rank test on paired differences, with the Hodges–Lehmann estimate.
+//!
+//! Conventions (each as R's `wilcox.test(paired = TRUE)`, stats 4.x, unless named otherwise):
+//! - the statistic V is the sum of the ranks of the positive differences (after − before);
+//! - zero differences are dropped ("wilcox"); Pratt's method and the zero-split method rank the zeros
+//!   and follow `scipy.stats.wilcoxon(zero_method = "pratt" | "zsplit")`;
+//! - ties get mid-ranks and the tie-corrected variance n(n+1)(2n+1)/24 − Σ(t³ − t)/48;
+//! - R's default picks the exact test when, after dropping zeros, n < 50 and there are neither ties nor
+//!   zeros; otherwise the normal approximation with continuity correction;
+//! - the exact distribution is counted (a convolution over ranks, O(n³)), never enumerated over 2ⁿ signs.
+//!
+//! Source: Wilcoxon F. Biometrics Bull 1945;1:80–3, doi:10.2307/3001968; Pratt JW. J Am Stat Assoc
+//! 1959;54:655–67, doi:10.1080/01621459.1959.10501526; Hodges JL, Lehmann EL. Ann Math Stat
+//! 1963;34:598–611, doi:10.1214/aoms/1177704172.
+
+use crate::distributions::{normal_quantile, normal_two_sided};
+use crate::ranks::{midranks, sign, tie_correction};
+
+/// How zero differences are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZeroMethod {
+    /// Dropped before ranking (Wilcoxon; R's only method).
+    Wilcox,
+    /// Ranked with the others, then left out of the sum (Pratt).
+    Pratt,
+    /// Ranked, and half of each zero's rank added to each side.
+    Zsplit,
+}
+
+impl ZeroMethod {
+    pub const ALL: [ZeroMethod; 3] = [ZeroMethod::Wilcox, ZeroMethod::Pratt, ZeroMethod::Zsplit];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ZeroMethod::Wilcox => "wilcox",
+            ZeroMethod::Pratt => "pratt",
+            ZeroMethod::Zsplit => "zsplit",
+        }
+    }
+}
+
+/// How the p-value is obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PValueMethod {
+    /// From the exact null distribution (no ties, no zeros).
+    Exact,
+    /// From the normal approximation, tie-corrected.
+    Normal,
+}
+
+impl PValueMethod {
+    pub fn name(self) -> &'static str {
+        match self {
+            PValueMethod::Exact => "exact",
+            PValueMethod::Normal => "normal",
+        }
+    }
+}
+
+/// One signed-rank test result.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SignedRankTest {
+    /// V: the sum of the ranks of the positive differences (plus half the zero ranks for zsplit).
+    pub statistic: f64,
+    /// Two-sided.
+    pub p_value: f64,
+    pub method: PValueMethod,
+    pub zero_method: ZeroMethod,
+    /// Whether the continuity correction of ±0.5 was applied (normal method only).
+    pub correction: bool,
+    /// The number of differences ranked (for "wilcox", the non-zero ones).
+    pub n_used: usize,
+}
+
+/// The test as R's `wilcox.test(after, before, paired = TRUE)` runs it by default.
+/// `None` when every difference is zero (R returns NaN).
+pub fn signed_rank_default(differences: &[f64]) -> Option<SignedRankTest> {
+    let nonzero: Vec<f64> = differences.iter().copied().filter(|&d| d != 0.0).collect();
+    let has_zeros = nonzero.len() < differences.len();
+    let (_, tie_sizes) = midranks(&abs(&nonzero));
+    let has_ties = tie_sizes.iter().any(|&t| t > 1);
+    if nonzero.len() < 50 && !has_ties && !has_zeros {
+        signed_rank(differences, PValueMethod::Exact, ZeroMethod::Wilcox, false)
+    } else {
+        signed_rank(differences, PValueMethod::Normal, ZeroMethod::Wilcox, true)
+    }
+}
+
+/// Every variant that exists for these differences: the normal approximation with and without correction
+/// for each zero method, and the exact test when there are neither ties nor zeros.
+pub fn signed_rank_variants(differences: &[f64]) -> Vec<SignedRankTest> {
+    let mut variants: Vec<SignedRankTest> =
+        signed_rank(differences, PValueMethod::Exact, ZeroMethod::Wilcox, false).into_iter().collect();
+    for zero_method in ZeroMethod::ALL {
+        for correction in [true, false] {
+            variants.extend(signed_rank(differences, PValueMethod::Normal, zero_method, correction));
+        }
+    }
+    variants
+}
+
+fn abs(values: &[f64]) -> Vec<f64> {
+    values.iter().map(|v| v.abs()).collect()
+}
+
+/// One signed-rank test. `None` when it does not exist: the exact test with ties or zeros, or a normal
+/// approximation whose variance is zero (every difference zero).
+pub fn signed_rank(
+    differences: &[f64],
+    method: PValueMethod,
+    zero_method: ZeroMethod,
+    correction: bool,
+) -> Option<SignedRankTest> {
+    let ranked: Vec<f64> = match zero_method {
+        ZeroMethod::Wilcox => differences.iter().copied().filter(|&d| d != 0.0).collect(),
+        ZeroMethod::Pratt | ZeroMethod::Zsplit => differences.to_vec(),
+    };
+    let n = ranked.len();
+    let n_zero = ranked.iter().filter(|&&d| d == 0.0).count();
+    let (ranks, tie_sizes) = midranks(&abs(&ranked));
+    let mut statistic: f64 = ranked.iter().zip(&ranks).filter(|(d, _)| **d > 0.0).map(|(_, r)| r).sum();
+    if zero_method == ZeroMethod::Zsplit {
+        let zero_ranks: f64 = ranked.iter().zip(&ranks).filter(|(d, _)| **d == 0.0).map(|(_, r)| r).sum();
+        statistic += zero_ranks / 2.0;
+    }
+    let has_ties = tie_sizes.iter().any(|&t| t > 1);
+    let p_value = match method {
+        PValueMethod::Exact => {
+            if has_ties || differences.contains(&0.0) || n == 0 {
+                return None;
+            }
+            exact_two_sided(statistic, n)
+        }
+        PValueMethod::Normal => {
+            let nf = n as f64;
+            let (mut mean, mut variance_24) = (nf * (nf + 1.0) / 4.0, nf * (nf + 1.0) * (2.0 * nf + 1.0));
+            let mut ties = tie_correction(&tie_sizes);
+            if zero_method == ZeroMethod::Pratt && n_zero > 0 {
+                // Cureton (1967): the zeros' ranks 1..n0 leave the null distribution; their tie group
+                // leaves the tie correction (scipy's reading).
+                let z0 = n_zero as f64;
+                mean -= z0 * (z0 + 1.0) / 4.0;
+                variance_24 -= z0 * (z0 + 1.0) * (2.0 * z0 + 1.0);
+                ties -= (n_zero * n_zero * n_zero - n_zero) as f64;
+            }
+            let sigma = ((variance_24 - ties / 2.0) / 24.0).sqrt();
+            if !(sigma > 0.0) {
+                return None;
+            }
+            let centred = statistic - mean;
+            let continuity = if correction { 0.5 * sign(centred) } else { 0.0 };
+            normal_two_sided((centred - continuity) / sigma)
+        }
+    };
+    Some(SignedRankTest { statistic, p_value, method, zero_method, correction, n_used: n })
+}
+
+/// The exact null distribution of V for n untied, non-zero differences: P(V = k), k = 0 … n(n+1)/2.
+///
+/// Built by adding one rank at a time, each included with probability ½: O(n³) operations and
+/// O(n²) memory, with probabilities (not counts) so that no n overflows.
+#[derive(Debug, Clone)]
+pub struct SignedRankDistribution {
+    probabilities: Vec<f64>,
+}
+
+impl SignedRankDistribution {
+    pub fn new(n: usize) -> SignedRankDistribution {
+        let max = n * (n + 1) / 2;
+        let mut probabilities = vec![0.0; max + 1];
+        probabilities[0] = 1.0;
+        let mut reached = 0;
+        for rank in 1..=n {
+            reached += rank;
+            for k in (rank..=reached).rev() {
+                probabilities[k] = (probabilities[k] + probabilities[k - rank]) * 0.5;
+            }
+            for probability in probabilities.iter_mut().take(rank.min(reached + 1)) {
+                *probability *= 0.5;
+            }
+        }
+        SignedRankDistribution { probabilities }
+    }
+
+    /// The largest value of V, n(n+1)/2.
+    pub fn max(&self) -> usize {
+        self.probabilities.len() - 1
+    }
+
+    /// P(V = k).
+    pub fn probability(&self, k: usize) -> f64 {
+        self.probabilities.get(k).copied().unwrap_or(0.0)
+    }
+
+    /// P(V ≤ q) (R's `psignrank(q, n)`), summed from the small end so that tail probabilities keep
+    /// their relative precision.
+    pub fn cdf(&self, q: f64) -> f64 {
+        if q < 0.0 {
+            return 0.0;
+        }
+        let q = (q.floor() as usize).min(self.max());
+        if q < self.max() / 2 {
+            self.probabilities[..=q].iter().sum()
+        } else {
+            1.0 - self.sf(q as f64)
+        }
+    }
+
+    /// P(V > q) (R's `psignrank(q, n, lower.tail = FALSE)`).
+    pub fn sf(&self, q: f64) -> f64 {
+        if q < 0.0 {
+            return 1.0;
+        }
+        let q = q.floor() as usize;
+        if q >= self.max() {
+            return 0.0;
+        }
+        if q >= self.max() / 2 {
+            self.probabilities[q + 1..].iter().rev().sum()
+        } else {
+            1.0 - self.cdf(q as f64)
+        }
+    }
+
+    /// The smallest q with P(V ≤ q) ≥ p, for p ≤ ½ (R's `qsignrank(p, n)`, with its 10·ε fuzz).
+    pub fn lower_quantile(&self, p: f64) -> usize {
+        let target = p - 10.0 * f64::EPSILON;
+        let mut cumulative = 0.0;
+        for (q, probability) in self.probabilities.iter().enumerate() {
+            cumulative += probability;
+            if cumulative >= target {
+                return q;
+            }
+        }
+        self.max()
+    }
+}
+
+/// R's exact two-sided p-value: the tail on the side of V, doubled, at most 1.
+fn exact_two_sided(statistic: f64, n: usize) -> f64 {
+    let distribution = SignedRankDistribution::new(n);
+    let nf = n as f64;
+    let one_sided = if statistic > nf * (nf + 1.0) / 4.0 {
+        distribution.sf(statistic - 1.0)
+    } else {
+        distribution.cdf(statistic)
+    };
+    (2.0 * one_sided).min(1.0)
+}
+
+/// The Hodges–Lehmann estimate of the median difference with its confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HodgesLehmann {
+    /// The median of the Walsh averages (dᵢ + dⱼ)/2, i ≤ j, of the non-zero differences.
+    pub estimate: f64,
+    /// R's exact interval when R takes the exact test; otherwise the asymptotic interval R targets,
+    /// located precisely. `None` when it does not exist (fewer than two distinct values).
+    pub ci: Option<(f64, f64)>,
+    /// Whether the interval is the exact one.
+    pub exact: bool,
+}
+
+/// The Hodges–Lehmann estimate and its two-sided interval at `confidence`; `None` when every
+/// difference is zero.
+pub fn hodges_lehmann(differences: &[f64], confidence: f64) -> Option<HodgesLehmann> {
+    let x: Vec<f64> = differences.iter().copied().filter(|&d| d != 0.0).collect();
+    let n = x.len();
+    if n == 0 {
+        return None;
+    }
+    let mut walsh = Vec::with_capacity(n * (n + 1) / 2);
+    for i in 0..n {
+        for j in i..n {
+            walsh.push((x[i] + x[j]) / 2.0);
+        }
+    }
+    walsh.sort_by(f64::total_cmp);
+    let estimate = median_of_sorted(&walsh);
+    let has_zeros = n < differences.len();
+    let (_, tie_sizes) = midranks(&abs(&x));
+    let has_ties = tie_sizes.iter().any(|&t| t > 1);
+    let alpha = 1.0 - confidence;
+    if n < 50 && !has_ties && !has_zeros {
+        let distribution = SignedRankDistribution::new(n);
+        let qu = distribution.lower_quantile(alpha / 2.0).max(1);
+        let ql = n * (n + 1) / 2 - qu;
+        return Some(HodgesLehmann { estimate, ci: Some((walsh[qu - 1], walsh[ql])), exact: true });
+    }
+    Some(HodgesLehmann { estimate, ci: asymptotic_interval(&x, alpha), exact: false })
+}
+
+fn median_of_sorted(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+/// R's standardized, continuity-corrected signed-rank statistic of x − d (zeros of x − d dropped).
+fn corrected_statistic(x: &[f64], d: f64) -> Option<f64> {
+    let shifted: Vec<f64> = x.iter().map(|v| v - d).filter(|&v| v != 0.0).collect();
+    let n = shifted.len() as f64;
+    let (ranks, tie_sizes) = midranks(&abs(&shifted));
+    let v: f64 = shifted.iter().zip(&ranks).filter(|(s, _)| **s > 0.0).map(|(_, r)| r).sum();
+    let centred = v - n * (n + 1.0) / 4.0;
+    let sigma = (n * (n + 1.0) * (2.0 * n + 1.0) / 24.0 - tie_correction(&tie_sizes) / 48.0).sqrt();
+    if !(sigma > 0.0) {
+        return None;
+    }
+    let continuity = 0.5 * sign(centred);
+    Some((centred - continuity) / sigma)
+}
+
+/// The asymptotic interval of `wilcox.test(conf.int = TRUE)`: the shifts d where the corrected
+/// statistic of x − d crosses ±z, widened (alpha doubled) as R does when the data cannot reach the
+/// requested level. R's root finder stops at a tolerance of 1e-4; the crossing of this step function is
+/// located here by bisection to the resolution of f64.
+fn asymptotic_interval(x: &[f64], mut alpha: f64) -> Option<(f64, f64)> {
+    let (mumin, mumax) = x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let w_min = corrected_statistic(x, mumin)?;
+    let w_max = corrected_statistic(x, mumax)?;
+    loop {
+        let upper_z = normal_quantile(1.0 - alpha / 2.0);
+        if w_min - upper_z < 0.0 || w_max + upper_z > 0.0 {
+            alpha *= 2.0;
+            if alpha >= 1.0 {
+                let mut sorted = x.to_vec();
+                sorted.sort_by(f64::total_cmp);
+                let median = median_of_sorted(&sorted);
+                return Some((median, median));
+            }
+        } else {
+            break;
+        }
+    }
+    let upper_z = normal_quantile(1.0 - alpha / 2.0);
+    let lower = crossing(x, mumin, mumax, upper_z)?;
+    let upper = crossing(x, mumin, mumax, -upper_z)?;
+    Some((lower, upper))
+}
+
+/// The shift in [low, high] where the corrected statistic, decreasing in the shift, crosses `level`.
+fn crossing(x: &[f64], mut low: f64, mut high: f64, level: f64) -> Option<f64> {
+    let above = |d: f64| corrected_statistic(x, d).map(|w| w - level > 0.0);
+    if !above(low)? {
+        return Some(low);
+    }
+    if above(high)? {
+        return Some(high);
+    }
+    for _ in 0..200 {
+        let middle = low + (high - low) / 2.0;
+        if middle <= low || middle >= high {
+            break;
+        }
+        if above(middle)? {
+            low = middle;
+        } else {
+            high = middle;
+        }
+    }
+    Some(low + (high - low) / 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Brute force over the 2ⁿ sign patterns: the reference for the counted distribution.
+    fn enumerated(n: usize) -> Vec<f64> {
+        let max = n * (n + 1) / 2;
+        let mut counts = vec![0u64; max + 1];
+        for signs in 0u32..(1 << n) {
+            let v: usize = (0..n).filter(|&i| signs & (1 << i) != 0).map(|i| i + 1).sum();
+            counts[v] += 1;
+        }
+        counts.iter().map(|&c| c as f64 / f64::from(1u32 << n)).collect()
+    }
+
+    #[test]
+    fn the_counted_distribution_equals_enumeration_up_to_15() {
+        for n in 0..=15 {
+            let counted = SignedRankDistribution::new(n);
+            for (k, expected) in enumerated(n).into_iter().enumerate() {
+                assert_eq!(counted.probability(k), expected, "n = {n}, k = {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_hand_computed_exact_test() {
+        // d = 1, 2, 3, -4: V = 1 + 2 + 3 = 6 of max 10; n(n+1)/4 = 5 < 6, so p = 2 P(V >= 6).
+        // P(V >= 6) for n = 4: sums 6..10 occur 2+2+1+1+1 = 7 times of 16 -> p = 14/16.
+        let test = signed_rank_default(&[1.0, 2.0, 3.0, -4.0]).unwrap();
+        assert_eq!((test.statistic, test.method), (6.0, PValueMethod::Exact));
+        assert!((test.p_value - 14.0 / 16.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn all_zero_differences_have_no_test() {
+        assert_eq!(signed_rank_default(&[0.0, 0.0]), None);
+        assert!(hodges_lehmann(&[0.0, 0.0], 0.95).is_none());
+    }
+
+    #[test]
+    fn ties_or_zeros_switch_the_default_to_the_normal_approximation() {
+        assert_eq!(signed_rank_default(&[1.0, 1.0, 2.0]).unwrap().method, PValueMethod::Normal);
+        assert_eq!(signed_rank_default(&[0.0, 1.0, 2.0]).unwrap().method, PValueMethod::Normal);
+        assert!(signed_rank(&[0.0, 1.0, 2.0], PValueMethod::Exact, ZeroMethod::Wilcox, false).is_none());
+    }
+
+    #[test]
+    fn the_estimate_is_the_median_of_the_walsh_averages() {
+        let hl = hodges_lehmann(&[-2.0, -1.0, 3.0, 7.0, 8.0], 0.95).unwrap();
+        // Walsh averages of {-2, -1, 3, 7, 8}, sorted: -2, -1.5, -1, 0.5, 1, 2.5, 3, 3, 3, 3.5, 5, 5.5,
+        // 7, 7.5, 8; the 8th of 15 is 3.
+        assert_eq!(hl.estimate, 3.0);
+        assert!(hl.exact);
+    }
+}
