@@ -1,6 +1,6 @@
 //! Paired comparison (Day 0 vs Day 7): paired t-test, Wilcoxon signed-rank, sign test, Hodges–Lehmann.
 
-use crate::distributions::{t_quantile, t_two_sided};
+use crate::tails::{t_quantile, t_two_sided};
 use crate::error::{check_finite, StatsError};
 use crate::summary::mean;
 use crate::wilcoxon::{hodges_lehmann, signed_rank_default, signed_rank_variants, HodgesLehmann, SignedRankTest};

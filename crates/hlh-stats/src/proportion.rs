@@ -1,6 +1,6 @@
 //! A proportion with its confidence interval.
 
-use crate::distributions::{beta_quantile, normal_quantile};
+use crate::tails::{beta_quantile, normal_quantile};
 use crate::error::StatsError;
 
 /// How the confidence interval of a proportion is built.

@@ -6,7 +6,7 @@
 //! Greenwood M. Rep Public Health Med Subj 1926;33:1–26 (variance); Kalbfleisch JD, Prentice RL (2002)
 //! §1.3 (log-log interval); Mantel N. Cancer Chemother Rep 1966;50:163–70 (log-rank).
 
-use crate::distributions::{chi_square_sf, normal_quantile};
+use crate::tails::{chi_square_sf, normal_quantile};
 use crate::error::{check_finite, StatsError};
 
 /// Survival times with event indicators and, optionally, a group label per subject.
@@ -314,7 +314,7 @@ fn interval(survival: f64, se_log: f64, z: f64, conf_type: ConfType) -> (Option<
             } else {
                 let log_log = (-survival.ln()).ln();
                 let half = z * se_log / survival.ln();
-                (Some((-(log_log + half).exp()).exp()), Some((-(log_log - half).exp()).exp()))
+                (Some((-(log_log - half).exp()).exp()), Some((-(log_log + half).exp()).exp()))
             }
         }
     };

@@ -1,7 +1,7 @@
 //! Two independent groups: the Mann–Whitney U (Wilcoxon rank-sum) test and the chi-square test of a 2×2
 //! table.
 
-use crate::distributions::{chi_square_sf, normal_two_sided};
+use crate::tails::{chi_square_sf, normal_two_sided};
 use crate::error::{check_finite, StatsError};
 use crate::fisher::Table2x2;
 use crate::ranks::{midranks, sign, tie_correction};

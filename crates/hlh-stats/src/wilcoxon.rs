@@ -13,7 +13,7 @@
 //! 1959;54:655–67, doi:10.1080/01621459.1959.10501526; Hodges JL, Lehmann EL. Ann Math Stat
 //! 1963;34:598–611, doi:10.1214/aoms/1177704172.
 
-use crate::distributions::{normal_quantile, normal_two_sided};
+use crate::tails::{normal_quantile, normal_two_sided};
 use crate::ranks::{midranks, sign, tie_correction};
 
 /// How zero differences are treated.
