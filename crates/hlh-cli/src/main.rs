@@ -3,8 +3,10 @@
 //! Exit status: 0 success; 1 the input is invalid (the problems are printed) or a file cannot be written;
 //! 2 the command line is wrong (clap's own status for usage errors).
 
+mod columns;
 mod demo;
 mod output;
+mod stats;
 mod validate;
 
 use std::path::PathBuf;
@@ -34,6 +36,11 @@ enum Command {
         #[arg(value_name = "STUDY")]
         study: PathBuf,
     },
+    /// Statistics on a CSV file or on counts: paired, summary, km, proportion, fisher, mannwhitney
+    Stats {
+        #[command(subcommand)]
+        command: stats::StatsCommand,
+    },
 }
 
 /// The outcome of a command that ran to its end.
@@ -47,6 +54,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo { out } => demo::run(&out),
         Command::Validate { study } => validate::run(&study),
+        Command::Stats { command } => stats::run(command),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

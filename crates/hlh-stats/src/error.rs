@@ -9,15 +9,28 @@ pub enum StatsError {
     /// No value at all.
     Empty { what: &'static str },
     /// A value is NaN or infinite.
-    NotFinite { what: &'static str, index: usize, value: f64 },
+    NotFinite {
+        what: &'static str,
+        index: usize,
+        value: f64,
+    },
     /// Two inputs that go together have different lengths.
-    LengthMismatch { first: &'static str, first_len: usize, second: &'static str, second_len: usize },
+    LengthMismatch {
+        first: &'static str,
+        first_len: usize,
+        second: &'static str,
+        second_len: usize,
+    },
     /// A survival time is negative.
     NegativeTime { index: usize, value: f64 },
     /// An event indicator is not 0 or 1.
     InvalidEvent { index: usize, value: f64 },
     /// A count or parameter is out of its domain.
-    OutOfRange { what: &'static str, value: f64, expected: &'static str },
+    OutOfRange {
+        what: &'static str,
+        value: f64,
+        expected: &'static str,
+    },
 }
 
 impl fmt::Display for StatsError {
@@ -49,7 +62,11 @@ impl std::error::Error for StatsError {}
 /// Checks that every value is finite.
 pub(crate) fn check_finite(what: &'static str, values: &[f64]) -> Result<(), StatsError> {
     match values.iter().position(|value| !value.is_finite()) {
-        Some(index) => Err(StatsError::NotFinite { what, index, value: values[index] }),
+        Some(index) => Err(StatsError::NotFinite {
+            what,
+            index,
+            value: values[index],
+        }),
         None => Ok(()),
     }
 }

@@ -55,14 +55,22 @@ impl Conditional {
                 current += numerator.ln() - denominator.ln();
             }
         }
-        Conditional { lo, hi, log_density }
+        Conditional {
+            lo,
+            hi,
+            log_density,
+        }
     }
 
     /// The normalised densities under odds ratio ψ (finite, > 0).
     fn densities(&self, psi: f64) -> Vec<f64> {
         let log_psi = psi.ln();
-        let logs: Vec<f64> =
-            self.log_density.iter().enumerate().map(|(i, d)| d + log_psi * (self.lo + i as u64) as f64).collect();
+        let logs: Vec<f64> = self
+            .log_density
+            .iter()
+            .enumerate()
+            .map(|(i, d)| d + log_psi * (self.lo + i as u64) as f64)
+            .collect();
         let max = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let weights: Vec<f64> = logs.iter().map(|l| (l - max).exp()).collect();
         let total: f64 = weights.iter().sum();
@@ -71,7 +79,11 @@ impl Conditional {
 
     /// E[X] under ψ.
     fn mean(&self, psi: f64) -> f64 {
-        self.densities(psi).iter().enumerate().map(|(i, p)| p * (self.lo + i as u64) as f64).sum()
+        self.densities(psi)
+            .iter()
+            .enumerate()
+            .map(|(i, p)| p * (self.lo + i as u64) as f64)
+            .sum()
     }
 
     /// P(X ≤ x) (or P(X ≥ x) when `upper`) under ψ, summing the smaller side directly.
@@ -90,7 +102,11 @@ impl Conditional {
 fn solve_monotone(f: impl Fn(f64) -> f64, target: f64, increasing: bool) -> f64 {
     let below = |log_psi: f64| {
         let value = f(log_psi.exp());
-        if increasing { value < target } else { value > target }
+        if increasing {
+            value < target
+        } else {
+            value > target
+        }
     };
     let (mut low, mut high) = (-1.0, 1.0);
     while below(high) && high < 700.0 {
@@ -116,7 +132,11 @@ fn solve_monotone(f: impl Fn(f64) -> f64, target: f64, increasing: bool) -> f64 
 /// Fisher's exact test on `table` with a two-sided interval at `confidence`.
 pub fn fisher_exact(table: Table2x2, confidence: f64) -> Result<FisherTest, StatsError> {
     if !(confidence > 0.0 && confidence < 1.0) {
-        return Err(StatsError::OutOfRange { what: "confidence", value: confidence, expected: "a level in (0, 1)" });
+        return Err(StatsError::OutOfRange {
+            what: "confidence",
+            value: confidence,
+            expected: "a level in (0, 1)",
+        });
     }
     let conditional = Conditional::new(table);
     let x = table.a;
@@ -125,7 +145,11 @@ pub fn fisher_exact(table: Table2x2, confidence: f64) -> Result<FisherTest, Stat
     let densities = conditional.densities(1.0);
     let observed = densities[(x - lo) as usize];
     let relative_error = 1.0 + 1e-7;
-    let p_value: f64 = densities.iter().filter(|&&d| d <= observed * relative_error).sum::<f64>().min(1.0);
+    let p_value: f64 = densities
+        .iter()
+        .filter(|&&d| d <= observed * relative_error)
+        .sum::<f64>()
+        .min(1.0);
 
     // At an end of the support the MLE is 0 or +∞ (R checks x == lo first, so a table whose margins
     // allow no other gets 0, as in R).
@@ -137,12 +161,29 @@ pub fn fisher_exact(table: Table2x2, confidence: f64) -> Result<FisherTest, Stat
         solve_monotone(|psi| conditional.mean(psi), x as f64, true)
     };
     let alpha = (1.0 - confidence) / 2.0;
-    let lower = if x == lo { 0.0 } else { solve_monotone(|psi| conditional.tail(x, psi, true), alpha, true) };
-    let upper = if x == hi { f64::INFINITY } else { solve_monotone(|psi| conditional.tail(x, psi, false), alpha, false) };
+    let lower = if x == lo {
+        0.0
+    } else {
+        solve_monotone(|psi| conditional.tail(x, psi, true), alpha, true)
+    };
+    let upper = if x == hi {
+        f64::INFINITY
+    } else {
+        solve_monotone(|psi| conditional.tail(x, psi, false), alpha, false)
+    };
 
     let (ad, bc) = ((table.a * table.d) as f64, (table.b * table.c) as f64);
-    let sample_odds_ratio = if ad == 0.0 && bc == 0.0 { None } else { Some(ad / bc) };
-    Ok(FisherTest { p_value, odds_ratio, ci: (lower, upper), sample_odds_ratio })
+    let sample_odds_ratio = if ad == 0.0 && bc == 0.0 {
+        None
+    } else {
+        Some(ad / bc)
+    };
+    Ok(FisherTest {
+        p_value,
+        odds_ratio,
+        ci: (lower, upper),
+        sample_odds_ratio,
+    })
 }
 
 #[cfg(test)]
@@ -153,15 +194,37 @@ mod tests {
     fn a_hand_computed_table() {
         // [[3, 1], [1, 3]]: margins 4/4/4/4; P(a) = C(4,a) C(4,4-a) / C(8,4) = 1, 16, 36, 16, 1 over 70.
         // Tables no more likely than a = 3 (16/70): a = 0, 1, 3, 4 -> (1 + 16 + 16 + 1) / 70.
-        let test = fisher_exact(Table2x2 { a: 3, b: 1, c: 1, d: 3 }, 0.95).unwrap();
-        assert!((test.p_value - 34.0 / 70.0).abs() < 1e-15, "{}", test.p_value);
+        let test = fisher_exact(
+            Table2x2 {
+                a: 3,
+                b: 1,
+                c: 1,
+                d: 3,
+            },
+            0.95,
+        )
+        .unwrap();
+        assert!(
+            (test.p_value - 34.0 / 70.0).abs() < 1e-15,
+            "{}",
+            test.p_value
+        );
         assert_eq!(test.sample_odds_ratio, Some(9.0));
         assert!(test.ci.0 < test.odds_ratio && test.odds_ratio < test.ci.1);
     }
 
     #[test]
     fn a_zero_cell_gives_an_infinite_bound() {
-        let test = fisher_exact(Table2x2 { a: 5, b: 0, c: 1, d: 4 }, 0.95).unwrap();
+        let test = fisher_exact(
+            Table2x2 {
+                a: 5,
+                b: 0,
+                c: 1,
+                d: 4,
+            },
+            0.95,
+        )
+        .unwrap();
         assert_eq!(test.odds_ratio, f64::INFINITY);
         assert_eq!(test.ci.1, f64::INFINITY);
         assert_eq!(test.sample_odds_ratio, Some(f64::INFINITY));

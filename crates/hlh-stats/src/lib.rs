@@ -9,7 +9,6 @@
 //! that every estimator is infallible and never returns NaN: a quantity that does not exist for the data
 //! (a t statistic when every difference is equal) is `None`.
 
-pub mod tails;
 mod error;
 pub mod fisher;
 pub mod paired;
@@ -17,6 +16,7 @@ pub mod proportion;
 pub mod ranks;
 pub mod summary;
 pub mod survival;
+pub mod tails;
 pub mod two_groups;
 pub mod wilcoxon;
 

@@ -1,9 +1,11 @@
 //! Paired comparison (Day 0 vs Day 7): paired t-test, Wilcoxon signed-rank, sign test, Hodges–Lehmann.
 
-use crate::tails::{t_quantile, t_two_sided};
 use crate::error::{check_finite, StatsError};
 use crate::summary::mean;
-use crate::wilcoxon::{hodges_lehmann, signed_rank_default, signed_rank_variants, HodgesLehmann, SignedRankTest};
+use crate::tails::{t_quantile, t_two_sided};
+use crate::wilcoxon::{
+    hodges_lehmann, signed_rank_default, signed_rank_variants, HodgesLehmann, SignedRankTest,
+};
 
 /// Complete pairs of finite values; the differences are after − before (R's `t.test(after, before,
 /// paired = TRUE)`).
@@ -54,7 +56,12 @@ impl Pairs {
             n_pairs: n,
             mean_difference,
             sd_difference,
-            paired_t: paired_t(&self.differences, mean_difference, sd_difference, confidence),
+            paired_t: paired_t(
+                &self.differences,
+                mean_difference,
+                sd_difference,
+                confidence,
+            ),
             wilcoxon: signed_rank_default(&self.differences),
             wilcoxon_variants: signed_rank_variants(&self.differences),
             sign_test: sign_test(&self.differences),
@@ -65,7 +72,9 @@ impl Pairs {
 
 fn sd(values: &[f64], mean: f64) -> Option<f64> {
     let n = values.len();
-    (n >= 2).then(|| (values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt())
+    (n >= 2).then(|| {
+        (values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt()
+    })
 }
 
 /// The paired t-test and the t interval of the mean difference.
@@ -86,8 +95,13 @@ fn paired_t(differences: &[f64], mean: f64, sd: Option<f64>, confidence: f64) ->
     let df = n - 1.0;
     let standard_error = sd / n.sqrt();
     // R: stop if stderr < 10 * .Machine$double.eps * abs(mx).
-    if !(standard_error > 10.0 * f64::EPSILON * mean.abs()) {
-        return Some(PairedT { statistic: None, df, p_value: None, ci: (mean, mean) });
+    if standard_error <= 10.0 * f64::EPSILON * mean.abs() {
+        return Some(PairedT {
+            statistic: None,
+            df,
+            p_value: None,
+            ci: (mean, mean),
+        });
     }
     let t = mean / standard_error;
     let half_width = t_quantile(1.0 - (1.0 - confidence) / 2.0, df) * standard_error;
@@ -114,8 +128,16 @@ fn sign_test(differences: &[f64]) -> SignTest {
     let n = positive + negative;
     // Under p = 1/2 the binomial is symmetric, so R's two-sided rule is twice the smaller tail.
     let smaller = positive.min(negative);
-    let p_value = if n == 0 { 1.0 } else { (2.0 * binomial_half_cdf(smaller, n)).min(1.0) };
-    SignTest { positive, negative, p_value }
+    let p_value = if n == 0 {
+        1.0
+    } else {
+        (2.0 * binomial_half_cdf(smaller, n)).min(1.0)
+    };
+    SignTest {
+        positive,
+        negative,
+        p_value,
+    }
 }
 
 /// P(X ≤ k) for X ~ Binomial(n, ½), summed in log space term by term (exact to rounding for any n).
@@ -154,14 +176,18 @@ mod tests {
 
     #[test]
     fn equal_differences_have_no_t_statistic_and_a_point_interval() {
-        let comparison = Pairs::new(&[1.0, 2.0, 3.0], &[3.0, 4.0, 5.0]).unwrap().compare(0.95);
+        let comparison = Pairs::new(&[1.0, 2.0, 3.0], &[3.0, 4.0, 5.0])
+            .unwrap()
+            .compare(0.95);
         let t = comparison.paired_t.unwrap();
         assert_eq!((t.statistic, t.p_value, t.ci), (None, None, (2.0, 2.0)));
     }
 
     #[test]
     fn the_sign_test_counts_signs_and_ignores_zeros() {
-        let comparison = Pairs::new(&[0.0; 6], &[1.0, 2.0, 3.0, -1.0, 0.0, 4.0]).unwrap().compare(0.95);
+        let comparison = Pairs::new(&[0.0; 6], &[1.0, 2.0, 3.0, -1.0, 0.0, 4.0])
+            .unwrap()
+            .compare(0.95);
         let sign = comparison.sign_test;
         assert_eq!((sign.positive, sign.negative), (4, 1));
         // 2 * P(X <= 1 | n = 5) = 2 * 6/32.
@@ -170,9 +196,18 @@ mod tests {
 
     #[test]
     fn bad_pairs_are_refused() {
-        assert!(matches!(Pairs::new(&[1.0], &[1.0, 2.0]), Err(StatsError::LengthMismatch { .. })));
-        assert!(matches!(Pairs::new(&[], &[]), Err(StatsError::Empty { .. })));
-        assert!(matches!(Pairs::new(&[f64::NAN], &[1.0]), Err(StatsError::NotFinite { .. })));
+        assert!(matches!(
+            Pairs::new(&[1.0], &[1.0, 2.0]),
+            Err(StatsError::LengthMismatch { .. })
+        ));
+        assert!(matches!(
+            Pairs::new(&[], &[]),
+            Err(StatsError::Empty { .. })
+        ));
+        assert!(matches!(
+            Pairs::new(&[f64::NAN], &[1.0]),
+            Err(StatsError::NotFinite { .. })
+        ));
         assert!(Pairs::new(&[-1e308], &[1e308]).is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! A proportion with its confidence interval.
 
-use crate::tails::{beta_quantile, normal_quantile};
 use crate::error::StatsError;
+use crate::tails::{beta_quantile, normal_quantile};
 
 /// How the confidence interval of a proportion is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,15 +34,32 @@ pub struct Proportion {
 }
 
 /// The proportion `count / n` with a two-sided interval at `confidence` (0.95 for 95 %).
-pub fn proportion(count: u64, n: u64, method: ProportionMethod, confidence: f64) -> Result<Proportion, StatsError> {
+pub fn proportion(
+    count: u64,
+    n: u64,
+    method: ProportionMethod,
+    confidence: f64,
+) -> Result<Proportion, StatsError> {
     if n == 0 {
-        return Err(StatsError::OutOfRange { what: "n", value: 0.0, expected: "n ≥ 1" });
+        return Err(StatsError::OutOfRange {
+            what: "n",
+            value: 0.0,
+            expected: "n ≥ 1",
+        });
     }
     if count > n {
-        return Err(StatsError::OutOfRange { what: "count", value: count as f64, expected: "0 ≤ count ≤ n" });
+        return Err(StatsError::OutOfRange {
+            what: "count",
+            value: count as f64,
+            expected: "0 ≤ count ≤ n",
+        });
     }
     if !(confidence > 0.0 && confidence < 1.0) {
-        return Err(StatsError::OutOfRange { what: "confidence", value: confidence, expected: "a level in (0, 1)" });
+        return Err(StatsError::OutOfRange {
+            what: "confidence",
+            value: confidence,
+            expected: "a level in (0, 1)",
+        });
     }
     let (x, nf) = (count as f64, n as f64);
     let estimate = x / nf;
@@ -52,20 +69,40 @@ pub fn proportion(count: u64, n: u64, method: ProportionMethod, confidence: f64)
             let z = normal_quantile((1.0 + confidence) / 2.0);
             let z22n = z * z / (2.0 * nf);
             let spread = |p: f64| z * (p * (1.0 - p) / nf + z22n / (2.0 * nf)).sqrt();
-            let upper =
-                if estimate >= 1.0 { 1.0 } else { (estimate + z22n + spread(estimate)) / (1.0 + 2.0 * z22n) };
-            let lower =
-                if estimate <= 0.0 { 0.0 } else { (estimate + z22n - spread(estimate)) / (1.0 + 2.0 * z22n) };
+            let upper = if estimate >= 1.0 {
+                1.0
+            } else {
+                (estimate + z22n + spread(estimate)) / (1.0 + 2.0 * z22n)
+            };
+            let lower = if estimate <= 0.0 {
+                0.0
+            } else {
+                (estimate + z22n - spread(estimate)) / (1.0 + 2.0 * z22n)
+            };
             (lower, upper)
         }
         ProportionMethod::ClopperPearson => {
             let alpha = (1.0 - confidence) / 2.0;
-            let lower = if count == 0 { 0.0 } else { beta_quantile(alpha, x, nf - x + 1.0) };
-            let upper = if count == n { 1.0 } else { beta_quantile(1.0 - alpha, x + 1.0, nf - x) };
+            let lower = if count == 0 {
+                0.0
+            } else {
+                beta_quantile(alpha, x, nf - x + 1.0)
+            };
+            let upper = if count == n {
+                1.0
+            } else {
+                beta_quantile(1.0 - alpha, x + 1.0, nf - x)
+            };
             (lower, upper)
         }
     };
-    Ok(Proportion { count, n, proportion: estimate, method, ci })
+    Ok(Proportion {
+        count,
+        n,
+        proportion: estimate,
+        method,
+        ci,
+    })
 }
 
 #[cfg(test)]
@@ -77,7 +114,11 @@ mod tests {
         let none = proportion(0, 10, ProportionMethod::ClopperPearson, 0.95).unwrap();
         assert_eq!(none.ci.0, 0.0);
         // (1 - 0.975^(1/10)) is the exact upper bound for 0/10.
-        assert!((none.ci.1 - (1.0 - 0.025f64.powf(0.1))).abs() < 1e-12, "{:?}", none.ci);
+        assert!(
+            (none.ci.1 - (1.0 - 0.025f64.powf(0.1))).abs() < 1e-12,
+            "{:?}",
+            none.ci
+        );
         let all = proportion(10, 10, ProportionMethod::Wilson, 0.95).unwrap();
         assert_eq!(all.ci.1, 1.0);
     }

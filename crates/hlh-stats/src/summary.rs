@@ -133,11 +133,16 @@ impl QuantileType {
 
     /// The type by its number, 1 to 9.
     pub fn from_number(number: u8) -> Option<QuantileType> {
-        QuantileType::ALL.get(usize::from(number).checked_sub(1)?).copied()
+        QuantileType::ALL
+            .get(usize::from(number).checked_sub(1)?)
+            .copied()
     }
 
     pub fn number(self) -> u8 {
-        QuantileType::ALL.iter().position(|&t| t == self).map_or(7, |i| i as u8 + 1)
+        QuantileType::ALL
+            .iter()
+            .position(|&t| t == self)
+            .map_or(7, |i| i as u8 + 1)
     }
 }
 
@@ -160,7 +165,11 @@ fn quantile_sorted(x: &[f64], p: f64, quantile_type: QuantileType) -> f64 {
     let nf = n as f64;
     let (j, h) = match quantile_type {
         QuantileType::Type1 | QuantileType::Type2 | QuantileType::Type3 => {
-            let nppm = if quantile_type == QuantileType::Type3 { nf * p - 0.5 } else { nf * p };
+            let nppm = if quantile_type == QuantileType::Type3 {
+                nf * p - 0.5
+            } else {
+                nf * p
+            };
             let j = nppm.floor();
             let h = match quantile_type {
                 QuantileType::Type1 => f64::from(u8::from(nppm > j)),
@@ -220,13 +229,19 @@ mod tests {
     #[test]
     fn summaries_of_one_value_have_no_sd() {
         let summary = Sample::new(&[3.0]).unwrap().summary(QuantileType::Type7);
-        assert_eq!((summary.n, summary.mean, summary.sd, summary.median), (1, 3.0, None, 3.0));
+        assert_eq!(
+            (summary.n, summary.mean, summary.sd, summary.median),
+            (1, 3.0, None, 3.0)
+        );
     }
 
     #[test]
     fn bad_samples_are_refused() {
         assert_eq!(Sample::new(&[]), Err(StatsError::Empty { what: "sample" }));
-        assert!(matches!(Sample::new(&[1.0, f64::NAN]), Err(StatsError::NotFinite { index: 1, .. })));
+        assert!(matches!(
+            Sample::new(&[1.0, f64::NAN]),
+            Err(StatsError::NotFinite { index: 1, .. })
+        ));
         assert!(Sample::new(&[f64::INFINITY]).is_err());
     }
 

@@ -6,8 +6,8 @@
 //! Greenwood M. Rep Public Health Med Subj 1926;33:1–26 (variance); Kalbfleisch JD, Prentice RL (2002)
 //! §1.3 (log-log interval); Mantel N. Cancer Chemother Rep 1966;50:163–70 (log-rank).
 
-use crate::tails::{chi_square_sf, normal_quantile};
 use crate::error::{check_finite, StatsError};
+use crate::tails::{chi_square_sf, normal_quantile};
 
 /// Survival times with event indicators and, optionally, a group label per subject.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,7 +19,11 @@ pub struct SurvivalData {
 
 impl SurvivalData {
     /// `events` are 1 (event) or 0 (censored); times are finite and ≥ 0.
-    pub fn new(times: &[f64], events: &[f64], groups: Option<&[String]>) -> Result<SurvivalData, StatsError> {
+    pub fn new(
+        times: &[f64],
+        events: &[f64],
+        groups: Option<&[String]>,
+    ) -> Result<SurvivalData, StatsError> {
         if times.len() != events.len() {
             return Err(StatsError::LengthMismatch {
                 first: "time",
@@ -39,21 +43,32 @@ impl SurvivalData {
             }
         }
         if times.is_empty() {
-            return Err(StatsError::Empty { what: "survival data" });
+            return Err(StatsError::Empty {
+                what: "survival data",
+            });
         }
         check_finite("time", times)?;
         if let Some(index) = times.iter().position(|&t| t < 0.0) {
-            return Err(StatsError::NegativeTime { index, value: times[index] });
+            return Err(StatsError::NegativeTime {
+                index,
+                value: times[index],
+            });
         }
         let mut flags = Vec::with_capacity(events.len());
         for (index, &event) in events.iter().enumerate() {
-            match event {
-                e if e == 1.0 => flags.push(true),
-                e if e == 0.0 => flags.push(false),
-                value => return Err(StatsError::InvalidEvent { index, value }),
+            if event == 1.0 {
+                flags.push(true);
+            } else if event == 0.0 {
+                flags.push(false);
+            } else {
+                return Err(StatsError::InvalidEvent { index, value: event });
             }
         }
-        Ok(SurvivalData { times: times.to_vec(), events: flags, groups: groups.map(<[String]>::to_vec) })
+        Ok(SurvivalData {
+            times: times.to_vec(),
+            events: flags,
+            groups: groups.map(<[String]>::to_vec),
+        })
     }
 
     /// The group labels in sorted order (R's factor levels); one unnamed group when ungrouped.
@@ -75,7 +90,10 @@ impl SurvivalData {
             _ => true,
         };
         let indices: Vec<usize> = (0..self.times.len()).filter(|&i| keep(i)).collect();
-        (indices.iter().map(|&i| self.times[i]).collect(), indices.iter().map(|&i| self.events[i]).collect())
+        (
+            indices.iter().map(|&i| self.times[i]).collect(),
+            indices.iter().map(|&i| self.events[i]).collect(),
+        )
     }
 
     /// A Kaplan–Meier fit for every group (one when ungrouped), and the log-rank test when there are
@@ -90,8 +108,16 @@ impl SurvivalData {
                 GroupFit { label, fit }
             })
             .collect();
-        let logrank = if groups.len() >= 2 { self.logrank() } else { None };
-        SurvivalAnalysis { conf_type, groups, logrank }
+        let logrank = if groups.len() >= 2 {
+            self.logrank()
+        } else {
+            None
+        };
+        SurvivalAnalysis {
+            conf_type,
+            groups,
+            logrank,
+        }
     }
 
     /// The log-rank test across the groups (`survdiff`, ρ = 0); `None` when ungrouped, or when fewer than
@@ -102,39 +128,54 @@ impl SurvivalData {
         let k = labels.len();
         let group_of: Vec<usize> = groups
             .iter()
-            .map(|g| labels.iter().position(|l| l.as_deref() == Some(g.as_str())).unwrap_or(0))
+            .map(|g| {
+                labels
+                    .iter()
+                    .position(|l| l.as_deref() == Some(g.as_str()))
+                    .unwrap_or(0)
+            })
             .collect();
-        let mut event_times: Vec<f64> =
-            self.times.iter().zip(&self.events).filter(|(_, &e)| e).map(|(&t, _)| t).collect();
-        event_times.sort_by(f64::total_cmp);
-        event_times.dedup();
+        // One pass over the subjects sorted by time: at each distinct time, the numbers at risk are the
+        // subjects not yet passed, so the whole test is O(N log N).
+        let mut order: Vec<usize> = (0..self.times.len()).collect();
+        order.sort_by(|&a, &b| self.times[a].total_cmp(&self.times[b]));
+        let mut at_risk = vec![0.0; k];
+        for &g in &group_of {
+            at_risk[g] += 1.0;
+        }
         let (mut observed, mut expected) = (vec![0.0; k], vec![0.0; k]);
         let mut variance = vec![vec![0.0; k]; k];
-        for &t in &event_times {
-            let mut at_risk = vec![0.0; k];
+        let mut start = 0;
+        while start < order.len() {
+            let time = self.times[order[start]];
+            let mut end = start;
             let mut deaths = vec![0.0; k];
-            for i in 0..self.times.len() {
-                if self.times[i] >= t {
-                    at_risk[group_of[i]] += 1.0;
-                    if self.times[i] == t && self.events[i] {
-                        deaths[group_of[i]] += 1.0;
-                    }
+            while end < order.len() && self.times[order[end]] == time {
+                if self.events[order[end]] {
+                    deaths[group_of[order[end]]] += 1.0;
                 }
+                end += 1;
             }
             let (n, d): (f64, f64) = (at_risk.iter().sum(), deaths.iter().sum());
-            for j in 0..k {
-                observed[j] += deaths[j];
-                expected[j] += d * at_risk[j] / n;
-            }
-            if n > 1.0 {
-                let factor = d * (n - d) / (n * n * (n - 1.0));
+            if d > 0.0 {
                 for j in 0..k {
-                    for l in 0..k {
-                        let kronecker = if j == l { n } else { 0.0 };
-                        variance[j][l] += factor * at_risk[j] * (kronecker - at_risk[l]);
+                    observed[j] += deaths[j];
+                    expected[j] += d * at_risk[j] / n;
+                }
+                if n > 1.0 {
+                    let factor = d * (n - d) / (n * n * (n - 1.0));
+                    for (j, row) in variance.iter_mut().enumerate() {
+                        for (l, cell) in row.iter_mut().enumerate() {
+                            let kronecker = if j == l { n } else { 0.0 };
+                            *cell += factor * at_risk[j] * (kronecker - at_risk[l]);
+                        }
                     }
                 }
             }
+            for &i in &order[start..end] {
+                at_risk[group_of[i]] -= 1.0;
+            }
+            start = end;
         }
         // As survdiff: keep the groups with expected > 0, drop the first, solve V x = (O − E).
         let kept: Vec<usize> = (0..k).filter(|&j| expected[j] > 0.0).collect();
@@ -143,12 +184,20 @@ impl SurvivalData {
         }
         let reduced: Vec<usize> = kept[1..].to_vec();
         let difference: Vec<f64> = reduced.iter().map(|&j| observed[j] - expected[j]).collect();
-        let matrix: Vec<Vec<f64>> =
-            reduced.iter().map(|&j| reduced.iter().map(|&l| variance[j][l]).collect()).collect();
+        let matrix: Vec<Vec<f64>> = reduced
+            .iter()
+            .map(|&j| reduced.iter().map(|&l| variance[j][l]).collect())
+            .collect();
         let solution = solve(matrix, difference.clone())?;
         let statistic: f64 = solution.iter().zip(&difference).map(|(x, d)| x * d).sum();
         let df = reduced.len() as f64;
-        Some(LogRank { statistic, df, p_value: chi_square_sf(statistic, df), observed, expected })
+        Some(LogRank {
+            statistic,
+            df,
+            p_value: chi_square_sf(statistic, df),
+            observed,
+            expected,
+        })
     }
 }
 
@@ -156,16 +205,18 @@ impl SurvivalData {
 fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     let n = b.len();
     for column in 0..n {
-        let pivot = (column..n).max_by(|&i, &j| a[i][column].abs().total_cmp(&a[j][column].abs()))?;
+        let pivot =
+            (column..n).max_by(|&i, &j| a[i][column].abs().total_cmp(&a[j][column].abs()))?;
         if a[pivot][column].abs() < 1e-300 {
             return None;
         }
         a.swap(column, pivot);
         b.swap(column, pivot);
+        let pivot_row = a[column].clone();
         for row in column + 1..n {
-            let factor = a[row][column] / a[column][column];
-            for c in column..n {
-                a[row][c] -= factor * a[column][c];
+            let factor = a[row][column] / pivot_row[column];
+            for (value, pivot_value) in a[row].iter_mut().zip(&pivot_row).skip(column) {
+                *value -= factor * pivot_value;
             }
             b[row] -= factor * b[column];
         }
@@ -199,7 +250,9 @@ impl ConfType {
     }
 
     pub fn from_name(name: &str) -> Option<ConfType> {
-        [ConfType::Plain, ConfType::Log, ConfType::LogLog].into_iter().find(|c| c.name() == name)
+        [ConfType::Plain, ConfType::Log, ConfType::LogLog]
+            .into_iter()
+            .find(|c| c.name() == name)
     }
 }
 
@@ -253,7 +306,12 @@ pub struct LogRank {
 }
 
 /// The Kaplan–Meier estimate of one group.
-fn kaplan_meier(times: &[f64], events: &[bool], conf_type: ConfType, confidence: f64) -> KaplanMeier {
+fn kaplan_meier(
+    times: &[f64],
+    events: &[bool],
+    conf_type: ConfType,
+    confidence: f64,
+) -> KaplanMeier {
     let mut order: Vec<usize> = (0..times.len()).collect();
     order.sort_by(|&a, &b| times[a].total_cmp(&times[b]));
     let z = normal_quantile(1.0 - (1.0 - confidence) / 2.0);
@@ -276,25 +334,47 @@ fn kaplan_meier(times: &[f64], events: &[bool], conf_type: ConfType, confidence:
         }
         let se_log = greenwood.sqrt();
         let (std_err, lower, upper) = interval(survival, se_log, z, conf_type);
-        table.push(KmRow { time, n_risk: at_risk, n_event, n_censor, survival, std_err, lower, upper });
+        table.push(KmRow {
+            time,
+            n_risk: at_risk,
+            n_event,
+            n_censor,
+            survival,
+            std_err,
+            lower,
+            upper,
+        });
         at_risk -= (end - start) as u64;
         start = end;
     }
     let curve: Vec<(f64, f64)> = table.iter().map(|row| (row.time, row.survival)).collect();
-    let lower_curve: Vec<(f64, Option<f64>)> = table.iter().map(|row| (row.time, row.lower)).collect();
-    let upper_curve: Vec<(f64, Option<f64>)> = table.iter().map(|row| (row.time, row.upper)).collect();
-    let median = find_quantile(&curve.iter().map(|&(t, s)| (t, Some(s))).collect::<Vec<_>>(), 0.5);
+    let lower_curve: Vec<(f64, Option<f64>)> =
+        table.iter().map(|row| (row.time, row.lower)).collect();
+    let upper_curve: Vec<(f64, Option<f64>)> =
+        table.iter().map(|row| (row.time, row.upper)).collect();
+    let median = find_quantile(
+        &curve.iter().map(|&(t, s)| (t, Some(s))).collect::<Vec<_>>(),
+        0.5,
+    );
     KaplanMeier {
         n: times.len(),
         events: events.iter().filter(|&&e| e).count() as u64,
         table,
         median,
-        median_ci: (find_quantile(&lower_curve, 0.5), find_quantile(&upper_curve, 0.5)),
+        median_ci: (
+            find_quantile(&lower_curve, 0.5),
+            find_quantile(&upper_curve, 0.5),
+        ),
     }
 }
 
 /// Greenwood standard error of S and the pointwise interval (R's `survfit_confint`, `logse = TRUE`).
-fn interval(survival: f64, se_log: f64, z: f64, conf_type: ConfType) -> (Option<f64>, Option<f64>, Option<f64>) {
+fn interval(
+    survival: f64,
+    se_log: f64,
+    z: f64,
+    conf_type: ConfType,
+) -> (Option<f64>, Option<f64>, Option<f64>) {
     if survival == 0.0 || !se_log.is_finite() {
         return (None, None, None);
     }
@@ -302,11 +382,17 @@ fn interval(survival: f64, se_log: f64, z: f64, conf_type: ConfType) -> (Option<
     let (lower, upper) = match conf_type {
         ConfType::Plain => {
             let half = z * se_log * survival;
-            (Some((survival - half).max(0.0)), Some((survival + half).min(1.0)))
+            (
+                Some((survival - half).max(0.0)),
+                Some((survival + half).min(1.0)),
+            )
         }
         ConfType::Log => {
             let half = z * se_log;
-            (Some((survival.ln() - half).exp()), Some((survival.ln() + half).exp().min(1.0)))
+            (
+                Some((survival.ln() - half).exp()),
+                Some((survival.ln() + half).exp().min(1.0)),
+            )
         }
         ConfType::LogLog => {
             if survival == 1.0 {
@@ -314,7 +400,10 @@ fn interval(survival: f64, se_log: f64, z: f64, conf_type: ConfType) -> (Option<
             } else {
                 let log_log = (-survival.ln()).ln();
                 let half = z * se_log / survival.ln();
-                (Some((-(log_log - half).exp()).exp()), Some((-(log_log + half).exp()).exp()))
+                (
+                    Some((-(log_log - half).exp()).exp()),
+                    Some((-(log_log + half).exp()).exp()),
+                )
             }
         }
     };
@@ -329,7 +418,12 @@ fn find_quantile(curve: &[(f64, Option<f64>)], p: f64) -> Option<f64> {
     let mut points: Vec<(f64, Option<f64>)> = vec![(0.0, Some(0.0))];
     points.extend(curve.iter().map(|&(t, s)| (t, s.map(|s| 1.0 - s))));
     let x_max = points.last().map(|&(t, _)| t)?;
-    if points.iter().filter_map(|&(_, y)| y).fold(f64::NEG_INFINITY, f64::max) < p {
+    if points
+        .iter()
+        .filter_map(|&(_, y)| y)
+        .fold(f64::NEG_INFINITY, f64::max)
+        < p
+    {
         return None;
     }
     // Drop repeated y values (R's duplicated(): the first of equal values stays, NA once).
@@ -340,7 +434,10 @@ fn find_quantile(curve: &[(f64, Option<f64>)], p: f64) -> Option<f64> {
         }
     }
     // approx(y ± tol, 1:n, p, "constant", f = 1): the first index whose y ± tol is ≥ p; NA when none.
-    let first_reaching = |shift: f64| kept.iter().position(|&(_, y)| y.is_some_and(|y| y + shift >= p));
+    let first_reaching = |shift: f64| {
+        kept.iter()
+            .position(|&(_, y)| y.is_some_and(|y| y + shift >= p))
+    };
     let index_1 = first_reaching(tolerance)?;
     let last_y = kept.last().and_then(|&(_, y)| y);
     if let Some(last_y) = last_y {
@@ -374,15 +471,30 @@ mod tests {
     fn a_flat_at_one_half_gives_the_midpoint() {
         // Two subjects: event at 1 (S = 1/2), event at 3 (S = 0): median = (1 + 3) / 2.
         let data = SurvivalData::new(&[1.0, 3.0], &[1.0, 1.0], None).unwrap();
-        assert_eq!(data.fit(ConfType::Log, 0.95).groups[0].fit.median, Some(2.0));
+        assert_eq!(
+            data.fit(ConfType::Log, 0.95).groups[0].fit.median,
+            Some(2.0)
+        );
     }
 
     #[test]
     fn bad_survival_data_is_refused() {
-        assert!(matches!(SurvivalData::new(&[1.0], &[2.0], None), Err(StatsError::InvalidEvent { .. })));
-        assert!(matches!(SurvivalData::new(&[-1.0], &[1.0], None), Err(StatsError::NegativeTime { .. })));
-        assert!(matches!(SurvivalData::new(&[1.0, 2.0], &[1.0], None), Err(StatsError::LengthMismatch { .. })));
-        assert!(matches!(SurvivalData::new(&[], &[], None), Err(StatsError::Empty { .. })));
+        assert!(matches!(
+            SurvivalData::new(&[1.0], &[2.0], None),
+            Err(StatsError::InvalidEvent { .. })
+        ));
+        assert!(matches!(
+            SurvivalData::new(&[-1.0], &[1.0], None),
+            Err(StatsError::NegativeTime { .. })
+        ));
+        assert!(matches!(
+            SurvivalData::new(&[1.0, 2.0], &[1.0], None),
+            Err(StatsError::LengthMismatch { .. })
+        ));
+        assert!(matches!(
+            SurvivalData::new(&[], &[], None),
+            Err(StatsError::Empty { .. })
+        ));
         assert!(SurvivalData::new(&[f64::NAN], &[1.0], None).is_err());
     }
 }

@@ -39,10 +39,14 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
 
 /// P(X > x) for a chi-square X with `df` degrees of freedom (R's `pchisq(x, df, lower.tail = FALSE)`).
 pub fn chi_square_sf(x: f64, df: f64) -> f64 {
-    ChiSquared::new(df).expect("degrees of freedom are positive").sf(x)
+    ChiSquared::new(df)
+        .expect("degrees of freedom are positive")
+        .sf(x)
 }
 
 /// The p-quantile of Beta(a, b) (R's `qbeta(p, a, b)`).
 pub fn beta_quantile(p: f64, a: f64, b: f64) -> f64 {
-    Beta::new(a, b).expect("shape parameters are positive").inverse_cdf(p)
+    Beta::new(a, b)
+        .expect("shape parameters are positive")
+        .inverse_cdf(p)
 }

@@ -1,10 +1,10 @@
 //! Two independent groups: the Mann–Whitney U (Wilcoxon rank-sum) test and the chi-square test of a 2×2
 //! table.
 
-use crate::tails::{chi_square_sf, normal_two_sided};
 use crate::error::{check_finite, StatsError};
 use crate::fisher::Table2x2;
 use crate::ranks::{midranks, sign, tie_correction};
+use crate::tails::{chi_square_sf, normal_two_sided};
 use crate::wilcoxon::PValueMethod;
 
 /// The Mann–Whitney test as R's `wilcox.test(x, y)` runs it by default: W is the sum of the ranks of `x`
@@ -24,10 +24,14 @@ pub struct MannWhitney {
 
 pub fn mann_whitney(x: &[f64], y: &[f64]) -> Result<MannWhitney, StatsError> {
     if x.is_empty() {
-        return Err(StatsError::Empty { what: "first group" });
+        return Err(StatsError::Empty {
+            what: "first group",
+        });
     }
     if y.is_empty() {
-        return Err(StatsError::Empty { what: "second group" });
+        return Err(StatsError::Empty {
+            what: "second group",
+        });
     }
     check_finite("first group", x)?;
     check_finite("second group", y)?;
@@ -40,7 +44,10 @@ pub fn mann_whitney(x: &[f64], y: &[f64]) -> Result<MannWhitney, StatsError> {
     if n1 < 50 && n2 < 50 && !has_ties {
         let distribution = rank_sum_distribution(n1, n2);
         let one_sided = if statistic > m * n / 2.0 {
-            distribution[(statistic as usize)..].iter().rev().sum::<f64>()
+            distribution[(statistic as usize)..]
+                .iter()
+                .rev()
+                .sum::<f64>()
         } else {
             distribution[..=(statistic as usize)].iter().sum::<f64>()
         };
@@ -55,9 +62,22 @@ pub fn mann_whitney(x: &[f64], y: &[f64]) -> Result<MannWhitney, StatsError> {
     }
     let centred = statistic - m * n / 2.0;
     let total = m + n;
-    let sigma = ((m * n / 12.0) * ((total + 1.0) - tie_correction(&tie_sizes) / (total * (total - 1.0)))).sqrt();
-    let p_value = if sigma > 0.0 { normal_two_sided((centred - 0.5 * sign(centred)) / sigma) } else { 1.0 };
-    Ok(MannWhitney { n1, n2, statistic, p_value, method: PValueMethod::Normal, correction: true })
+    let sigma = ((m * n / 12.0)
+        * ((total + 1.0) - tie_correction(&tie_sizes) / (total * (total - 1.0))))
+        .sqrt();
+    let p_value = if sigma > 0.0 {
+        normal_two_sided((centred - 0.5 * sign(centred)) / sigma)
+    } else {
+        1.0
+    };
+    Ok(MannWhitney {
+        n1,
+        n2,
+        statistic,
+        p_value,
+        method: PValueMethod::Normal,
+        correction: true,
+    })
 }
 
 /// P(U = k), k = 0 … m·n, for groups of m and n untied values, by the recursion
@@ -97,7 +117,12 @@ pub struct ChiSquare {
 
 /// `None` when a row or column total is zero (an expected count of zero).
 pub fn chi_square(table: Table2x2, yates: bool) -> Option<ChiSquare> {
-    let observed = [table.a as f64, table.b as f64, table.c as f64, table.d as f64];
+    let observed = [
+        table.a as f64,
+        table.b as f64,
+        table.c as f64,
+        table.d as f64,
+    ];
     let rows = [observed[0] + observed[1], observed[2] + observed[3]];
     let columns = [observed[0] + observed[2], observed[1] + observed[3]];
     let total = rows[0] + rows[1];
@@ -107,17 +132,29 @@ pub fn chi_square(table: Table2x2, yates: bool) -> Option<ChiSquare> {
         rows[1] * columns[0] / total,
         rows[1] * columns[1] / total,
     ];
-    if expected.iter().any(|&e| !(e > 0.0)) {
+    if expected.iter().any(|&e| e.is_nan() || e <= 0.0) {
         return None;
     }
     let correction = if yates {
-        observed.iter().zip(&expected).map(|(o, e)| (o - e).abs()).fold(0.5, f64::min)
+        observed
+            .iter()
+            .zip(&expected)
+            .map(|(o, e)| (o - e).abs())
+            .fold(0.5, f64::min)
     } else {
         0.0
     };
-    let statistic: f64 =
-        observed.iter().zip(&expected).map(|(o, e)| ((o - e).abs() - correction).powi(2) / e).sum();
-    Some(ChiSquare { statistic, df: 1.0, p_value: chi_square_sf(statistic, 1.0), yates })
+    let statistic: f64 = observed
+        .iter()
+        .zip(&expected)
+        .map(|(o, e)| ((o - e).abs() - correction).powi(2) / e)
+        .sum();
+    Some(ChiSquare {
+        statistic,
+        df: 1.0,
+        p_value: chi_square_sf(statistic, 1.0),
+        yates,
+    })
 }
 
 #[cfg(test)]
@@ -145,6 +182,17 @@ mod tests {
 
     #[test]
     fn a_table_with_an_empty_margin_has_no_chi_square() {
-        assert_eq!(chi_square(Table2x2 { a: 0, b: 0, c: 3, d: 4 }, true), None);
+        assert_eq!(
+            chi_square(
+                Table2x2 {
+                    a: 0,
+                    b: 0,
+                    c: 3,
+                    d: 4
+                },
+                true
+            ),
+            None
+        );
     }
 }

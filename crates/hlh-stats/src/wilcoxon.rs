@@ -13,8 +13,8 @@
 //! 1959;54:655–67, doi:10.1080/01621459.1959.10501526; Hodges JL, Lehmann EL. Ann Math Stat
 //! 1963;34:598–611, doi:10.1214/aoms/1177704172.
 
-use crate::tails::{normal_quantile, normal_two_sided};
 use crate::ranks::{midranks, sign, tie_correction};
+use crate::tails::{normal_quantile, normal_two_sided};
 
 /// How zero differences are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,10 +90,17 @@ pub fn signed_rank_default(differences: &[f64]) -> Option<SignedRankTest> {
 /// for each zero method, and the exact test when there are neither ties nor zeros.
 pub fn signed_rank_variants(differences: &[f64]) -> Vec<SignedRankTest> {
     let mut variants: Vec<SignedRankTest> =
-        signed_rank(differences, PValueMethod::Exact, ZeroMethod::Wilcox, false).into_iter().collect();
+        signed_rank(differences, PValueMethod::Exact, ZeroMethod::Wilcox, false)
+            .into_iter()
+            .collect();
     for zero_method in ZeroMethod::ALL {
         for correction in [true, false] {
-            variants.extend(signed_rank(differences, PValueMethod::Normal, zero_method, correction));
+            variants.extend(signed_rank(
+                differences,
+                PValueMethod::Normal,
+                zero_method,
+                correction,
+            ));
         }
     }
     variants
@@ -118,9 +125,19 @@ pub fn signed_rank(
     let n = ranked.len();
     let n_zero = ranked.iter().filter(|&&d| d == 0.0).count();
     let (ranks, tie_sizes) = midranks(&abs(&ranked));
-    let mut statistic: f64 = ranked.iter().zip(&ranks).filter(|(d, _)| **d > 0.0).map(|(_, r)| r).sum();
+    let mut statistic: f64 = ranked
+        .iter()
+        .zip(&ranks)
+        .filter(|(d, _)| **d > 0.0)
+        .map(|(_, r)| r)
+        .sum();
     if zero_method == ZeroMethod::Zsplit {
-        let zero_ranks: f64 = ranked.iter().zip(&ranks).filter(|(d, _)| **d == 0.0).map(|(_, r)| r).sum();
+        let zero_ranks: f64 = ranked
+            .iter()
+            .zip(&ranks)
+            .filter(|(d, _)| **d == 0.0)
+            .map(|(_, r)| r)
+            .sum();
         statistic += zero_ranks / 2.0;
     }
     let has_ties = tie_sizes.iter().any(|&t| t > 1);
@@ -133,7 +150,8 @@ pub fn signed_rank(
         }
         PValueMethod::Normal => {
             let nf = n as f64;
-            let (mut mean, mut variance_24) = (nf * (nf + 1.0) / 4.0, nf * (nf + 1.0) * (2.0 * nf + 1.0));
+            let (mut mean, mut variance_24) =
+                (nf * (nf + 1.0) / 4.0, nf * (nf + 1.0) * (2.0 * nf + 1.0));
             let mut ties = tie_correction(&tie_sizes);
             if zero_method == ZeroMethod::Pratt && n_zero > 0 {
                 // Cureton (1967): the zeros' ranks 1..n0 leave the null distribution; their tie group
@@ -144,7 +162,7 @@ pub fn signed_rank(
                 ties -= (n_zero * n_zero * n_zero - n_zero) as f64;
             }
             let sigma = ((variance_24 - ties / 2.0) / 24.0).sqrt();
-            if !(sigma > 0.0) {
+            if sigma.is_nan() || sigma <= 0.0 {
                 return None;
             }
             let centred = statistic - mean;
@@ -152,7 +170,14 @@ pub fn signed_rank(
             normal_two_sided((centred - continuity) / sigma)
         }
     };
-    Some(SignedRankTest { statistic, p_value, method, zero_method, correction, n_used: n })
+    Some(SignedRankTest {
+        statistic,
+        p_value,
+        method,
+        zero_method,
+        correction,
+        n_used: n,
+    })
 }
 
 /// The exact null distribution of V for n untied, non-zero differences: P(V = k), k = 0 … n(n+1)/2.
@@ -284,9 +309,17 @@ pub fn hodges_lehmann(differences: &[f64], confidence: f64) -> Option<HodgesLehm
         let distribution = SignedRankDistribution::new(n);
         let qu = distribution.lower_quantile(alpha / 2.0).max(1);
         let ql = n * (n + 1) / 2 - qu;
-        return Some(HodgesLehmann { estimate, ci: Some((walsh[qu - 1], walsh[ql])), exact: true });
+        return Some(HodgesLehmann {
+            estimate,
+            ci: Some((walsh[qu - 1], walsh[ql])),
+            exact: true,
+        });
     }
-    Some(HodgesLehmann { estimate, ci: asymptotic_interval(&x, alpha), exact: false })
+    Some(HodgesLehmann {
+        estimate,
+        ci: asymptotic_interval(&x, alpha),
+        exact: false,
+    })
 }
 
 fn median_of_sorted(sorted: &[f64]) -> f64 {
@@ -303,10 +336,15 @@ fn corrected_statistic(x: &[f64], d: f64) -> Option<f64> {
     let shifted: Vec<f64> = x.iter().map(|v| v - d).filter(|&v| v != 0.0).collect();
     let n = shifted.len() as f64;
     let (ranks, tie_sizes) = midranks(&abs(&shifted));
-    let v: f64 = shifted.iter().zip(&ranks).filter(|(s, _)| **s > 0.0).map(|(_, r)| r).sum();
+    let v: f64 = shifted
+        .iter()
+        .zip(&ranks)
+        .filter(|(s, _)| **s > 0.0)
+        .map(|(_, r)| r)
+        .sum();
     let centred = v - n * (n + 1.0) / 4.0;
     let sigma = (n * (n + 1.0) * (2.0 * n + 1.0) / 24.0 - tie_correction(&tie_sizes) / 48.0).sqrt();
-    if !(sigma > 0.0) {
+    if sigma.is_nan() || sigma <= 0.0 {
         return None;
     }
     let continuity = 0.5 * sign(centred);
@@ -318,7 +356,11 @@ fn corrected_statistic(x: &[f64], d: f64) -> Option<f64> {
 /// requested level. R's root finder stops at a tolerance of 1e-4; the crossing of this step function is
 /// located here by bisection to the resolution of f64.
 fn asymptotic_interval(x: &[f64], mut alpha: f64) -> Option<(f64, f64)> {
-    let (mumin, mumax) = x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let (mumin, mumax) = x
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
     let w_min = corrected_statistic(x, mumin)?;
     let w_max = corrected_statistic(x, mumax)?;
     loop {
@@ -373,10 +415,16 @@ mod tests {
         let max = n * (n + 1) / 2;
         let mut counts = vec![0u64; max + 1];
         for signs in 0u32..(1 << n) {
-            let v: usize = (0..n).filter(|&i| signs & (1 << i) != 0).map(|i| i + 1).sum();
+            let v: usize = (0..n)
+                .filter(|&i| signs & (1 << i) != 0)
+                .map(|i| i + 1)
+                .sum();
             counts[v] += 1;
         }
-        counts.iter().map(|&c| c as f64 / f64::from(1u32 << n)).collect()
+        counts
+            .iter()
+            .map(|&c| c as f64 / f64::from(1u32 << n))
+            .collect()
     }
 
     #[test]
@@ -406,9 +454,21 @@ mod tests {
 
     #[test]
     fn ties_or_zeros_switch_the_default_to_the_normal_approximation() {
-        assert_eq!(signed_rank_default(&[1.0, 1.0, 2.0]).unwrap().method, PValueMethod::Normal);
-        assert_eq!(signed_rank_default(&[0.0, 1.0, 2.0]).unwrap().method, PValueMethod::Normal);
-        assert!(signed_rank(&[0.0, 1.0, 2.0], PValueMethod::Exact, ZeroMethod::Wilcox, false).is_none());
+        assert_eq!(
+            signed_rank_default(&[1.0, 1.0, 2.0]).unwrap().method,
+            PValueMethod::Normal
+        );
+        assert_eq!(
+            signed_rank_default(&[0.0, 1.0, 2.0]).unwrap().method,
+            PValueMethod::Normal
+        );
+        assert!(signed_rank(
+            &[0.0, 1.0, 2.0],
+            PValueMethod::Exact,
+            ZeroMethod::Wilcox,
+            false
+        )
+        .is_none());
     }
 
     #[test]

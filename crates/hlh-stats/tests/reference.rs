@@ -31,7 +31,11 @@ fn number(value: &Value) -> Option<f64> {
         Value::Null => None,
         Value::String(text) if text == "Infinity" => Some(f64::INFINITY),
         Value::String(text) if text == "-Infinity" => Some(f64::NEG_INFINITY),
-        other => Some(other.as_f64().unwrap_or_else(|| panic!("not a number: {other}"))),
+        other => Some(
+            other
+                .as_f64()
+                .unwrap_or_else(|| panic!("not a number: {other}")),
+        ),
     }
 }
 
@@ -43,7 +47,10 @@ fn numbers(value: &Value) -> Vec<Option<f64>> {
 }
 
 fn finite_numbers(value: &Value) -> Vec<f64> {
-    numbers(value).into_iter().map(|n| n.expect("a number")).collect()
+    numbers(value)
+        .into_iter()
+        .map(|n| n.expect("a number"))
+        .collect()
 }
 
 #[track_caller]
@@ -74,10 +81,19 @@ fn quantiles_of_all_nine_types_equal_r() {
     let reference = fixture("r_reference.json");
     for case in reference["quantiles"].as_array().unwrap() {
         let sample = Sample::new(&finite_numbers(&case["x"])).unwrap();
-        let quantile_type = QuantileType::from_number(case["type"].as_u64().unwrap() as u8).unwrap();
-        for (p, expected) in finite_numbers(&case["probs"]).into_iter().zip(finite_numbers(&case["quantiles"])) {
+        let quantile_type =
+            QuantileType::from_number(case["type"].as_u64().unwrap() as u8).unwrap();
+        for (p, expected) in finite_numbers(&case["probs"])
+            .into_iter()
+            .zip(finite_numbers(&case["quantiles"]))
+        {
             let context = format!("{} on {:?} at p = {p}", case["call"], case["x"]);
-            assert_close(sample.quantile(p, quantile_type), expected, SAME_ARITHMETIC, &context);
+            assert_close(
+                sample.quantile(p, quantile_type),
+                expected,
+                SAME_ARITHMETIC,
+                &context,
+            );
         }
     }
 }
@@ -88,7 +104,12 @@ fn means_and_standard_deviations_equal_r() {
     for case in reference["summaries"].as_array().unwrap() {
         let sample = Sample::new(&finite_numbers(&case["x"])).unwrap();
         let context = format!("{:?}", case["x"]);
-        assert_close(sample.mean(), number(&case["mean"]).unwrap(), SAME_ARITHMETIC, &context);
+        assert_close(
+            sample.mean(),
+            number(&case["mean"]).unwrap(),
+            SAME_ARITHMETIC,
+            &context,
+        );
         assert_close_opt(sample.sd(), number(&case["sd"]), SAME_ARITHMETIC, &context);
     }
 }
@@ -100,13 +121,33 @@ fn proportion_intervals_equal_r() {
         let (count, n) = (case["count"].as_u64().unwrap(), case["n"].as_u64().unwrap());
         let wilson = proportion(count, n, ProportionMethod::Wilson, 0.95).unwrap();
         let expected = finite_numbers(&case["wilson"]);
-        assert_close(wilson.ci.0, expected[0], SAME_ARITHMETIC, &format!("{} lower", case["wilson_call"]));
-        assert_close(wilson.ci.1, expected[1], SAME_ARITHMETIC, &format!("{} upper", case["wilson_call"]));
+        assert_close(
+            wilson.ci.0,
+            expected[0],
+            SAME_ARITHMETIC,
+            &format!("{} lower", case["wilson_call"]),
+        );
+        assert_close(
+            wilson.ci.1,
+            expected[1],
+            SAME_ARITHMETIC,
+            &format!("{} upper", case["wilson_call"]),
+        );
         let exact = proportion(count, n, ProportionMethod::ClopperPearson, 0.95).unwrap();
         let expected = finite_numbers(&case["clopper_pearson"]);
         let context = case["clopper_pearson_call"].to_string();
-        assert_close(exact.ci.0, expected[0], SPECIAL_FUNCTIONS, &format!("{context} lower"));
-        assert_close(exact.ci.1, expected[1], SPECIAL_FUNCTIONS, &format!("{context} upper"));
+        assert_close(
+            exact.ci.0,
+            expected[0],
+            SPECIAL_FUNCTIONS,
+            &format!("{context} lower"),
+        );
+        assert_close(
+            exact.ci.1,
+            expected[1],
+            SPECIAL_FUNCTIONS,
+            &format!("{context} upper"),
+        );
     }
 }
 
@@ -115,7 +156,11 @@ fn paired_tests_equal_r() {
     let reference = fixture("r_reference.json");
     for case in reference["paired"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
-        let pairs = Pairs::new(&finite_numbers(&case["before"]), &finite_numbers(&case["after"])).unwrap();
+        let pairs = Pairs::new(
+            &finite_numbers(&case["before"]),
+            &finite_numbers(&case["after"]),
+        )
+        .unwrap();
         let comparison = pairs.compare(0.95);
 
         let t = comparison.paired_t.expect("n >= 2");
@@ -124,11 +169,30 @@ fn paired_tests_equal_r() {
             assert_eq!((t.statistic, t.p_value), (None, None), "{name}");
         } else {
             let expected = &case["t"];
-            assert_close(comparison.mean_difference, number(&expected["mean_difference"]).unwrap(), SAME_ARITHMETIC, name);
-            assert_close(t.statistic.unwrap(), number(&expected["statistic"]).unwrap(), SAME_ARITHMETIC, name);
+            assert_close(
+                comparison.mean_difference,
+                number(&expected["mean_difference"]).unwrap(),
+                SAME_ARITHMETIC,
+                name,
+            );
+            assert_close(
+                t.statistic.unwrap(),
+                number(&expected["statistic"]).unwrap(),
+                SAME_ARITHMETIC,
+                name,
+            );
             assert_eq!(t.df, number(&expected["df"]).unwrap(), "{name}");
             let p = number(&expected["p_value"]).unwrap();
-            assert_close(t.p_value.unwrap(), p, if p < 1e-6 { SIX_DIGITS } else { SPECIAL_FUNCTIONS }, &format!("{name}: t p"));
+            assert_close(
+                t.p_value.unwrap(),
+                p,
+                if p < 1e-6 {
+                    SIX_DIGITS
+                } else {
+                    SPECIAL_FUNCTIONS
+                },
+                &format!("{name}: t p"),
+            );
             let ci = finite_numbers(&expected["ci"]);
             assert_close(t.ci.0, ci[0], SPECIAL_FUNCTIONS, &format!("{name}: t ci"));
             assert_close(t.ci.1, ci[1], SPECIAL_FUNCTIONS, &format!("{name}: t ci"));
@@ -137,9 +201,22 @@ fn paired_tests_equal_r() {
         let wilcoxon = comparison.wilcoxon.expect("non-zero differences");
         let expected = &case["wilcoxon"];
         let exact = expected["exact"].as_bool().unwrap();
-        assert_eq!(wilcoxon.method == PValueMethod::Exact, exact, "{name}: method");
-        assert_eq!(wilcoxon.statistic, number(&expected["statistic"]).unwrap(), "{name}: V");
-        assert_close(wilcoxon.p_value, number(&expected["p_value"]).unwrap(), SPECIAL_FUNCTIONS, &format!("{name}: wilcoxon p"));
+        assert_eq!(
+            wilcoxon.method == PValueMethod::Exact,
+            exact,
+            "{name}: method"
+        );
+        assert_eq!(
+            wilcoxon.statistic,
+            number(&expected["statistic"]).unwrap(),
+            "{name}: V"
+        );
+        assert_close(
+            wilcoxon.p_value,
+            number(&expected["p_value"]).unwrap(),
+            SPECIAL_FUNCTIONS,
+            &format!("{name}: wilcoxon p"),
+        );
 
         let hodges_lehmann = comparison.hodges_lehmann.unwrap();
         let ci = numbers(&expected["ci"]);
@@ -148,14 +225,30 @@ fn paired_tests_equal_r() {
                 // R's exact estimate and interval are order statistics of the Walsh averages: equal.
                 let estimate = number(&expected["estimate"]).unwrap();
                 assert_close(hodges_lehmann.estimate, estimate, SAME_ARITHMETIC, name);
-                assert_close(lower, r_lower, SAME_ARITHMETIC, &format!("{name}: HL lower"));
-                assert_close(upper, r_upper, SAME_ARITHMETIC, &format!("{name}: HL upper"));
+                assert_close(
+                    lower,
+                    r_lower,
+                    SAME_ARITHMETIC,
+                    &format!("{name}: HL lower"),
+                );
+                assert_close(
+                    upper,
+                    r_upper,
+                    SAME_ARITHMETIC,
+                    &format!("{name}: HL upper"),
+                );
             }
             (Some((lower, upper)), Some(r_lower), Some(r_upper)) => {
                 // R's asymptotic interval is a uniroot of a step function, within tol of the crossing.
                 let scale = r_lower.abs().max(r_upper.abs()).max(1.0);
-                assert!((lower - r_lower).abs() <= R_UNIROOT * scale, "{name}: HL lower {lower} vs R {r_lower}");
-                assert!((upper - r_upper).abs() <= R_UNIROOT * scale, "{name}: HL upper {upper} vs R {r_upper}");
+                assert!(
+                    (lower - r_lower).abs() <= R_UNIROOT * scale,
+                    "{name}: HL lower {lower} vs R {r_lower}"
+                );
+                assert!(
+                    (upper - r_upper).abs() <= R_UNIROOT * scale,
+                    "{name}: HL upper {upper} vs R {r_upper}"
+                );
             }
             // Every difference equal: R's interval is NaN (no variance left once x - d is all zero).
             (None, None, None) => {}
@@ -164,16 +257,44 @@ fn paired_tests_equal_r() {
 
         let d = pairs.differences();
         let corrected = signed_rank(d, PValueMethod::Normal, ZeroMethod::Wilcox, true).unwrap();
-        assert_close(corrected.p_value, number(&case["normal_corrected"]).unwrap(), SPECIAL_FUNCTIONS, &format!("{name}: normal corrected"));
+        assert_close(
+            corrected.p_value,
+            number(&case["normal_corrected"]).unwrap(),
+            SPECIAL_FUNCTIONS,
+            &format!("{name}: normal corrected"),
+        );
         let uncorrected = signed_rank(d, PValueMethod::Normal, ZeroMethod::Wilcox, false).unwrap();
-        assert_close(uncorrected.p_value, number(&case["normal_uncorrected"]).unwrap(), SPECIAL_FUNCTIONS, &format!("{name}: normal uncorrected"));
+        assert_close(
+            uncorrected.p_value,
+            number(&case["normal_uncorrected"]).unwrap(),
+            SPECIAL_FUNCTIONS,
+            &format!("{name}: normal uncorrected"),
+        );
         let exact_test = signed_rank(d, PValueMethod::Exact, ZeroMethod::Wilcox, false);
-        assert_close_opt(exact_test.map(|t| t.p_value), number(&case["exact"]), SAME_ARITHMETIC * 100.0, &format!("{name}: exact"));
+        assert_close_opt(
+            exact_test.map(|t| t.p_value),
+            number(&case["exact"]),
+            SAME_ARITHMETIC * 100.0,
+            &format!("{name}: exact"),
+        );
 
         let sign = &case["sign"];
-        assert_eq!(comparison.sign_test.positive, sign["positive"].as_u64().unwrap(), "{name}");
-        assert_eq!(comparison.sign_test.negative, sign["negative"].as_u64().unwrap(), "{name}");
-        assert_close(comparison.sign_test.p_value, number(&sign["p_value"]).unwrap(), SPECIAL_FUNCTIONS, &format!("{name}: sign"));
+        assert_eq!(
+            comparison.sign_test.positive,
+            sign["positive"].as_u64().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            comparison.sign_test.negative,
+            sign["negative"].as_u64().unwrap(),
+            "{name}"
+        );
+        assert_close(
+            comparison.sign_test.p_value,
+            number(&sign["p_value"]).unwrap(),
+            SPECIAL_FUNCTIONS,
+            &format!("{name}: sign"),
+        );
     }
 }
 
@@ -181,8 +302,17 @@ fn paired_tests_equal_r() {
 fn wilcoxon_zero_methods_equal_scipy() {
     let r = fixture("r_reference.json");
     let scipy = fixture("scipy_reference.json");
-    for (r_case, scipy_case) in r["paired"].as_array().unwrap().iter().zip(scipy["paired"].as_array().unwrap()) {
-        let pairs = Pairs::new(&finite_numbers(&r_case["before"]), &finite_numbers(&r_case["after"])).unwrap();
+    for (r_case, scipy_case) in r["paired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(scipy["paired"].as_array().unwrap())
+    {
+        let pairs = Pairs::new(
+            &finite_numbers(&r_case["before"]),
+            &finite_numbers(&r_case["after"]),
+        )
+        .unwrap();
         for variant in scipy_case["variants"].as_array().unwrap() {
             let zero_method = match variant["zero_method"].as_str().unwrap() {
                 "wilcox" => ZeroMethod::Wilcox,
@@ -190,9 +320,20 @@ fn wilcoxon_zero_methods_equal_scipy() {
                 _ => ZeroMethod::Zsplit,
             };
             let correction = variant["correction"].as_bool().unwrap();
-            let test = signed_rank(pairs.differences(), PValueMethod::Normal, zero_method, correction).unwrap();
+            let test = signed_rank(
+                pairs.differences(),
+                PValueMethod::Normal,
+                zero_method,
+                correction,
+            )
+            .unwrap();
             let context = format!("{}: {}", scipy_case["name"], variant["call"]);
-            assert_close(test.p_value, number(&variant["p_value"]).unwrap(), SPECIAL_FUNCTIONS, &context);
+            assert_close(
+                test.p_value,
+                number(&variant["p_value"]).unwrap(),
+                SPECIAL_FUNCTIONS,
+                &context,
+            );
         }
     }
 }
@@ -203,15 +344,36 @@ fn mann_whitney_equals_r() {
     for case in reference["mann_whitney"].as_array().unwrap() {
         let test = mann_whitney(&finite_numbers(&case["x"]), &finite_numbers(&case["y"])).unwrap();
         let context = format!("wilcox.test({:?}, {:?})", case["x"], case["y"]);
-        assert_eq!(test.method == PValueMethod::Exact, case["exact"].as_bool().unwrap(), "{context}");
-        assert_eq!(test.statistic, number(&case["statistic"]).unwrap(), "{context}");
-        assert_close(test.p_value, number(&case["p_value"]).unwrap(), SPECIAL_FUNCTIONS, &context);
+        assert_eq!(
+            test.method == PValueMethod::Exact,
+            case["exact"].as_bool().unwrap(),
+            "{context}"
+        );
+        assert_eq!(
+            test.statistic,
+            number(&case["statistic"]).unwrap(),
+            "{context}"
+        );
+        assert_close(
+            test.p_value,
+            number(&case["p_value"]).unwrap(),
+            SPECIAL_FUNCTIONS,
+            &context,
+        );
     }
 }
 
 fn table(case: &Value) -> Table2x2 {
-    let cells: Vec<u64> = finite_numbers(&case["table"]).into_iter().map(|c| c as u64).collect();
-    Table2x2 { a: cells[0], b: cells[1], c: cells[2], d: cells[3] }
+    let cells: Vec<u64> = finite_numbers(&case["table"])
+        .into_iter()
+        .map(|c| c as u64)
+        .collect();
+    Table2x2 {
+        a: cells[0],
+        b: cells[1],
+        c: cells[2],
+        d: cells[3],
+    }
 }
 
 #[test]
@@ -221,18 +383,42 @@ fn fisher_and_chi_square_equal_r() {
         let table = table(case);
         let test = fisher_exact(table, 0.95).unwrap();
         let context = format!("fisher.test({table:?})");
-        assert_close(test.p_value, number(&case["p_value"]).unwrap(), SPECIAL_FUNCTIONS, &context);
+        assert_close(
+            test.p_value,
+            number(&case["p_value"]).unwrap(),
+            SPECIAL_FUNCTIONS,
+            &context,
+        );
         // Against R's code run with a tight root tolerance: full agreement.
-        assert_close(test.odds_ratio, number(&case["odds_ratio"]).unwrap(), SPECIAL_FUNCTIONS, &format!("{context}: OR"));
+        assert_close(
+            test.odds_ratio,
+            number(&case["odds_ratio"]).unwrap(),
+            SPECIAL_FUNCTIONS,
+            &format!("{context}: OR"),
+        );
         let ci = numbers(&case["ci"]);
-        assert_close(test.ci.0, ci[0].unwrap(), SPECIAL_FUNCTIONS, &format!("{context}: lower"));
-        assert_close(test.ci.1, ci[1].unwrap(), SPECIAL_FUNCTIONS, &format!("{context}: upper"));
+        assert_close(
+            test.ci.0,
+            ci[0].unwrap(),
+            SPECIAL_FUNCTIONS,
+            &format!("{context}: lower"),
+        );
+        assert_close(
+            test.ci.1,
+            ci[1].unwrap(),
+            SPECIAL_FUNCTIONS,
+            &format!("{context}: upper"),
+        );
         // Against fisher.test itself: R solves for t = ψ on (0, 1), or for t = 1/ψ when ψ > 1, to an
         // absolute tolerance on t; compare there.
         let on_unit_scale = |psi: f64| if psi > 1.0 { 1.0 / psi } else { psi };
         let ci_r = numbers(&case["ci_r"]);
         let pairs = [
-            (test.odds_ratio, number(&case["odds_ratio_r"]).unwrap(), "OR"),
+            (
+                test.odds_ratio,
+                number(&case["odds_ratio_r"]).unwrap(),
+                "OR",
+            ),
             (test.ci.0, ci_r[0].unwrap(), "lower"),
             (test.ci.1, ci_r[1].unwrap(), "upper"),
         ];
@@ -247,8 +433,18 @@ fn fisher_and_chi_square_equal_r() {
                 Value::Null => assert_eq!(chi, None, "{context} {key}"),
                 expected => {
                     let chi = chi.unwrap();
-                    assert_close(chi.statistic, number(&expected["statistic"]).unwrap(), SAME_ARITHMETIC, &format!("{context} {key}"));
-                    assert_close(chi.p_value, number(&expected["p_value"]).unwrap(), SPECIAL_FUNCTIONS, &format!("{context} {key} p"));
+                    assert_close(
+                        chi.statistic,
+                        number(&expected["statistic"]).unwrap(),
+                        SAME_ARITHMETIC,
+                        &format!("{context} {key}"),
+                    );
+                    assert_close(
+                        chi.p_value,
+                        number(&expected["p_value"]).unwrap(),
+                        SPECIAL_FUNCTIONS,
+                        &format!("{context} {key} p"),
+                    );
                 }
             }
         }
@@ -262,10 +458,25 @@ fn fisher_odds_ratios_equal_scipy() {
         let test = fisher_exact(table(case), 0.95).unwrap();
         let context = format!("{} on {:?}", case["call"], case["table"]);
         // scipy solves with its own root finder (brentq, xtol 1e-12 relative or so).
-        assert_close(test.odds_ratio, number(&case["odds_ratio"]).unwrap(), 1e-7, &context);
+        assert_close(
+            test.odds_ratio,
+            number(&case["odds_ratio"]).unwrap(),
+            1e-7,
+            &context,
+        );
         let ci = numbers(&case["ci"]);
-        assert_close(test.ci.0, ci[0].unwrap(), 1e-7, &format!("{context}: lower"));
-        assert_close(test.ci.1, ci[1].unwrap(), 1e-7, &format!("{context}: upper"));
+        assert_close(
+            test.ci.0,
+            ci[0].unwrap(),
+            1e-7,
+            &format!("{context}: lower"),
+        );
+        assert_close(
+            test.ci.1,
+            ci[1].unwrap(),
+            1e-7,
+            &format!("{context}: upper"),
+        );
     }
 }
 
@@ -274,10 +485,18 @@ fn kaplan_meier_and_log_rank_equal_r_survival() {
     let reference = fixture("r_reference.json");
     for case in reference["kaplan_meier"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
-        let groups: Option<Vec<String>> = case["group"]
-            .as_array()
-            .map(|labels| labels.iter().map(|l| l.as_str().unwrap().to_string()).collect());
-        let data = SurvivalData::new(&finite_numbers(&case["time"]), &finite_numbers(&case["event"]), groups.as_deref()).unwrap();
+        let groups: Option<Vec<String>> = case["group"].as_array().map(|labels| {
+            labels
+                .iter()
+                .map(|l| l.as_str().unwrap().to_string())
+                .collect()
+        });
+        let data = SurvivalData::new(
+            &finite_numbers(&case["time"]),
+            &finite_numbers(&case["event"]),
+            groups.as_deref(),
+        )
+        .unwrap();
         for (conf_name, expected_groups) in case["fits"].as_object().unwrap() {
             let conf_type = ConfType::from_name(conf_name).unwrap();
             let analysis = data.fit(conf_type, 0.95);
@@ -295,22 +514,56 @@ fn kaplan_meier_and_log_rank_equal_r_survival() {
                     assert_eq!(Some(row.n_risk as f64), at("n_risk"), "{row_context}");
                     assert_eq!(Some(row.n_event as f64), at("n_event"), "{row_context}");
                     assert_eq!(Some(row.n_censor as f64), at("n_censor"), "{row_context}");
-                    assert_close(row.survival, at("survival").unwrap(), SAME_ARITHMETIC, &row_context);
-                    assert_close_opt(row.std_err, at("std_err"), SAME_ARITHMETIC, &format!("{row_context}: se"));
-                    assert_close_opt(row.lower, at("lower"), SPECIAL_FUNCTIONS, &format!("{row_context}: lower"));
-                    assert_close_opt(row.upper, at("upper"), SPECIAL_FUNCTIONS, &format!("{row_context}: upper"));
+                    assert_close(
+                        row.survival,
+                        at("survival").unwrap(),
+                        SAME_ARITHMETIC,
+                        &row_context,
+                    );
+                    assert_close_opt(
+                        row.std_err,
+                        at("std_err"),
+                        SAME_ARITHMETIC,
+                        &format!("{row_context}: se"),
+                    );
+                    assert_close_opt(
+                        row.lower,
+                        at("lower"),
+                        SPECIAL_FUNCTIONS,
+                        &format!("{row_context}: lower"),
+                    );
+                    assert_close_opt(
+                        row.upper,
+                        at("upper"),
+                        SPECIAL_FUNCTIONS,
+                        &format!("{row_context}: upper"),
+                    );
                 }
                 assert_eq!(fit.median, number(&expected["median"]), "{context}: median");
                 let ci = numbers(&expected["median_ci"]);
-                assert_eq!((fit.median_ci.0, fit.median_ci.1), (ci[0], ci[1]), "{context}: median CI");
+                assert_eq!(
+                    (fit.median_ci.0, fit.median_ci.1),
+                    (ci[0], ci[1]),
+                    "{context}: median CI"
+                );
             }
             match &case["logrank"] {
                 Value::Null => assert!(analysis.logrank.is_none(), "{name}"),
                 expected => {
                     let logrank = analysis.logrank.as_ref().expect("grouped");
-                    assert_close(logrank.statistic, number(&expected["statistic"]).unwrap(), 1e-12, &format!("{name}: chisq"));
+                    assert_close(
+                        logrank.statistic,
+                        number(&expected["statistic"]).unwrap(),
+                        1e-12,
+                        &format!("{name}: chisq"),
+                    );
                     assert_eq!(logrank.df, number(&expected["df"]).unwrap(), "{name}: df");
-                    assert_close(logrank.p_value, number(&expected["p_value"]).unwrap(), SPECIAL_FUNCTIONS, &format!("{name}: p"));
+                    assert_close(
+                        logrank.p_value,
+                        number(&expected["p_value"]).unwrap(),
+                        SPECIAL_FUNCTIONS,
+                        &format!("{name}: p"),
+                    );
                 }
             }
         }
