@@ -61,7 +61,10 @@ impl SurvivalData {
             } else if event == 0.0 {
                 flags.push(false);
             } else {
-                return Err(StatsError::InvalidEvent { index, value: event });
+                return Err(StatsError::InvalidEvent {
+                    index,
+                    value: event,
+                });
             }
         }
         Ok(SurvivalData {
