@@ -7,6 +7,8 @@
 //! §1.3 (log-log interval); Mantel N. Cancer Chemother Rep 1966;50:163–70 (log-rank).
 
 use crate::error::{check_finite, StatsError};
+use std::collections::HashMap;
+
 use crate::tails::{chi_square_sf, normal_quantile};
 
 /// Survival times with event indicators and, optionally, a group label per subject.
@@ -14,7 +16,11 @@ use crate::tails::{chi_square_sf, normal_quantile};
 pub struct SurvivalData {
     times: Vec<f64>,
     events: Vec<bool>,
-    groups: Option<Vec<String>>,
+    /// The sorted distinct group labels (R's factor levels) and each subject's index into them; `None`
+    /// when ungrouped.
+    groups: Option<(Vec<String>, Vec<usize>)>,
+    /// Subject indices in order of time, sorted once for every fit and test.
+    order: Vec<usize>,
 }
 
 impl SurvivalData {
@@ -67,10 +73,38 @@ impl SurvivalData {
                 });
             }
         }
+        let groups = groups.map(|groups| {
+            // Distinct labels by hashing (O(N)), then sorted: R's factor levels.
+            let mut first_seen: HashMap<&str, usize> = HashMap::new();
+            let provisional: Vec<usize> = groups
+                .iter()
+                .map(|g| {
+                    let next = first_seen.len();
+                    *first_seen.entry(g.as_str()).or_insert(next)
+                })
+                .collect();
+            let mut labels: Vec<(&str, usize)> = first_seen.into_iter().collect();
+            labels.sort();
+            let mut rank_of = vec![0; labels.len()];
+            for (rank, &(_, provisional_index)) in labels.iter().enumerate() {
+                rank_of[provisional_index] = rank;
+            }
+            let group_of = provisional.iter().map(|&p| rank_of[p]).collect();
+            (
+                labels
+                    .into_iter()
+                    .map(|(label, _)| label.to_string())
+                    .collect(),
+                group_of,
+            )
+        });
+        let mut order: Vec<usize> = (0..times.len()).collect();
+        order.sort_unstable_by(|&a, &b| times[a].total_cmp(&times[b]));
         Ok(SurvivalData {
             times: times.to_vec(),
             events: flags,
-            groups: groups.map(<[String]>::to_vec),
+            groups,
+            order,
         })
     }
 
@@ -78,25 +112,21 @@ impl SurvivalData {
     pub fn group_labels(&self) -> Vec<Option<String>> {
         match &self.groups {
             None => vec![None],
-            Some(groups) => {
-                let mut labels: Vec<String> = groups.clone();
-                labels.sort();
-                labels.dedup();
-                labels.into_iter().map(Some).collect()
-            }
+            Some((labels, _)) => labels.iter().cloned().map(Some).collect(),
         }
     }
 
-    fn subset(&self, label: &Option<String>) -> (Vec<f64>, Vec<bool>) {
-        let keep = |index: usize| match (&self.groups, label) {
-            (Some(groups), Some(label)) => &groups[index] == label,
-            _ => true,
+    /// Times and events of the group with index `group` (all subjects when ungrouped), in order of time.
+    fn subset(&self, group: usize) -> (Vec<f64>, Vec<bool>) {
+        let keep = |index: usize| match &self.groups {
+            Some((_, group_of)) => group_of[index] == group,
+            None => true,
         };
-        let indices: Vec<usize> = (0..self.times.len()).filter(|&i| keep(i)).collect();
-        (
-            indices.iter().map(|&i| self.times[i]).collect(),
-            indices.iter().map(|&i| self.events[i]).collect(),
-        )
+        self.order
+            .iter()
+            .filter(|&&i| keep(i))
+            .map(|&i| (self.times[i], self.events[i]))
+            .unzip()
     }
 
     /// A Kaplan–Meier fit for every group (one when ungrouped), and the log-rank test when there are
@@ -105,10 +135,13 @@ impl SurvivalData {
         let groups: Vec<GroupFit> = self
             .group_labels()
             .into_iter()
-            .map(|label| {
-                let (times, events) = self.subset(&label);
-                let fit = kaplan_meier(&times, &events, conf_type, confidence);
-                GroupFit { label, fit }
+            .enumerate()
+            .map(|(group, label)| {
+                let (times, events) = self.subset(group);
+                GroupFit {
+                    label,
+                    fit: kaplan_meier(&times, &events, conf_type, confidence),
+                }
             })
             .collect();
         let logrank = if groups.len() >= 2 {
@@ -126,24 +159,13 @@ impl SurvivalData {
     /// The log-rank test across the groups (`survdiff`, ρ = 0); `None` when ungrouped, or when fewer than
     /// two groups have any expected events.
     pub fn logrank(&self) -> Option<LogRank> {
-        let labels = self.group_labels();
-        let groups = self.groups.as_ref()?;
+        let (labels, group_of) = self.groups.as_ref()?;
         let k = labels.len();
-        let group_of: Vec<usize> = groups
-            .iter()
-            .map(|g| {
-                labels
-                    .iter()
-                    .position(|l| l.as_deref() == Some(g.as_str()))
-                    .unwrap_or(0)
-            })
-            .collect();
-        // One pass over the subjects sorted by time: at each distinct time, the numbers at risk are the
-        // subjects not yet passed, so the whole test is O(N log N).
-        let mut order: Vec<usize> = (0..self.times.len()).collect();
-        order.sort_by(|&a, &b| self.times[a].total_cmp(&self.times[b]));
+        // One pass over the subjects in order of time: at each distinct time, the numbers at risk are the
+        // subjects not yet passed, so the whole test is O(N) after the one sort.
+        let order = &self.order;
         let mut at_risk = vec![0.0; k];
-        for &g in &group_of {
+        for &g in group_of {
             at_risk[g] += 1.0;
         }
         let (mut observed, mut expected) = (vec![0.0; k], vec![0.0; k]);
@@ -308,27 +330,25 @@ pub struct LogRank {
     pub expected: Vec<f64>,
 }
 
-/// The Kaplan–Meier estimate of one group.
+/// The Kaplan–Meier estimate of one group whose `times` are sorted.
 fn kaplan_meier(
     times: &[f64],
     events: &[bool],
     conf_type: ConfType,
     confidence: f64,
 ) -> KaplanMeier {
-    let mut order: Vec<usize> = (0..times.len()).collect();
-    order.sort_by(|&a, &b| times[a].total_cmp(&times[b]));
     let z = normal_quantile(1.0 - (1.0 - confidence) / 2.0);
     let mut table = Vec::new();
     let (mut survival, mut greenwood) = (1.0f64, 0.0f64);
     let mut at_risk = times.len() as u64;
     let mut start = 0;
-    while start < order.len() {
-        let time = times[order[start]];
+    while start < times.len() {
+        let time = times[start];
         let mut end = start;
-        while end < order.len() && times[order[end]] == time {
+        while end < times.len() && times[end] == time {
             end += 1;
         }
-        let n_event = order[start..end].iter().filter(|&&i| events[i]).count() as u64;
+        let n_event = events[start..end].iter().filter(|&&e| e).count() as u64;
         let n_censor = (end - start) as u64 - n_event;
         if n_event > 0 {
             let (n, d) = (at_risk as f64, n_event as f64);
