@@ -9,8 +9,10 @@
    log-rank) against pandas.read_csv + lifelines KaplanMeierFitter per group (with median and
    confidence intervals) + multivariate_logrank_test, timed in-process.
 
-Python's timings exclude interpreter start-up and imports; hlh's are whole processes. Needs a release
-build and `pip install scipy pandas lifelines`:
+Two comparisons each: whole commands (hlh's process, CSV reading included, against Python reading the
+same CSV with pandas, interpreter start-up and imports excluded), and compute alone (hlh-stats timed
+in-process by `cargo bench -p hlh-stats --bench compute` on the same data, against the scipy or lifelines
+calls alone). Needs a release build and `pip install scipy pandas lifelines`:
 
     cargo build --release -p hlh-cli
     python3 bench/stats_vs_python.py [--repeat 5]
@@ -44,6 +46,13 @@ def run_hlh(args):
         sys.exit(completed.stderr.decode())
 
 
+def rust_compute(args):
+    """Median seconds printed by the compute bench of hlh-stats."""
+    completed = subprocess.run(["cargo", "bench", "-q", "-p", "hlh-stats", "--bench", "compute", "--", *args],
+                               cwd=ROOT, capture_output=True, text=True, check=True)
+    return {line.split()[0]: float(line.split()[1]) for line in completed.stdout.splitlines() if line.strip()}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
@@ -69,6 +78,8 @@ def main():
         hlh_wilcoxon = timed(lambda: run_hlh(["stats", "paired", str(tmp / "pairs.csv"), "--before", "before",
                                              "--after", "after", "--json"]), args.repeat)
         scipy_wilcoxon = timed(lambda: stats.wilcoxon(diffs, method="exact"), args.repeat)
+        # The compute bench builds its own untied differences of the same size and shape.
+        rust_wilcoxon = rust_compute(["wilcoxon", str(n), str(args.repeat)])[f"exact_wilcoxon_n{n}_seconds"]
 
         # 2. Kaplan-Meier and log-rank on 1M rows.
         rows = args.rows
@@ -89,13 +100,26 @@ def main():
             multivariate_logrank_test(data["time"], data["group"], data["event"]).p_value
 
         python_km = timed(lifelines_km, args.repeat)
+        data = pd.read_csv(tmp / "km.csv")
+
+        def lifelines_km_compute():
+            for _, part in data.groupby("group"):
+                fitter = KaplanMeierFitter().fit(part["time"], part["event"])
+                _ = fitter.median_survival_time_, fitter.confidence_interval_
+            multivariate_logrank_test(data["time"], data["group"], data["event"]).p_value
+
+        python_km_compute = timed(lifelines_km_compute, args.repeat)
+        rust_km = rust_compute(["km", str(tmp / "km.csv"), str(args.repeat)])[f"km_logrank_rows{rows}_seconds"]
 
     print(f"scipy {scipy.__version__}, lifelines {lifelines.__version__}, pandas {pd.__version__}, "
           f"{args.repeat} runs each, medians")
-    print(f"exact Wilcoxon, n = 1000:   hlh stats paired {hlh_wilcoxon:.3f} s (whole command)   "
-          f"scipy wilcoxon(method='exact') {scipy_wilcoxon:.3f} s   ratio {scipy_wilcoxon / hlh_wilcoxon:.1f}x")
-    print(f"KM + log-rank, {rows:,} rows: hlh stats km {hlh_km:.3f} s (whole command)   "
-          f"pandas + lifelines {python_km:.3f} s   ratio {python_km / hlh_km:.1f}x")
+    print(f"exact Wilcoxon, n = 1000, compute: hlh-stats {rust_wilcoxon:.4f} s   "
+          f"scipy wilcoxon(method='exact') {scipy_wilcoxon:.4f} s   ratio {scipy_wilcoxon / rust_wilcoxon:.1f}x")
+    print(f"  whole command: hlh stats paired {hlh_wilcoxon:.4f} s (every test and variant, CSV included)")
+    print(f"KM + log-rank, {rows:,} rows, compute: hlh-stats {rust_km:.4f} s   "
+          f"lifelines {python_km_compute:.4f} s   ratio {python_km_compute / rust_km:.1f}x")
+    print(f"  whole command: hlh stats km {hlh_km:.4f} s   pandas read_csv + lifelines {python_km:.4f} s   "
+          f"ratio {python_km / hlh_km:.1f}x")
 
 
 if __name__ == "__main__":

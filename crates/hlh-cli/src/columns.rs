@@ -1,165 +1,179 @@
-//! Numeric columns of a plain CSV file, for `hlh stats`: every bad cell reported with its line.
+//! The columns `hlh stats` needs from a plain CSV file, read in one streaming pass: numbers parsed and
+//! labels interned as they go, every bad cell reported with its line.
 
-use std::fmt::Write as _;
+use std::collections::HashMap;
 use std::path::Path;
 
+use csv::ByteRecord;
 use hlh_ingest::parse_number;
 
-/// A CSV file read whole: its header and its rows, each with the line it starts on.
-pub struct CsvFile {
-    name: String,
-    header: Vec<String>,
-    rows: Vec<(u64, Vec<String>)>,
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Number,
+    Label,
 }
 
-/// Problems with the input, ready to print one per line.
+/// A column to read: its name in the header, what it holds, and whether an empty cell is an error.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub name: &'a str,
+    pub kind: Kind,
+    pub required: bool,
+}
+
+/// A column read; `None` is an empty cell (allowed only where the request said so).
+#[derive(Debug)]
+pub enum Column {
+    Numbers(Vec<Option<f64>>),
+    /// Each row's label as an index into `names` (labels in order of first appearance).
+    Labels {
+        codes: Vec<Option<usize>>,
+        names: Vec<String>,
+    },
+}
+
+impl Column {
+    pub fn numbers(&self) -> &[Option<f64>] {
+        match self {
+            Column::Numbers(values) => values,
+            Column::Labels { .. } => &[],
+        }
+    }
+
+    /// Every row's number, for a required column.
+    pub fn required_numbers(&self) -> Vec<f64> {
+        self.numbers().iter().flatten().copied().collect()
+    }
+
+    /// Every row's label, for a required column.
+    pub fn required_labels(&self) -> Vec<&str> {
+        match self {
+            Column::Labels { codes, names } => codes
+                .iter()
+                .flatten()
+                .map(|&code| names[code].as_str())
+                .collect(),
+            Column::Numbers(_) => Vec::new(),
+        }
+    }
+}
+
+/// Problems with the input, one message each.
 #[derive(Debug)]
 pub struct InputErrors(pub Vec<String>);
 
-impl std::fmt::Display for InputErrors {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0.join("\n"))
-    }
-}
-
-impl CsvFile {
-    pub fn read(path: &Path) -> Result<CsvFile, InputErrors> {
-        let name = path.display().to_string();
-        let bytes = std::fs::read(path)
-            .map_err(|error| InputErrors(vec![format!("{name}: cannot be read: {error}")]))?;
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes);
-        let mut records = reader.records();
-        let header: Vec<String> = match records.next() {
-            Some(Ok(record)) => record.iter().map(|cell| cell.trim().to_string()).collect(),
-            Some(Err(error)) => return Err(InputErrors(vec![format!("{name}: {error}")])),
-            None => {
-                return Err(InputErrors(vec![format!(
-                    "{name}: file is empty; expected a header row"
-                )]))
-            }
-        };
-        let mut rows = Vec::new();
-        let mut errors = Vec::new();
-        for record in records {
-            match record {
-                Ok(record) => {
-                    let line = record.position().map_or(0, |position| position.line());
-                    if record.len() != header.len() {
-                        errors.push(format!(
-                            "{name}:{line}: row has {} cells but the header has {}",
-                            record.len(),
-                            header.len()
-                        ));
-                        continue;
-                    }
-                    rows.push((
-                        line,
-                        record.iter().map(|cell| cell.trim().to_string()).collect(),
-                    ));
-                }
-                Err(error) => errors.push(format!("{name}: {error}")),
-            }
-        }
-        if errors.is_empty() {
-            Ok(CsvFile { name, header, rows })
-        } else {
-            Err(InputErrors(errors))
-        }
-    }
-
-    /// The position of a column, by its exact name.
-    pub fn column(&self, column: &str) -> Result<usize, InputErrors> {
-        self.header
+/// Reads the requested columns of the CSV file at `path`, all problems collected.
+pub fn read_columns(path: &Path, requests: &[Request<'_>]) -> Result<Vec<Column>, InputErrors> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|error| InputErrors(vec![format!("{name}: cannot be read: {error}")]))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut record = ByteRecord::new();
+    let header: Vec<String> = match reader.read_byte_record(&mut record) {
+        Ok(true) => record
             .iter()
-            .position(|name| name == column)
-            .ok_or_else(|| {
-                let mut message = format!("{}: no column {column:?}; the columns are ", self.name);
-                let _ = write!(message, "{}", self.header.join(", "));
-                InputErrors(vec![message])
-            })
-    }
-
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// The cells of a column as numbers; `None` for an empty cell. Every unreadable cell is an error.
-    pub fn numbers(&self, column: usize) -> Result<Vec<Option<f64>>, InputErrors> {
-        let mut values = Vec::with_capacity(self.rows.len());
-        let mut errors = Vec::new();
-        for (line, cells) in &self.rows {
-            let cell = cells[column].as_str();
-            if cell.is_empty() {
-                values.push(None);
-                continue;
-            }
-            match parse_number(cell) {
-                Ok(value) => values.push(Some(value)),
-                Err(problem) => errors.push(format!(
-                    "{}:{line}:{} ({}) {cell:?}: {}; expected {}",
-                    self.name,
-                    column + 1,
-                    self.header[column],
-                    problem.message,
-                    problem.expected
-                )),
-            }
+            .map(|cell| String::from_utf8_lossy(cell).trim().to_string())
+            .collect(),
+        Ok(false) => {
+            return Err(InputErrors(vec![format!(
+                "{name}: file is empty; expected a header row"
+            )]))
         }
-        if errors.is_empty() {
-            Ok(values)
-        } else {
-            Err(InputErrors(errors))
-        }
-    }
-
-    /// The cells of a column as numbers, none of them empty.
-    pub fn required_numbers(&self, column: usize) -> Result<Vec<f64>, InputErrors> {
-        let values = self.numbers(column)?;
-        let missing: Vec<String> = values
-            .iter()
-            .zip(&self.rows)
-            .filter(|(value, _)| value.is_none())
-            .map(|(_, (line, _))| {
-                format!(
-                    "{}:{line}:{} ({}): value is missing",
-                    self.name,
-                    column + 1,
-                    self.header[column]
-                )
-            })
-            .collect();
-        if missing.is_empty() {
-            Ok(values.into_iter().flatten().collect())
-        } else {
-            Err(InputErrors(missing))
-        }
-    }
-
-    /// The cells of a column as text, none of them empty.
-    pub fn required_texts(&self, column: usize) -> Result<Vec<String>, InputErrors> {
-        let mut errors = Vec::new();
-        for (line, cells) in &self.rows {
-            if cells[column].is_empty() {
+        Err(error) => return Err(InputErrors(vec![format!("{name}: {error}")])),
+    };
+    let mut errors = Vec::new();
+    let positions: Vec<usize> = requests
+        .iter()
+        .filter_map(|request| {
+            let position = header.iter().position(|column| column == request.name);
+            if position.is_none() {
                 errors.push(format!(
-                    "{}:{line}:{} ({}): value is missing",
-                    self.name,
-                    column + 1,
-                    self.header[column]
+                    "{name}: no column {:?}; the columns are {}",
+                    request.name,
+                    header.join(", ")
                 ));
             }
+            position
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(InputErrors(errors));
+    }
+    let mut columns: Vec<Column> = requests
+        .iter()
+        .map(|request| match request.kind {
+            Kind::Number => Column::Numbers(Vec::new()),
+            Kind::Label => Column::Labels {
+                codes: Vec::new(),
+                names: Vec::new(),
+            },
+        })
+        .collect();
+    let mut label_codes: Vec<HashMap<String, usize>> = vec![HashMap::new(); requests.len()];
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(error) => {
+                errors.push(format!("{name}: {error}"));
+                break;
+            }
         }
-        if errors.is_empty() {
-            Ok(self
-                .rows
-                .iter()
-                .map(|(_, cells)| cells[column].clone())
-                .collect())
-        } else {
-            Err(InputErrors(errors))
+        let line = record.position().map_or(0, |position| position.line());
+        if record.len() != header.len() {
+            errors.push(format!(
+                "{name}:{line}: row has {} cells but the header has {}",
+                record.len(),
+                header.len()
+            ));
+            continue;
         }
+        for (index, (request, &position)) in requests.iter().zip(&positions).enumerate() {
+            // Formatted only for a message: a string per cell would cost more than reading it.
+            let place = || format!("{name}:{line}:{} ({})", position + 1, request.name);
+            let Ok(cell) = std::str::from_utf8(&record[position]) else {
+                errors.push(format!("{}: cell is not valid UTF-8", place()));
+                continue;
+            };
+            let cell = cell.trim();
+            if cell.is_empty() && request.required {
+                errors.push(format!("{}: value is missing", place()));
+                continue;
+            }
+            match &mut columns[index] {
+                Column::Numbers(values) if cell.is_empty() => values.push(None),
+                Column::Numbers(values) => match parse_number(cell) {
+                    Ok(value) => values.push(Some(value)),
+                    Err(problem) => errors.push(format!(
+                        "{} {cell:?}: {}; expected {}",
+                        place(),
+                        problem.message,
+                        problem.expected
+                    )),
+                },
+                Column::Labels { codes, .. } if cell.is_empty() => codes.push(None),
+                Column::Labels { codes, names } => {
+                    let code = match label_codes[index].get(cell) {
+                        Some(&code) => code,
+                        None => {
+                            names.push(cell.to_string());
+                            label_codes[index].insert(cell.to_string(), names.len() - 1);
+                            names.len() - 1
+                        }
+                    };
+                    codes.push(Some(code));
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(columns)
+    } else {
+        Err(InputErrors(errors))
     }
 }

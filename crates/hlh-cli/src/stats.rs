@@ -13,7 +13,7 @@ use hlh_stats::wilcoxon::SignedRankTest;
 use hlh_stats::{Pairs, QuantileType, Sample, StatsError, SurvivalData, CONF_95};
 use serde_json::{json, Value};
 
-use crate::columns::{CsvFile, InputErrors};
+use crate::columns::{read_columns, InputErrors, Kind, Request};
 use crate::output::paint_error;
 use crate::Outcome;
 
@@ -216,15 +216,19 @@ fn paired(
     after: &str,
     as_json: bool,
 ) -> Result<(), InputErrors> {
-    let csv = CsvFile::read(file)?;
-    let (before_column, after_column) = (csv.column(before)?, csv.column(after)?);
-    let (before_values, after_values) = (csv.numbers(before_column)?, csv.numbers(after_column)?);
+    let optional_number = |name| Request {
+        name,
+        kind: Kind::Number,
+        required: false,
+    };
+    let columns = read_columns(file, &[optional_number(before), optional_number(after)])?;
+    let (before_values, after_values) = (columns[0].numbers(), columns[1].numbers());
     let complete: Vec<(f64, f64)> = before_values
         .iter()
-        .zip(&after_values)
+        .zip(after_values)
         .filter_map(|(b, a)| Some(((*b)?, (*a)?)))
         .collect();
-    let left_out = csv.len() - complete.len();
+    let left_out = before_values.len() - complete.len();
     if left_out > 0 {
         eprintln!("note: {left_out} rows without both {before} and {after} are left out (complete pairs only)");
     }
@@ -346,12 +350,15 @@ fn summary(
     quantile_type: u8,
     as_json: bool,
 ) -> Result<(), InputErrors> {
-    let csv = CsvFile::read(file)?;
-    let values: Vec<f64> = csv
-        .numbers(csv.column(column)?)?
-        .into_iter()
-        .flatten()
-        .collect();
+    let columns = read_columns(
+        file,
+        &[Request {
+            name: column,
+            kind: Kind::Number,
+            required: false,
+        }],
+    )?;
+    let values: Vec<f64> = columns[0].numbers().iter().flatten().copied().collect();
     let quantile_type = QuantileType::from_number(quantile_type).unwrap_or(QuantileType::Type7);
     let s = Sample::new(&values)
         .map_err(stats_error)?
@@ -393,13 +400,28 @@ fn km(
     conf_type: ConfTypeArg,
     as_json: bool,
 ) -> Result<(), InputErrors> {
-    let csv = CsvFile::read(file)?;
-    let times = csv.required_numbers(csv.column(time)?)?;
-    let events = csv.required_numbers(csv.column(event)?)?;
-    let groups = match group {
-        Some(group) => Some(csv.required_texts(csv.column(group)?)?),
-        None => None,
-    };
+    let mut requests = vec![
+        Request {
+            name: time,
+            kind: Kind::Number,
+            required: true,
+        },
+        Request {
+            name: event,
+            kind: Kind::Number,
+            required: true,
+        },
+    ];
+    if let Some(group) = group {
+        requests.push(Request {
+            name: group,
+            kind: Kind::Label,
+            required: true,
+        });
+    }
+    let columns = read_columns(file, &requests)?;
+    let (times, events) = (columns[0].required_numbers(), columns[1].required_numbers());
+    let groups = columns.get(2).map(|column| column.required_labels());
     let conf_type = match conf_type {
         ConfTypeArg::Plain => ConfType::Plain,
         ConfTypeArg::Log => ConfType::Log,
@@ -552,9 +574,23 @@ fn mann_whitney_command(
     group: &str,
     as_json: bool,
 ) -> Result<(), InputErrors> {
-    let csv = CsvFile::read(file)?;
-    let values = csv.required_numbers(csv.column(value)?)?;
-    let groups = csv.required_texts(csv.column(group)?)?;
+    let columns = read_columns(
+        file,
+        &[
+            Request {
+                name: value,
+                kind: Kind::Number,
+                required: true,
+            },
+            Request {
+                name: group,
+                kind: Kind::Label,
+                required: true,
+            },
+        ],
+    )?;
+    let values = columns[0].required_numbers();
+    let groups = columns[1].required_labels();
     let mut labels = groups.clone();
     labels.sort();
     labels.dedup();
@@ -566,11 +602,11 @@ fn mann_whitney_command(
             labels.join(", ")
         )]));
     };
-    let of = |label: &String| -> Vec<f64> {
+    let of = |label: &str| -> Vec<f64> {
         values
             .iter()
             .zip(&groups)
-            .filter(|(_, g)| *g == label)
+            .filter(|(_, g)| **g == label)
             .map(|(v, _)| *v)
             .collect()
     };

@@ -6,29 +6,40 @@
 //! Greenwood M. Rep Public Health Med Subj 1926;33:1–26 (variance); Kalbfleisch JD, Prentice RL (2002)
 //! §1.3 (log-log interval); Mantel N. Cancer Chemother Rep 1966;50:163–70 (log-rank).
 
-use crate::error::{check_finite, StatsError};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
+use crate::error::{check_finite, StatsError};
 use crate::tails::{chi_square_sf, normal_quantile};
 
-/// Survival times with event indicators and, optionally, a group label per subject.
+/// Survival times with event indicators and, optionally, a group label per subject, held as counts:
+/// for each group and each of its distinct times, the events and censorings there. Every estimator
+/// here depends on the data only through these counts, so they are built once and each fit and test
+/// is a scan of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SurvivalData {
-    times: Vec<f64>,
-    events: Vec<bool>,
-    /// The sorted distinct group labels (R's factor levels) and each subject's index into them; `None`
-    /// when ungrouped.
-    groups: Option<(Vec<String>, Vec<usize>)>,
-    /// Subject indices in order of time, sorted once for every fit and test.
-    order: Vec<usize>,
+    /// The sorted distinct group labels (R's factor levels); `None` when ungrouped.
+    labels: Option<Vec<String>>,
+    /// Counts, sorted by group then time.
+    counts: Vec<TimeCount>,
+    /// For each group, its range in `counts` and its number of subjects.
+    group_ranges: Vec<(std::ops::Range<usize>, u64)>,
+}
+
+/// The events and censorings of one group at one distinct time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct TimeCount {
+    group: usize,
+    time: f64,
+    events: u64,
+    censored: u64,
 }
 
 impl SurvivalData {
     /// `events` are 1 (event) or 0 (censored); times are finite and ≥ 0.
-    pub fn new(
+    pub fn new<S: AsRef<str>>(
         times: &[f64],
         events: &[f64],
-        groups: Option<&[String]>,
+        groups: Option<&[S]>,
     ) -> Result<SurvivalData, StatsError> {
         if times.len() != events.len() {
             return Err(StatsError::LengthMismatch {
@@ -60,73 +71,71 @@ impl SurvivalData {
                 value: times[index],
             });
         }
-        let mut flags = Vec::with_capacity(events.len());
-        for (index, &event) in events.iter().enumerate() {
+        if let Some(index) = events.iter().position(|&e| e != 0.0 && e != 1.0) {
+            return Err(StatsError::InvalidEvent {
+                index,
+                value: events[index],
+            });
+        }
+        let (labels, group_of) = match groups {
+            Some(groups) => {
+                let (labels, group_of) = index_labels(groups);
+                (Some(labels), group_of)
+            }
+            None => (None, vec![0; times.len()]),
+        };
+        // Counts by (group, time), aggregated by hashing (O(N)); only the distinct pairs are then sorted.
+        // The time's bits order like the time itself for finite t ≥ 0 (−0 is read as 0).
+        let mut aggregated: FxHashMap<(usize, u64), (u64, u64)> = FxHashMap::default();
+        for ((&time, &event), &group) in times.iter().zip(events).zip(&group_of) {
+            let entry = aggregated
+                .entry((group, (time + 0.0).to_bits()))
+                .or_default();
             if event == 1.0 {
-                flags.push(true);
-            } else if event == 0.0 {
-                flags.push(false);
+                entry.0 += 1;
             } else {
-                return Err(StatsError::InvalidEvent {
-                    index,
-                    value: event,
-                });
+                entry.1 += 1;
             }
         }
-        let groups = groups.map(|groups| {
-            // Distinct labels by hashing (O(N)), then sorted: R's factor levels.
-            let mut first_seen: HashMap<&str, usize> = HashMap::new();
-            let provisional: Vec<usize> = groups
+        let mut counts: Vec<TimeCount> = aggregated
+            .into_iter()
+            .map(|((group, bits), (events, censored))| TimeCount {
+                group,
+                time: f64::from_bits(bits),
+                events,
+                censored,
+            })
+            .collect();
+        counts.sort_unstable_by(|a, b| a.group.cmp(&b.group).then(a.time.total_cmp(&b.time)));
+        let n_groups = labels.as_ref().map_or(1, Vec::len);
+        let mut group_ranges = Vec::with_capacity(n_groups);
+        let mut start = 0;
+        for group in 0..n_groups {
+            let end = start
+                + counts[start..]
+                    .iter()
+                    .take_while(|c| c.group == group)
+                    .count();
+            let n = counts[start..end]
                 .iter()
-                .map(|g| {
-                    let next = first_seen.len();
-                    *first_seen.entry(g.as_str()).or_insert(next)
-                })
-                .collect();
-            let mut labels: Vec<(&str, usize)> = first_seen.into_iter().collect();
-            labels.sort();
-            let mut rank_of = vec![0; labels.len()];
-            for (rank, &(_, provisional_index)) in labels.iter().enumerate() {
-                rank_of[provisional_index] = rank;
-            }
-            let group_of = provisional.iter().map(|&p| rank_of[p]).collect();
-            (
-                labels
-                    .into_iter()
-                    .map(|(label, _)| label.to_string())
-                    .collect(),
-                group_of,
-            )
-        });
-        let mut order: Vec<usize> = (0..times.len()).collect();
-        order.sort_unstable_by(|&a, &b| times[a].total_cmp(&times[b]));
+                .map(|c| c.events + c.censored)
+                .sum();
+            group_ranges.push((start..end, n));
+            start = end;
+        }
         Ok(SurvivalData {
-            times: times.to_vec(),
-            events: flags,
-            groups,
-            order,
+            labels,
+            counts,
+            group_ranges,
         })
     }
 
     /// The group labels in sorted order (R's factor levels); one unnamed group when ungrouped.
     pub fn group_labels(&self) -> Vec<Option<String>> {
-        match &self.groups {
+        match &self.labels {
             None => vec![None],
-            Some((labels, _)) => labels.iter().cloned().map(Some).collect(),
+            Some(labels) => labels.iter().cloned().map(Some).collect(),
         }
-    }
-
-    /// Times and events of the group with index `group` (all subjects when ungrouped), in order of time.
-    fn subset(&self, group: usize) -> (Vec<f64>, Vec<bool>) {
-        let keep = |index: usize| match &self.groups {
-            Some((_, group_of)) => group_of[index] == group,
-            None => true,
-        };
-        self.order
-            .iter()
-            .filter(|&&i| keep(i))
-            .map(|&i| (self.times[i], self.events[i]))
-            .unzip()
     }
 
     /// A Kaplan–Meier fit for every group (one when ungrouped), and the log-rank test when there are
@@ -135,13 +144,10 @@ impl SurvivalData {
         let groups: Vec<GroupFit> = self
             .group_labels()
             .into_iter()
-            .enumerate()
-            .map(|(group, label)| {
-                let (times, events) = self.subset(group);
-                GroupFit {
-                    label,
-                    fit: kaplan_meier(&times, &events, conf_type, confidence),
-                }
+            .zip(&self.group_ranges)
+            .map(|(label, (range, n))| GroupFit {
+                label,
+                fit: kaplan_meier(&self.counts[range.clone()], *n, conf_type, confidence),
             })
             .collect();
         let logrank = if groups.len() >= 2 {
@@ -159,27 +165,24 @@ impl SurvivalData {
     /// The log-rank test across the groups (`survdiff`, ρ = 0); `None` when ungrouped, or when fewer than
     /// two groups have any expected events.
     pub fn logrank(&self) -> Option<LogRank> {
-        let (labels, group_of) = self.groups.as_ref()?;
-        let k = labels.len();
-        // One pass over the subjects in order of time: at each distinct time, the numbers at risk are the
-        // subjects not yet passed, so the whole test is O(N) after the one sort.
-        let order = &self.order;
-        let mut at_risk = vec![0.0; k];
-        for &g in group_of {
-            at_risk[g] += 1.0;
-        }
+        let k = self.labels.as_ref()?.len();
+        let mut by_time = self.counts.clone();
+        by_time.sort_by(|a, b| a.time.total_cmp(&b.time));
+        // A sweep over the distinct times: the numbers at risk are the subjects not yet passed.
+        let mut at_risk: Vec<f64> = self.group_ranges.iter().map(|(_, n)| *n as f64).collect();
         let (mut observed, mut expected) = (vec![0.0; k], vec![0.0; k]);
         let mut variance = vec![vec![0.0; k]; k];
         let mut start = 0;
-        while start < order.len() {
-            let time = self.times[order[start]];
-            let mut end = start;
+        while start < by_time.len() {
+            let time = by_time[start].time;
+            let end = start
+                + by_time[start..]
+                    .iter()
+                    .take_while(|c| c.time == time)
+                    .count();
             let mut deaths = vec![0.0; k];
-            while end < order.len() && self.times[order[end]] == time {
-                if self.events[order[end]] {
-                    deaths[group_of[order[end]]] += 1.0;
-                }
-                end += 1;
+            for count in &by_time[start..end] {
+                deaths[count.group] += count.events as f64;
             }
             let (n, d): (f64, f64) = (at_risk.iter().sum(), deaths.iter().sum());
             if d > 0.0 {
@@ -197,8 +200,8 @@ impl SurvivalData {
                     }
                 }
             }
-            for &i in &order[start..end] {
-                at_risk[group_of[i]] -= 1.0;
+            for count in &by_time[start..end] {
+                at_risk[count.group] -= (count.events + count.censored) as f64;
             }
             start = end;
         }
@@ -224,6 +227,32 @@ impl SurvivalData {
             expected,
         })
     }
+}
+
+/// The sorted distinct labels and each subject's index into them (hashing, then sorting the few labels).
+fn index_labels<S: AsRef<str>>(groups: &[S]) -> (Vec<String>, Vec<usize>) {
+    let mut first_seen: FxHashMap<&str, usize> = FxHashMap::default();
+    let provisional: Vec<usize> = groups
+        .iter()
+        .map(|g| {
+            let next = first_seen.len();
+            *first_seen.entry(g.as_ref()).or_insert(next)
+        })
+        .collect();
+    let mut labels: Vec<(&str, usize)> = first_seen.into_iter().collect();
+    labels.sort();
+    let mut rank_of = vec![0; labels.len()];
+    for (rank, &(_, provisional_index)) in labels.iter().enumerate() {
+        rank_of[provisional_index] = rank;
+    }
+    let group_of = provisional.iter().map(|&p| rank_of[p]).collect();
+    (
+        labels
+            .into_iter()
+            .map(|(label, _)| label.to_string())
+            .collect(),
+        group_of,
+    )
 }
 
 /// Solves A x = b by Gaussian elimination with partial pivoting; `None` when A is singular.
@@ -330,45 +359,30 @@ pub struct LogRank {
     pub expected: Vec<f64>,
 }
 
-/// The Kaplan–Meier estimate of one group whose `times` are sorted.
-fn kaplan_meier(
-    times: &[f64],
-    events: &[bool],
-    conf_type: ConfType,
-    confidence: f64,
-) -> KaplanMeier {
+/// The Kaplan–Meier estimate of one group from its counts (sorted by time) and its size.
+fn kaplan_meier(counts: &[TimeCount], n: u64, conf_type: ConfType, confidence: f64) -> KaplanMeier {
     let z = normal_quantile(1.0 - (1.0 - confidence) / 2.0);
-    let mut table = Vec::new();
+    let mut table = Vec::with_capacity(counts.len());
     let (mut survival, mut greenwood) = (1.0f64, 0.0f64);
-    let mut at_risk = times.len() as u64;
-    let mut start = 0;
-    while start < times.len() {
-        let time = times[start];
-        let mut end = start;
-        while end < times.len() && times[end] == time {
-            end += 1;
-        }
-        let n_event = events[start..end].iter().filter(|&&e| e).count() as u64;
-        let n_censor = (end - start) as u64 - n_event;
-        if n_event > 0 {
-            let (n, d) = (at_risk as f64, n_event as f64);
+    let mut at_risk = n;
+    for count in counts {
+        if count.events > 0 {
+            let (n, d) = (at_risk as f64, count.events as f64);
             survival *= 1.0 - d / n;
             greenwood += d / (n * (n - d));
         }
-        let se_log = greenwood.sqrt();
-        let (std_err, lower, upper) = interval(survival, se_log, z, conf_type);
+        let (std_err, lower, upper) = interval(survival, greenwood.sqrt(), z, conf_type);
         table.push(KmRow {
-            time,
+            time: count.time,
             n_risk: at_risk,
-            n_event,
-            n_censor,
+            n_event: count.events,
+            n_censor: count.censored,
             survival,
             std_err,
             lower,
             upper,
         });
-        at_risk -= (end - start) as u64;
-        start = end;
+        at_risk -= count.events + count.censored;
     }
     let curve: Vec<(f64, f64)> = table.iter().map(|row| (row.time, row.survival)).collect();
     let lower_curve: Vec<(f64, Option<f64>)> =
@@ -380,8 +394,8 @@ fn kaplan_meier(
         0.5,
     );
     KaplanMeier {
-        n: times.len(),
-        events: events.iter().filter(|&&e| e).count() as u64,
+        n: n as usize,
+        events: counts.iter().map(|c| c.events).sum(),
         table,
         median,
         median_ci: (
@@ -479,7 +493,8 @@ mod tests {
     #[test]
     fn a_hand_computed_curve() {
         // Times 1, 2+, 3, 4 (event, censored, event, event): S = 3/4, 3/4, 3/4·1/2, 0.
-        let data = SurvivalData::new(&[1.0, 2.0, 3.0, 4.0], &[1.0, 0.0, 1.0, 1.0], None).unwrap();
+        let data =
+            SurvivalData::new::<&str>(&[1.0, 2.0, 3.0, 4.0], &[1.0, 0.0, 1.0, 1.0], None).unwrap();
         let analysis = data.fit(ConfType::Log, 0.95);
         let fit = &analysis.groups[0].fit;
         let survival: Vec<f64> = fit.table.iter().map(|row| row.survival).collect();
@@ -493,7 +508,7 @@ mod tests {
     #[test]
     fn a_flat_at_one_half_gives_the_midpoint() {
         // Two subjects: event at 1 (S = 1/2), event at 3 (S = 0): median = (1 + 3) / 2.
-        let data = SurvivalData::new(&[1.0, 3.0], &[1.0, 1.0], None).unwrap();
+        let data = SurvivalData::new::<&str>(&[1.0, 3.0], &[1.0, 1.0], None).unwrap();
         assert_eq!(
             data.fit(ConfType::Log, 0.95).groups[0].fit.median,
             Some(2.0)
@@ -503,21 +518,21 @@ mod tests {
     #[test]
     fn bad_survival_data_is_refused() {
         assert!(matches!(
-            SurvivalData::new(&[1.0], &[2.0], None),
+            SurvivalData::new::<&str>(&[1.0], &[2.0], None),
             Err(StatsError::InvalidEvent { .. })
         ));
         assert!(matches!(
-            SurvivalData::new(&[-1.0], &[1.0], None),
+            SurvivalData::new::<&str>(&[-1.0], &[1.0], None),
             Err(StatsError::NegativeTime { .. })
         ));
         assert!(matches!(
-            SurvivalData::new(&[1.0, 2.0], &[1.0], None),
+            SurvivalData::new::<&str>(&[1.0, 2.0], &[1.0], None),
             Err(StatsError::LengthMismatch { .. })
         ));
         assert!(matches!(
-            SurvivalData::new(&[], &[], None),
+            SurvivalData::new::<&str>(&[], &[], None),
             Err(StatsError::Empty { .. })
         ));
-        assert!(SurvivalData::new(&[f64::NAN], &[1.0], None).is_err());
+        assert!(SurvivalData::new::<&str>(&[f64::NAN], &[1.0], None).is_err());
     }
 }

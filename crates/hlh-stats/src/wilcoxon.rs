@@ -182,82 +182,102 @@ pub fn signed_rank(
 
 /// The exact null distribution of V for n untied, non-zero differences: P(V = k), k = 0 … n(n+1)/2.
 ///
-/// Built by adding one rank at a time, each included with probability ½: O(n³) operations and
-/// O(n²) memory, with probabilities (not counts) so that no n overflows.
+/// Built by adding one rank at a time, each included with probability ½: O(n³) operations, with
+/// probabilities (not counts) so that no n overflows. The distribution is symmetric about n(n+1)/4, so
+/// only its lower half is computed and stored.
 #[derive(Debug, Clone)]
 pub struct SignedRankDistribution {
-    probabilities: Vec<f64>,
+    /// The largest value of V, n(n+1)/2.
+    max: usize,
+    /// P(V = k) for k = 0 … max/2.
+    lower_half: Vec<f64>,
 }
 
 impl SignedRankDistribution {
     pub fn new(n: usize) -> SignedRankDistribution {
         let max = n * (n + 1) / 2;
-        let mut probabilities = vec![0.0; max + 1];
-        probabilities[0] = 1.0;
+        let limit = max / 2;
+        let mut current = vec![0.0; limit + 1];
+        current[0] = 1.0;
+        // Two buffers rather than one updated in place: each step then reads only the previous one,
+        // and the loop vectorises.
+        let mut next = vec![0.0; limit + 1];
         let mut reached = 0;
         for rank in 1..=n {
-            reached += rank;
-            for k in (rank..=reached).rev() {
-                probabilities[k] = (probabilities[k] + probabilities[k - rank]) * 0.5;
+            reached = (reached + rank).min(limit);
+            let below_rank = rank.min(reached + 1);
+            for (target, &source) in next[..below_rank].iter_mut().zip(&current[..below_rank]) {
+                *target = source * 0.5;
             }
-            for probability in probabilities.iter_mut().take(rank.min(reached + 1)) {
-                *probability *= 0.5;
+            if rank <= reached {
+                let (without, shifted) = (&current[rank..=reached], &current[..=reached - rank]);
+                for ((target, &a), &b) in next[rank..=reached].iter_mut().zip(without).zip(shifted)
+                {
+                    *target = (a + b) * 0.5;
+                }
             }
+            std::mem::swap(&mut current, &mut next);
         }
-        SignedRankDistribution { probabilities }
+        SignedRankDistribution {
+            max,
+            lower_half: current,
+        }
     }
 
     /// The largest value of V, n(n+1)/2.
     pub fn max(&self) -> usize {
-        self.probabilities.len() - 1
+        self.max
     }
 
     /// P(V = k).
     pub fn probability(&self, k: usize) -> f64 {
-        self.probabilities.get(k).copied().unwrap_or(0.0)
+        if k > self.max {
+            return 0.0;
+        }
+        self.lower_half[k.min(self.max - k)]
     }
 
-    /// P(V ≤ q) (R's `psignrank(q, n)`), summed from the small end so that tail probabilities keep
+    /// P(V ≤ q) (R's `psignrank(q, n)`). The smaller tail is summed directly, so tail probabilities keep
     /// their relative precision.
     pub fn cdf(&self, q: f64) -> f64 {
         if q < 0.0 {
             return 0.0;
         }
-        let q = (q.floor() as usize).min(self.max());
-        if q < self.max() / 2 {
-            self.probabilities[..=q].iter().sum()
+        let q = q.floor() as usize;
+        if q >= self.max {
+            return 1.0;
+        }
+        if q < self.lower_half.len() {
+            self.lower_half[..=q].iter().sum()
         } else {
-            1.0 - self.sf(q as f64)
+            // P(V ≤ q) = 1 − P(V ≥ q + 1) = 1 − P(V ≤ max − q − 1) by symmetry.
+            1.0 - self.cdf((self.max - q - 1) as f64)
         }
     }
 
-    /// P(V > q) (R's `psignrank(q, n, lower.tail = FALSE)`).
+    /// P(V > q) (R's `psignrank(q, n, lower.tail = FALSE)`) = P(V ≤ max − q − 1) by symmetry.
     pub fn sf(&self, q: f64) -> f64 {
         if q < 0.0 {
             return 1.0;
         }
         let q = q.floor() as usize;
-        if q >= self.max() {
+        if q >= self.max {
             return 0.0;
         }
-        if q >= self.max() / 2 {
-            self.probabilities[q + 1..].iter().rev().sum()
-        } else {
-            1.0 - self.cdf(q as f64)
-        }
+        self.cdf((self.max - q - 1) as f64)
     }
 
     /// The smallest q with P(V ≤ q) ≥ p, for p ≤ ½ (R's `qsignrank(p, n)`, with its 10·ε fuzz).
     pub fn lower_quantile(&self, p: f64) -> usize {
         let target = p - 10.0 * f64::EPSILON;
         let mut cumulative = 0.0;
-        for (q, probability) in self.probabilities.iter().enumerate() {
+        for (q, probability) in self.lower_half.iter().enumerate() {
             cumulative += probability;
             if cumulative >= target {
                 return q;
             }
         }
-        self.max()
+        self.lower_half.len() - 1
     }
 }
 
