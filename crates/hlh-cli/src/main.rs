@@ -6,6 +6,7 @@
 mod columns;
 mod demo;
 mod output;
+mod score;
 mod stats;
 mod validate;
 
@@ -36,6 +37,20 @@ enum Command {
         #[arg(value_name = "STUDY")]
         study: PathBuf,
     },
+    /// Score one patient's findings: HScore with probability, HLH-2004, OHI, MAS-2016, MS score
+    Score {
+        /// A JSON object of findings: analytes as {"value": number, "unit": "..."}, age_years, booleans
+        #[arg(value_name = "FINDINGS.json")]
+        findings: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Apply the HScore's secondary-unit thresholds (°F, mg/dL) as bedside calculators do
+        #[arg(long)]
+        typed_units: bool,
+        /// Add the fitted logistic probability, labelled as an approximation (not official)
+        #[arg(long)]
+        approximate_probability: bool,
+    },
     /// Statistics on a CSV file or on counts: paired, summary, km, proportion, fisher, mannwhitney
     Stats {
         #[command(subcommand)]
@@ -55,6 +70,12 @@ fn main() -> ExitCode {
         Command::Demo { out } => demo::run(&out),
         Command::Validate { study } => validate::run(&study),
         Command::Stats { command } => stats::run(command),
+        Command::Score {
+            findings,
+            json,
+            typed_units,
+            approximate_probability,
+        } => score::run(&findings, json, typed_units, approximate_probability),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -1,0 +1,119 @@
+//! `hlh score` as a user runs it.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn hlh(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hlh"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("hlh runs")
+}
+
+fn write(dir: &std::path::Path, text: &str) -> String {
+    let path = dir.join("findings.json");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// GDL test case 06 (gdl2/HScore.v1.test.yml): 104 °F, 7000 µg/L, 5 mmol/L, fibrinogen 2.5 mg/dL → 193.
+const GDL_06: &str = r#"{
+  "immunosuppression": false, "hepatomegaly": false, "splenomegaly": false, "bm_hemophagocytosis": false,
+  "temperature": {"value": 104, "unit": "[degF]"}, "ferritin": {"value": 7000, "unit": "ug/L"},
+  "triglycerides": {"value": 5, "unit": "mmol/L"}, "fibrinogen": {"value": 2.5, "unit": "mg/dL"},
+  "ast": {"value": 10, "unit": "U/L"}, "hemoglobin": {"value": 8, "unit": "g/dL"},
+  "leukocytes": {"value": 7, "unit": "10*9/L"}, "platelets": {"value": 250, "unit": "10*9/L"}
+}"#;
+
+#[test]
+fn a_gdl_case_scores_193_with_its_probability_band() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), GDL_06);
+    let output = hlh(&["score", &file, "--json"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let h = &out["hscore"];
+    assert_eq!(
+        (h["score"].as_u64(), h["min"].as_u64(), h["max"].as_u64()),
+        (Some(193), Some(193), Some(193))
+    );
+    assert_eq!(h["positive"], true);
+    assert_eq!(h["probability"]["percent"], Value::Null);
+    assert_eq!(h["probability"]["band"], serde_json::json!([80.0, 88.0]));
+    assert_eq!(h["probability"]["text"], "80–88%");
+    assert_eq!(h["items"].as_array().unwrap().len(), 9);
+    assert_eq!(out["hlh2004"]["criteria"].as_array().unwrap().len(), 8);
+    assert_eq!(out["ohi"]["status"], "unknown");
+    assert_eq!(out["mas2016"]["status"], "unknown");
+    assert!(out["hscore"]["probability"].get("approximation").is_none());
+
+    let output = hlh(&["score", &file, "--json", "--approximate-probability"]);
+    let out: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let approximation = &out["hscore"]["probability"]["approximation"];
+    assert!(approximation["label"]
+        .as_str()
+        .unwrap()
+        .contains("not official"));
+    // §7.2: the fitted logistic gives 83.0 % at 193.
+    assert!((approximation["percent"].as_f64().unwrap() - 83.0).abs() < 0.1);
+
+    let readable = String::from_utf8(hlh(&["score", &file]).stdout).unwrap();
+    assert!(readable.contains("total 193"), "{readable}");
+    assert!(readable.contains("80–88%"), "{readable}");
+}
+
+#[test]
+fn typed_units_reproduce_the_calculators_at_101_1_f() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        r#"{"temperature": {"value": 101.1, "unit": "[degF]"}}"#,
+    );
+    let points = |args: &[&str]| -> u64 {
+        let out: Value = serde_json::from_slice(&hlh(args).stdout).unwrap();
+        out["hscore"]["items"][1]["points"].as_u64().unwrap()
+    };
+    assert_eq!(points(&["score", &file, "--json"]), 0, "38.389 °C");
+    assert_eq!(points(&["score", &file, "--json", "--typed-units"]), 33);
+}
+
+#[test]
+fn bad_findings_name_the_key_and_value_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, expected) in [
+        (
+            r#"{"scd25": {"value": 5000, "unit": "pg/mL"}}"#,
+            "\"scd25\"",
+        ),
+        (
+            r#"{"ferritn": {"value": 5000, "unit": "ug/L"}}"#,
+            "unknown key \"ferritn\"",
+        ),
+        (
+            r#"{"ferritin": {"value": "high", "unit": "ug/L"}}"#,
+            "expected a number",
+        ),
+        (
+            r#"{"temperature": {"value": 380, "unit": "Cel"}}"#,
+            "physiologically impossible",
+        ),
+        (r#"{"splenomegaly": "yes"}"#, "expected true, false or null"),
+        (r#"{"age_years": 130}"#, "0 ≤ age < 120"),
+        (r#"[1, 2]"#, "expected a JSON object"),
+        (r#"{"ferritin": "#, "not valid JSON"),
+    ] {
+        let file = write(dir.path(), text);
+        let output = hlh(&["score", &file]);
+        assert_eq!(output.status.code(), Some(1), "{text}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{text}: {stderr}");
+        assert!(output.stdout.is_empty(), "nothing on stdout for bad input");
+    }
+}

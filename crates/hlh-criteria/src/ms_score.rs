@@ -1,0 +1,149 @@
+//! The MS score for macrophage activation syndrome in systemic JIA.
+//!
+//! Source: Minoia F, Bovis F, Davì S, et al. Development and initial validation of the MS score for
+//! diagnosis of macrophage activation syndrome in systemic juvenile idiopathic arthritis. Ann Rheum Dis
+//! 2019;78(10):1357–62, doi:10.1136/annrheumdis-2019-215211.
+//!
+//! MS = 2.44·CNS + 1.54·haemorrhage − 1.30·active arthritis − 0.003·platelets (10⁹/L) + 0.001·LDH (U/L)
+//! − 0.004·fibrinogen (mg/dL) + 0.0001·ferritin (ng/mL); no intercept; "consider MAS" at MS ≥ −2.1.
+//! Fibrinogen enters in mg/dL: the canonical g/L is multiplied by 100 here. Readings: docs/criteria/ms-score.md.
+
+use hlh_model::Analyte;
+
+use crate::findings::Findings;
+
+/// MS ≥ −2.1: consider MAS (inclusive).
+pub const CUTOFF: f64 = -2.1;
+
+/// The verdict against the cut-off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    ConsiderMas,
+    BelowCutoff,
+    Unknown,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::ConsiderMas => "consider_mas",
+            Verdict::BelowCutoff => "below_cutoff",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MsScore {
+    /// On the data given, unknown items contributing 0.
+    pub score: f64,
+    /// Over the unknown items: clinical items 0 or 1, laboratory values over their possible range.
+    pub min: f64,
+    pub max: f64,
+    pub cutoff: f64,
+    pub verdict: Verdict,
+    /// The items not known.
+    pub unknown: Vec<&'static str>,
+}
+
+/// A term of the score: its name, its coefficient, its value if known, and the range of its value.
+struct Term {
+    name: &'static str,
+    coefficient: f64,
+    value: Option<f64>,
+    range: (f64, f64),
+}
+
+/// The possible ranges of the laboratory inputs, in the units the score uses (the physiological ranges of
+/// the study format: platelets 0–3000 × 10⁹/L, LDH 0–50,000 U/L, fibrinogen 0–15 g/L = 0–1500 mg/dL,
+/// ferritin 0–500,000 µg/L).
+pub fn ms_score(findings: &Findings) -> MsScore {
+    let flag = |finding: Option<bool>| finding.map(|f| f64::from(u8::from(f)));
+    let terms = [
+        Term {
+            name: "cns_involvement",
+            coefficient: 2.44,
+            value: flag(findings.cns_involvement),
+            range: (0.0, 1.0),
+        },
+        Term {
+            name: "hemorrhage",
+            coefficient: 1.54,
+            value: flag(findings.hemorrhage),
+            range: (0.0, 1.0),
+        },
+        Term {
+            name: "active_arthritis",
+            coefficient: -1.30,
+            value: flag(findings.active_arthritis),
+            range: (0.0, 1.0),
+        },
+        Term {
+            name: "platelets",
+            coefficient: -0.003,
+            value: findings.lab(Analyte::Platelets),
+            range: (0.0, 3000.0),
+        },
+        Term {
+            name: "ldh",
+            coefficient: 0.001,
+            value: findings.lab(Analyte::Ldh),
+            range: (0.0, 50_000.0),
+        },
+        Term {
+            name: "fibrinogen",
+            coefficient: -0.004,
+            value: findings
+                .lab(Analyte::Fibrinogen)
+                .map(|g_per_l| g_per_l * 100.0),
+            range: (0.0, 1500.0),
+        },
+        Term {
+            name: "ferritin",
+            coefficient: 0.0001,
+            value: findings.lab(Analyte::Ferritin),
+            range: (0.0, 500_000.0),
+        },
+    ];
+    let (mut score, mut min, mut max) = (0.0, 0.0, 0.0);
+    let mut unknown = Vec::new();
+    for term in &terms {
+        match term.value {
+            Some(value) => {
+                let contribution = term.coefficient * value;
+                score += contribution;
+                min += contribution;
+                max += contribution;
+            }
+            None => {
+                unknown.push(term.name);
+                let (a, b) = (
+                    term.coefficient * term.range.0,
+                    term.coefficient * term.range.1,
+                );
+                min += a.min(b);
+                max += a.max(b);
+            }
+        }
+    }
+    MsScore {
+        score,
+        min,
+        max,
+        cutoff: CUTOFF,
+        verdict: verdict(min, max),
+        unknown,
+    }
+}
+
+/// The verdict of a score that lies in [min, max]: "consider MAS" when even `min` reaches −2.1
+/// (inclusive), "below the cut-off" when even `max` does not, otherwise unknown.
+pub fn verdict(min: f64, max: f64) -> Verdict {
+    if min >= CUTOFF {
+        Verdict::ConsiderMas
+    } else if max < CUTOFF {
+        Verdict::BelowCutoff
+    } else {
+        Verdict::Unknown
+    }
+}
