@@ -3,6 +3,7 @@
 //! Exit status: 0 success; 1 the input is invalid (the problems are printed) or a file cannot be written;
 //! 2 the command line is wrong (clap's own status for usage errors).
 
+mod analyze;
 mod columns;
 mod demo;
 mod output;
@@ -37,6 +38,17 @@ enum Command {
         #[arg(value_name = "STUDY")]
         study: PathBuf,
     },
+    /// Analyse a study: endpoints, statistics, an abstract-style summary; JSON on request
+    Analyze {
+        #[arg(value_name = "STUDY")]
+        study: PathBuf,
+        /// A TOML file of protocol settings (over the defaults and study.toml's [protocol])
+        #[arg(long, value_name = "FILE")]
+        protocol: Option<PathBuf>,
+        /// Write the analysis JSON to FILE, or to stdout with `-`
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+    },
     /// Score one patient's findings: HScore with probability, HLH-2004, OHI, MAS-2016, MS score
     Score {
         /// A JSON object of findings: analytes as {"value": number, "unit": "..."}, age_years, booleans
@@ -70,6 +82,11 @@ fn main() -> ExitCode {
         Command::Demo { out } => demo::run(&out),
         Command::Validate { study } => validate::run(&study),
         Command::Stats { command } => stats::run(command),
+        Command::Analyze {
+            study,
+            protocol,
+            json,
+        } => analyze::run(&study, protocol.as_deref(), json.as_deref()),
         Command::Score {
             findings,
             json,

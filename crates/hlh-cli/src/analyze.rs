@@ -1,0 +1,120 @@
+//! `hlh analyze STUDY [--protocol FILE] [--json FILE|-]`: the analysis of a study, as an abstract-style
+//! summary and as JSON (schema hlhkit.analysis/1).
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::Context;
+use hlh_ingest::{read_study_folder, Severity};
+use hlh_outcomes::{analyze, Analysis, Protocol};
+
+use crate::output::{count_line, diagnostic_line, paint_error};
+use crate::Outcome;
+
+pub fn run(
+    study_dir: &Path,
+    protocol_file: Option<&Path>,
+    json: Option<&Path>,
+) -> anyhow::Result<Outcome> {
+    let json_to_stdout = json.is_some_and(|path| path == Path::new("-"));
+    match load_and_analyze(study_dir, protocol_file)? {
+        Err(problems) => {
+            for problem in problems {
+                eprintln!("{problem}");
+            }
+            Ok(Outcome::InvalidInput)
+        }
+        Ok(analysis) => {
+            let text = serde_json::to_string_pretty(&analysis.json)? + "\n";
+            match json {
+                Some(_) if json_to_stdout => print!("{text}"),
+                Some(path) => write_atomically(path, text.as_bytes())?,
+                None => {}
+            }
+            // With `--json -`, stdout carries the JSON alone and the summary goes to stderr.
+            if json_to_stdout {
+                eprintln!("{}", analysis.summary);
+            } else {
+                println!("{}", analysis.summary);
+                if let Some(path) = json {
+                    println!("Analysis written to {}", path.display());
+                }
+            }
+            Ok(Outcome::Success)
+        }
+    }
+}
+
+/// Reads the study and the protocol and analyses; `Ok(Err(messages))` when the input is invalid.
+pub fn load_and_analyze(
+    study_dir: &Path,
+    protocol_file: Option<&Path>,
+) -> anyhow::Result<Result<Analysis, Vec<String>>> {
+    let ingested = read_study_folder(study_dir);
+    if ingested.has_errors() {
+        let mut problems: Vec<String> = ingested
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(diagnostic_line)
+            .collect();
+        problems.push(format!(
+            "{}: the study has errors ({}); run `hlh validate {}` for the full report",
+            paint_error("error"),
+            count_line(
+                ingested.count(Severity::Error),
+                ingested.count(Severity::Warning)
+            ),
+            study_dir.display()
+        ));
+        return Ok(Err(problems));
+    }
+    let mut protocol = Protocol::default();
+    let mut problems = Vec::new();
+    if let Some(table) = &ingested.settings.protocol {
+        if let Err(errors) = protocol.apply(table, "study.toml [protocol]") {
+            problems.extend(errors);
+        }
+    }
+    if let Some(file) = protocol_file {
+        let text =
+            fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+        match text.parse::<toml::Table>() {
+            Ok(table) => {
+                if let Err(errors) = protocol.apply(&table, &file.display().to_string()) {
+                    problems.extend(errors);
+                }
+            }
+            Err(error) => problems.push(format!(
+                "{}: not valid TOML: {}",
+                file.display(),
+                error.message()
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(Err(problems
+            .into_iter()
+            .map(|p| format!("{}: {p}", paint_error("error")))
+            .collect()));
+    }
+    match analyze(&ingested.study, &protocol) {
+        Ok(analysis) => Ok(Ok(analysis)),
+        Err(error) => Ok(Err(vec![format!("{}: {error}", paint_error("error"))])),
+    }
+}
+
+/// Writes beside the target and renames into place: a reader never sees half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let directory = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let partial = directory.join(format!(".{name}.partial-{}", std::process::id()));
+    fs::write(&partial, bytes).with_context(|| format!("cannot write {}", partial.display()))?;
+    fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))
+}

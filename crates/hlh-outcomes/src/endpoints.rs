@@ -1,0 +1,385 @@
+//! Per-patient endpoints under a protocol: Day 0, first-line, monotherapy, Day-0 and Day-7 values, fever
+//! resolution, response, safety, and the diagnosis scores — each keeping the rows it came from.
+
+use std::collections::BTreeMap;
+
+use hlh_criteria::hlh2004::{hlh2004, Hlh2004};
+use hlh_criteria::hscore::{hscore, HScore, HScoreSettings};
+use hlh_criteria::Findings;
+use hlh_model::{
+    Analyte, DailyWorst, EventKind, PatientIndex, RecordedResponse, SourceRow, StopReason, Study,
+    StudyDay,
+};
+use jiff::civil::Date;
+
+use crate::protocol::{Protocol, ResponseSource};
+
+/// The worst value of an analyte on one study day, with the row that gave it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DailyValue {
+    pub day: i32,
+    pub value: f64,
+    pub source: SourceRow,
+}
+
+/// The Day-0 and Day-7 values of one analyte.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LabPair {
+    pub day0: Option<DailyValue>,
+    pub day7: Option<DailyValue>,
+}
+
+/// How one item of the derived response was judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judgement {
+    Passed,
+    Failed,
+    /// The data cannot tell (a value or the baseline fever is missing).
+    NotJudgeable,
+    /// Does not apply (fever resolution for a patient not febrile at baseline).
+    NotApplicable,
+}
+
+impl Judgement {
+    pub fn name(self) -> &'static str {
+        match self {
+            Judgement::Passed => "passed",
+            Judgement::Failed => "failed",
+            Judgement::NotJudgeable => "not_judgeable",
+            Judgement::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+/// The items (a)–(e) of the derived response (analysis contract §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseItems {
+    pub fever_resolved: Judgement,
+    pub crp_decreased: Judgement,
+    pub ferritin_decreased: Judgement,
+    pub alive: Judgement,
+    pub no_inefficacy_or_rescue: Judgement,
+}
+
+/// Everything derived for one analysed patient.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatientEndpoints {
+    pub patient: PatientIndex,
+    pub patient_id: String,
+    pub day0: Date,
+    pub first_line: bool,
+    pub monotherapy: bool,
+    pub labs: BTreeMap<Analyte, LabPair>,
+    /// `None` when no temperature is recorded on the baseline days.
+    pub febrile_at_baseline: Option<bool>,
+    /// For febrile patients only: the first day d ≥ 0 with a reading after which no fever is recorded
+    /// for `fever.sustained_days` days.
+    pub fever_resolution_day: Option<i32>,
+    /// For febrile patients: (time, resolved) for the Kaplan–Meier of time to resolution.
+    pub resolution_time: Option<(i32, bool)>,
+    pub death_day: Option<i32>,
+    pub response: Option<bool>,
+    pub response_items: ResponseItems,
+    pub discontinued_adverse_event: bool,
+    pub hscore: HScore,
+    pub hlh2004: Hlh2004,
+    /// Rows behind Day 0, first-line, monotherapy, safety.
+    pub treatment_sources: Vec<SourceRow>,
+}
+
+/// The rows of each patient, gathered once.
+pub struct PatientRows {
+    pub observations: Vec<Vec<usize>>,
+    pub treatments: Vec<Vec<usize>>,
+    pub events: Vec<Vec<usize>>,
+}
+
+impl PatientRows {
+    pub fn of(study: &Study) -> PatientRows {
+        let n = study.patients.len();
+        let mut rows = PatientRows {
+            observations: vec![Vec::new(); n],
+            treatments: vec![Vec::new(); n],
+            events: vec![Vec::new(); n],
+        };
+        for (i, o) in study.observations.iter().enumerate() {
+            rows.observations[o.patient.0 as usize].push(i);
+        }
+        for (i, t) in study.treatments.iter().enumerate() {
+            rows.treatments[t.patient.0 as usize].push(i);
+        }
+        for (i, e) in study.events.iter().enumerate() {
+            rows.events[e.patient.0 as usize].push(i);
+        }
+        rows
+    }
+}
+
+/// Day 0 of a patient: the date of the earliest start of the index drug; `None` if never exposed.
+pub fn day0(
+    study: &Study,
+    rows: &PatientRows,
+    patient: PatientIndex,
+    protocol: &Protocol,
+) -> Option<Date> {
+    rows.treatments[patient.0 as usize]
+        .iter()
+        .map(|&i| &study.treatments[i])
+        .filter(|t| t.drug == protocol.index_drug)
+        .map(|t| t.start.date())
+        .min()
+}
+
+/// The endpoints of an exposed patient whose Day 0 is `day0`.
+pub fn endpoints(
+    study: &Study,
+    rows: &PatientRows,
+    patient: PatientIndex,
+    day0: Date,
+    protocol: &Protocol,
+) -> PatientEndpoints {
+    let index = patient.0 as usize;
+    let record = study.patient(patient);
+    let day_of = |date: Date| StudyDay::of(date, day0).0;
+    let treatments: Vec<&hlh_model::Treatment> = rows.treatments[index]
+        .iter()
+        .map(|&i| &study.treatments[i])
+        .collect();
+    let events: Vec<&hlh_model::Event> = rows.events[index]
+        .iter()
+        .map(|&i| &study.events[i])
+        .collect();
+
+    // Index-drug course: Day 0 to its last administration (an ongoing row runs on).
+    let mut index_rows: Vec<&&hlh_model::Treatment> = treatments
+        .iter()
+        .filter(|t| t.drug == protocol.index_drug)
+        .collect();
+    index_rows.sort_by_key(|t| (t.start, t.source.line));
+    let course_end: Option<i32> = if index_rows.iter().any(|t| t.end.is_none()) {
+        None
+    } else {
+        index_rows
+            .iter()
+            .filter_map(|t| t.end)
+            .map(|end| day_of(end.date()))
+            .max()
+    };
+    let first_line = match index_rows
+        .first()
+        .and_then(|t| t.line_of_therapy.as_deref())
+    {
+        Some(line) => line.trim().eq_ignore_ascii_case("first"),
+        None => !treatments
+            .iter()
+            .any(|t| protocol.is_hlh_directed(t.drug) && day_of(t.start.date()) < 0),
+    };
+    let monotherapy = !treatments.iter().any(|t| {
+        protocol.is_hlh_directed(t.drug) && {
+            let (start, end) = (day_of(t.start.date()), t.end.map(|e| day_of(e.date())));
+            let starts_before_course_ends = course_end.is_none_or(|last| start <= last);
+            let ends_after_day0 = end.is_none_or(|end| end >= 0);
+            starts_before_course_ends && ends_after_day0
+        }
+    });
+
+    // Daily worst values of every analyte.
+    let mut daily: BTreeMap<(Analyte, i32), DailyValue> = BTreeMap::new();
+    for &i in &rows.observations[index] {
+        let observation = &study.observations[i];
+        let analyte = observation.quantity.analyte();
+        let day = day_of(observation.time.date());
+        let value = observation.quantity.value();
+        let candidate = DailyValue {
+            day,
+            value,
+            source: observation.source,
+        };
+        daily
+            .entry((analyte, day))
+            .and_modify(|current| {
+                let worse = match analyte.daily_worst() {
+                    DailyWorst::Maximum => value > current.value,
+                    DailyWorst::Minimum => value < current.value,
+                };
+                if worse {
+                    *current = candidate;
+                }
+            })
+            .or_insert(candidate);
+    }
+    let mut labs: BTreeMap<Analyte, LabPair> = BTreeMap::new();
+    for (&(analyte, day), &value) in &daily {
+        let pair = labs.entry(analyte).or_default();
+        if protocol.day0_window.0 <= day
+            && day <= protocol.day0_window.1
+            && pair.day0.is_none_or(|d| day > d.day)
+        {
+            pair.day0 = Some(value);
+        }
+        if protocol.day7_window.0 <= day && day <= protocol.day7_window.1 {
+            let distance = (day - protocol.day7_target).abs();
+            // Days come in increasing order, so on a tie in distance the earlier day is already kept.
+            if pair
+                .day7
+                .is_none_or(|d| distance < (d.day - protocol.day7_target).abs())
+            {
+                pair.day7 = Some(value);
+            }
+        }
+    }
+    labs.retain(|_, pair| pair.day0.is_some() || pair.day7.is_some());
+
+    // Fever.
+    let temperatures: BTreeMap<i32, f64> = daily
+        .iter()
+        .filter(|((a, _), _)| *a == Analyte::Temperature)
+        .map(|((_, day), v)| (*day, v.value))
+        .collect();
+    let is_fever = |celsius: f64| celsius >= protocol.fever_threshold_celsius;
+    let (first_baseline, last_baseline) = protocol.fever_baseline_days;
+    let baseline: Vec<f64> = temperatures
+        .range(first_baseline..=last_baseline)
+        .map(|(_, &t)| t)
+        .collect();
+    let febrile_at_baseline = (!baseline.is_empty()).then(|| baseline.iter().any(|&t| is_fever(t)));
+    let fever_resolution_day = if febrile_at_baseline == Some(true) {
+        temperatures.range(0..).map(|(&d, _)| d).find(|&d| {
+            temperatures
+                .range(d..d + protocol.fever_sustained_days)
+                .all(|(_, &t)| !is_fever(t))
+        })
+    } else {
+        None
+    };
+    let death_day = events
+        .iter()
+        .filter(|e| e.kind == EventKind::Death)
+        .map(|e| day_of(e.time.date()))
+        .min();
+    let resolution_time = (febrile_at_baseline == Some(true)).then(|| match fever_resolution_day {
+        Some(day) => (day, true),
+        None => {
+            let last_temperature = temperatures.keys().next_back().copied().unwrap_or(0);
+            // Censored at death if the patient died, else at the last temperature; never before Day 0.
+            (death_day.unwrap_or(last_temperature).max(0), false)
+        }
+    });
+
+    // Response.
+    let decreased = |analyte: Analyte| match labs.get(&analyte) {
+        Some(LabPair {
+            day0: Some(d0),
+            day7: Some(d7),
+        }) => {
+            if d7.value < d0.value {
+                Judgement::Passed
+            } else {
+                Judgement::Failed
+            }
+        }
+        _ => Judgement::NotJudgeable,
+    };
+    let fever_resolved = match febrile_at_baseline {
+        None => Judgement::NotJudgeable,
+        Some(false) => Judgement::NotApplicable,
+        Some(true) => {
+            if fever_resolution_day.is_some_and(|d| d <= protocol.fever_resolved_by_day) {
+                Judgement::Passed
+            } else {
+                Judgement::Failed
+            }
+        }
+    };
+    let alive = if death_day.is_some_and(|d| d <= protocol.response_day) {
+        Judgement::Failed
+    } else {
+        Judgement::Passed
+    };
+    let stopped_for_inefficacy = index_rows.iter().any(|t| {
+        t.stop_reason == Some(StopReason::Inefficacy)
+            && t.end
+                .is_some_and(|end| day_of(end.date()) < protocol.response_day)
+    });
+    let rescued = treatments.iter().any(|t| {
+        let start = day_of(t.start.date());
+        protocol.rescue_drugs.contains(&t.drug) && 0 < start && start <= protocol.response_day
+    });
+    let response_items = ResponseItems {
+        fever_resolved,
+        crp_decreased: decreased(Analyte::Crp),
+        ferritin_decreased: decreased(Analyte::Ferritin),
+        alive,
+        no_inefficacy_or_rescue: if stopped_for_inefficacy || rescued {
+            Judgement::Failed
+        } else {
+            Judgement::Passed
+        },
+    };
+    let response = match protocol.response_source {
+        ResponseSource::Derived => derived_response(&response_items),
+        ResponseSource::Recorded => events
+            .iter()
+            .filter(|e| e.kind == EventKind::ResponseAssessment && e.recorded_response.is_some())
+            .filter(|e| {
+                (protocol.recorded_window.0..=protocol.recorded_window.1)
+                    .contains(&day_of(e.time.date()))
+            })
+            .max_by_key(|e| (e.time, e.source.line))
+            .and_then(|e| e.recorded_response)
+            .map(|r| matches!(r, RecordedResponse::Complete | RecordedResponse::Partial)),
+    };
+
+    let discontinued_adverse_event = index_rows
+        .iter()
+        .any(|t| t.stop_reason == Some(StopReason::AdverseEvent))
+        || events
+            .iter()
+            .any(|e| e.drug == Some(protocol.index_drug) && e.led_to_discontinuation == Some(true));
+
+    let findings = Findings::from_patient(study, patient, protocol.scores_window);
+    let hscore_settings = HScoreSettings {
+        cutoff: protocol.hscore_cutoff,
+        ..HScoreSettings::default()
+    };
+    let mut hlh2004_settings = protocol.hlh2004_preset.settings();
+    hlh2004_settings.required = protocol.hlh2004_required;
+
+    PatientEndpoints {
+        patient,
+        patient_id: record.id.clone(),
+        day0,
+        first_line,
+        monotherapy,
+        labs,
+        febrile_at_baseline,
+        fever_resolution_day,
+        resolution_time,
+        death_day,
+        response,
+        response_items,
+        discontinued_adverse_event,
+        hscore: hscore(&findings, &hscore_settings),
+        hlh2004: hlh2004(&findings, &hlh2004_settings),
+        treatment_sources: treatments.iter().map(|t| t.source).collect(),
+    }
+}
+
+/// A failed item makes a non-responder; otherwise an item (a)–(c) that cannot be judged makes the
+/// response unknown.
+fn derived_response(items: &ResponseItems) -> Option<bool> {
+    let all = [
+        items.fever_resolved,
+        items.crp_decreased,
+        items.ferritin_decreased,
+        items.alive,
+        items.no_inefficacy_or_rescue,
+    ];
+    if all.contains(&Judgement::Failed) {
+        Some(false)
+    } else if all.contains(&Judgement::NotJudgeable) {
+        None
+    } else {
+        Some(true)
+    }
+}

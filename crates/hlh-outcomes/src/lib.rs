@@ -1,0 +1,14 @@
+//! From a validated study to every number the paper reports: per-patient endpoints under a protocol,
+//! and the cohort analysis (schema `hlhkit.analysis/1`, docs/analysis-schema.md).
+//!
+//! Invariant: the analysis is a pure function of the study and the protocol — no clock, no randomness,
+//! patients in file order, analytes in table order — so the same inputs give byte-identical JSON.
+
+mod analysis;
+mod endpoints;
+pub mod protocol;
+mod summary_text;
+
+pub use analysis::{analyze, Analysis, AnalysisError, SCHEMA};
+pub use endpoints::{DailyValue, Judgement, LabPair, PatientEndpoints, ResponseItems};
+pub use protocol::Protocol;
