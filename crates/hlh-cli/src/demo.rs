@@ -67,7 +67,30 @@ pub fn run(out: &Path) -> anyhow::Result<Outcome> {
     if ingested.has_errors() {
         bail!("the bundled demo study does not validate; this is a bug in hlhkit");
     }
-    println!("Next: hlh validate {}", study_dir.display());
+    // The analysis of the demo, written beside the study.
+    let analysis = match crate::analyze::load_and_analyze(&study_dir, None)? {
+        Ok(analysis) => analysis,
+        Err(problems) => bail!(
+            "the bundled demo study cannot be analysed; this is a bug in hlhkit: {}",
+            problems.join("; ")
+        ),
+    };
+    let analysis_path = out.join("analysis.json");
+    crate::analyze::write_atomically(
+        &analysis_path,
+        (serde_json::to_string_pretty(&analysis.json)? + "\n").as_bytes(),
+    )?;
+    println!();
+    println!("{}", analysis.summary);
+    println!();
+    println!(
+        "Analysis (SYNTHETIC data) written to {}",
+        analysis_path.display()
+    );
+    println!(
+        "Next: hlh validate {0} ; hlh analyze {0}",
+        study_dir.display()
+    );
     Ok(Outcome::Success)
 }
 

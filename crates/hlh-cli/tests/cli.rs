@@ -69,8 +69,8 @@ fn demo_writes_a_labelled_study_that_validates() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(
         listing(out.path()),
-        ["study"],
-        "no partial folder is left behind"
+        ["analysis.json", "study"],
+        "no partial file or folder is left behind"
     );
 }
 

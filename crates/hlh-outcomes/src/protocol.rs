@@ -541,7 +541,9 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(errors.len(), 3, "{errors:?}");
-        assert!(errors[0].contains("unknown protocol setting \"fever_days\""));
+        assert!(errors
+            .iter()
+            .any(|e| e.contains("unknown protocol setting \"fever_days\"")));
         assert!(errors
             .iter()
             .any(|e| e.contains("fever.sustained_days = 0")));

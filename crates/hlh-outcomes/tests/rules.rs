@@ -1,0 +1,455 @@
+//! One small hand-built study per rule of the analysis contract §1 and §1b, expected values worked out by
+//! hand in each test. Day 0 is 2020-03-10 throughout unless a test says otherwise.
+
+use hlh_ingest::{read_study, StudySources};
+use hlh_model::Study;
+use hlh_outcomes::{analyze, Judgement, PatientEndpoints, Protocol};
+use serde_json::Value;
+
+const PATIENTS: &str = "patient_id,sex,age_years,diagnosis_date\nP1,M,45,2020-03-10\n";
+
+/// A study from CSV rows (headers supplied); it must read without errors.
+fn study(patients: &str, observations: &str, treatments: &str, events: &str) -> Study {
+    let ingested = read_study(&StudySources {
+        patients: Some(patients.into()),
+        observations: Some(format!("patient_id,time,analyte,value,unit\n{observations}").into()),
+        treatments: Some(format!("patient_id,drug,start,end,dose,dose_unit,frequency,route,stop_reason,line\n{treatments}").into()),
+        events: Some(format!("patient_id,time,event,detail,grade,drug,led_to_discontinuation,value\n{events}").into()),
+        study_toml: None,
+    });
+    assert!(!ingested.has_errors(), "{:?}", ingested.diagnostics);
+    ingested.study
+}
+
+/// Temperatures from Day `first` on, one reading a day (°C); `None` leaves a day without a reading.
+fn temperatures(patient: &str, first: i8, values: &[Option<f64>]) -> String {
+    values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, value)| {
+            let day = 10 + first + i as i8;
+            value.map(|v| format!("{patient},2020-03-{day:02}T08:00,temperature,{v},Cel\n"))
+        })
+        .collect()
+}
+
+/// CRP and ferritin on Day 0 and Day 7 (falling unless told otherwise).
+fn labs(patient: &str, crp: (f64, f64), ferritin: (f64, f64)) -> String {
+    format!(
+        "{patient},2020-03-10,crp,{},mg/L\n{patient},2020-03-17,crp,{},mg/L\n{patient},2020-03-10,ferritin,{},ug/L\n{patient},2020-03-17,ferritin,{},ug/L\n",
+        crp.0, crp.1, ferritin.0, ferritin.1
+    )
+}
+
+const ANAKINRA: &str = "P1,anakinra,2020-03-10,2020-03-30,100,mg,bid,sc,completed,\n";
+const FEBRILE_THEN_RESOLVED: [Option<f64>; 4] = [Some(39.0), Some(39.2), Some(37.0), Some(36.8)]; // days -1..2
+
+fn only_patient(study: &Study, protocol: &Protocol) -> (PatientEndpoints, Value) {
+    let analysis = analyze(study, protocol).unwrap();
+    (analysis.patients[0].clone(), analysis.json)
+}
+
+fn endpoints(observations: &str, treatments: &str, events: &str) -> PatientEndpoints {
+    only_patient(
+        &study(PATIENTS, observations, treatments, events),
+        &Protocol::default(),
+    )
+    .0
+}
+
+fn good_observations() -> String {
+    temperatures("P1", -1, &FEBRILE_THEN_RESOLVED) + &labs("P1", (200.0, 20.0), (5000.0, 2000.0))
+}
+
+#[test]
+fn a_responder_meets_every_item() {
+    let p = endpoints(&good_observations(), ANAKINRA, "");
+    // Fever on Days -1 and 0; Days 1 and 2 afebrile: resolution day 1.
+    assert_eq!(
+        (p.febrile_at_baseline, p.fever_resolution_day),
+        (Some(true), Some(1))
+    );
+    assert_eq!(p.response, Some(true));
+    assert_eq!(p.resolution_time, Some((1, true)));
+}
+
+#[test]
+fn day0_is_the_earliest_start_of_several_index_rows_and_the_unexposed_are_left_out() {
+    let patients = format!("{PATIENTS}P2,F,30,2020-03-01\n");
+    let treatments = "P1,anakinra,2020-03-12,2020-03-30,,,,,,\nP1,anakinra,2020-03-10T20:00,2020-03-11,,,,,,\nP2,prednisone,2020-03-01,,,,,,,\n";
+    let observations = good_observations() + "P2,2020-03-01,crp,10,mg/L\n";
+    let analysis = analyze(
+        &study(&patients, &observations, treatments, ""),
+        &Protocol::default(),
+    )
+    .unwrap();
+    assert_eq!(analysis.patients.len(), 1);
+    assert_eq!(analysis.patients[0].day0.to_string(), "2020-03-10");
+    let attrition = &analysis.json["attrition"][1];
+    assert_eq!(
+        (
+            attrition["remaining"].as_u64(),
+            attrition["excluded"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(attrition["excluded_patients"][0], "P2");
+    assert!(analysis.json["patients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["patient_id"] != "P2"));
+}
+
+#[test]
+fn no_exposed_patient_is_no_analysis() {
+    let study = study(
+        PATIENTS,
+        "P1,2020-03-10,crp,10,mg/L\n",
+        "P1,prednisone,2020-03-10,,,,,,,\n",
+        "",
+    );
+    assert!(analyze(&study, &Protocol::default()).is_err());
+}
+
+#[test]
+fn day0_and_day7_values_follow_their_windows_and_ties() {
+    // CRP on Days -2 and -1 (latest wins: -1); Days 6 and 8 tie for Day 7 (earlier wins: 6);
+    // Day 10 is outside [5, 9].
+    let observations = temperatures("P1", -1, &FEBRILE_THEN_RESOLVED)
+        + "P1,2020-03-08,crp,300,mg/L\nP1,2020-03-09,crp,250,mg/L\nP1,2020-03-16,crp,40,mg/L\nP1,2020-03-18,crp,30,mg/L\nP1,2020-03-20,crp,5,mg/L\n"
+        + "P1,2020-03-10,ferritin,5000,ug/L\nP1,2020-03-19,ferritin,900,ug/L\n";
+    let p = endpoints(&observations, ANAKINRA, "");
+    let crp = p.labs[&hlh_model::Analyte::Crp];
+    assert_eq!(
+        (crp.day0.unwrap().day, crp.day0.unwrap().value),
+        (-1, 250.0)
+    );
+    assert_eq!((crp.day7.unwrap().day, crp.day7.unwrap().value), (6, 40.0));
+    let ferritin = p.labs[&hlh_model::Analyte::Ferritin];
+    assert_eq!(
+        ferritin.day7.unwrap().day,
+        9,
+        "the only result in the window"
+    );
+}
+
+#[test]
+fn several_results_on_one_day_collapse_to_the_worst() {
+    let observations = temperatures("P1", -1, &FEBRILE_THEN_RESOLVED)
+        + "P1,2020-03-10T06:00,crp,150,mg/L\nP1,2020-03-10T18:00,crp,18,mg/dL\nP1,2020-03-17,crp,20,mg/L\n"
+        + "P1,2020-03-10T06:00,platelets,90,10*9/L\nP1,2020-03-10T18:00,platelets,70000,/mm3\nP1,2020-03-17,platelets,150,10*9/L\n"
+        + "P1,2020-03-10,ferritin,5000,ug/L\nP1,2020-03-17,ferritin,900,ug/L\n";
+    let p = endpoints(&observations, ANAKINRA, "");
+    // 18 mg/dL = 180 mg/L is the day's maximum CRP; 70000/mm3 = 70 is the day's minimum platelet count.
+    assert_eq!(p.labs[&hlh_model::Analyte::Crp].day0.unwrap().value, 180.0);
+    assert_eq!(
+        p.labs[&hlh_model::Analyte::Platelets].day0.unwrap().value,
+        70.0
+    );
+}
+
+#[test]
+fn fever_resolution_edge_cases() {
+    let resolution = |values: &[Option<f64>]| {
+        let observations =
+            temperatures("P1", -1, values) + &labs("P1", (200.0, 20.0), (5000.0, 2000.0));
+        let p = endpoints(&observations, ANAKINRA, "");
+        (p.febrile_at_baseline, p.fever_resolution_day)
+    };
+    // Febrile only on Day -1, afebrile Days 0 and 1: resolved on Day 0.
+    assert_eq!(
+        resolution(&[Some(38.6), Some(37.0), Some(37.2)]),
+        (Some(true), Some(0))
+    );
+    // Fever relapses on Day 2 after an afebrile Day 1: not resolved until Day 3 (Days 3 and 4 afebrile).
+    assert_eq!(
+        resolution(&[
+            Some(39.0),
+            Some(38.5),
+            Some(37.0),
+            Some(38.2),
+            Some(37.0),
+            Some(36.9)
+        ]),
+        (Some(true), Some(3))
+    );
+    // A day without any reading does not break the run: Day 1 afebrile, Day 2 unread -> resolved Day 1.
+    assert_eq!(
+        resolution(&[Some(39.0), Some(38.5), Some(37.0), None, Some(37.1)]),
+        (Some(true), Some(1))
+    );
+    // 38.0 is a fever (>= 38.0): Day 1 at exactly 38.0 keeps the fever going.
+    assert_eq!(
+        resolution(&[Some(39.0), Some(39.0), Some(38.0), Some(37.0), Some(37.0)]),
+        (Some(true), Some(2))
+    );
+    // Not febrile at baseline: no resolution day at all.
+    assert_eq!(
+        resolution(&[Some(37.0), Some(37.2), Some(38.5)]),
+        (Some(false), None)
+    );
+    // No temperature on Days -1 or 0: febrile at baseline unknown.
+    assert_eq!(resolution(&[None, None, Some(37.0)]), (None, None));
+}
+
+#[test]
+fn unknown_baseline_fever_makes_the_response_unknown_not_failed() {
+    let observations =
+        temperatures("P1", 1, &[Some(37.0)]) + &labs("P1", (200.0, 20.0), (5000.0, 2000.0));
+    let p = endpoints(&observations, ANAKINRA, "");
+    assert_eq!(p.response_items.fever_resolved, Judgement::NotJudgeable);
+    assert_eq!(p.response, None);
+}
+
+#[test]
+fn a_missing_day7_value_is_unknown_but_a_rise_is_a_failure() {
+    let missing = temperatures("P1", -1, &FEBRILE_THEN_RESOLVED)
+        + "P1,2020-03-10,crp,200,mg/L\nP1,2020-03-17,crp,20,mg/L\nP1,2020-03-10,ferritin,5000,ug/L\n";
+    let p = endpoints(&missing, ANAKINRA, "");
+    assert_eq!(
+        (p.response_items.ferritin_decreased, p.response),
+        (Judgement::NotJudgeable, None)
+    );
+    // A failed item wins over a missing one.
+    let rise = temperatures("P1", -1, &FEBRILE_THEN_RESOLVED)
+        + "P1,2020-03-10,crp,200,mg/L\nP1,2020-03-17,crp,200,mg/L\nP1,2020-03-10,ferritin,5000,ug/L\n";
+    let p = endpoints(&rise, ANAKINRA, "");
+    assert_eq!(
+        (p.response_items.crp_decreased, p.response),
+        (Judgement::Failed, Some(false)),
+        "equal is not a decrease"
+    );
+    let json = only_patient(
+        &study(PATIENTS, &missing, ANAKINRA, ""),
+        &Protocol::default(),
+    )
+    .1;
+    assert_eq!(
+        (
+            json["outcomes"]["response"]["n"].as_u64(),
+            json["outcomes"]["response"]["unknown"].as_u64()
+        ),
+        (Some(0), Some(1))
+    );
+}
+
+#[test]
+fn febrile_patients_not_resolved_by_day7_fail_even_when_readings_stop() {
+    // Febrile through Day 3, then no more readings: Day 3 is febrile, so no resolution is found.
+    let observations = temperatures(
+        "P1",
+        -1,
+        &[Some(39.0), Some(39.0), Some(38.9), Some(38.5), Some(38.4)],
+    ) + &labs("P1", (200.0, 20.0), (5000.0, 2000.0));
+    let p = endpoints(&observations, ANAKINRA, "");
+    assert_eq!((p.fever_resolution_day, p.response), (None, Some(false)));
+    assert_eq!(
+        p.resolution_time,
+        Some((3, false)),
+        "censored at the last temperature"
+    );
+}
+
+#[test]
+fn inefficacy_stops_and_rescue_drugs_within_day7_fail() {
+    let stopped = |end: &str| {
+        let treatments = format!("P1,anakinra,2020-03-10,{end},,,,,inefficacy,\n");
+        endpoints(&good_observations(), &treatments, "")
+            .response_items
+            .no_inefficacy_or_rescue
+    };
+    assert_eq!(
+        stopped("2020-03-16"),
+        Judgement::Failed,
+        "stopped on Day 6, before Day 7"
+    );
+    assert_eq!(
+        stopped("2020-03-17"),
+        Judgement::Passed,
+        "stopped on Day 7 is not before Day 7"
+    );
+    let rescue = |drug: &str, start: &str| {
+        let treatments = format!("{ANAKINRA}P1,{drug},{start},,,,,,,\n");
+        endpoints(&good_observations(), &treatments, "")
+            .response_items
+            .no_inefficacy_or_rescue
+    };
+    assert_eq!(
+        rescue("etoposide", "2020-03-13"),
+        Judgement::Failed,
+        "Day 3"
+    );
+    assert_eq!(
+        rescue("emapalumab", "2020-03-17"),
+        Judgement::Failed,
+        "Day 7 is in (0, 7]"
+    );
+    assert_eq!(
+        rescue("ruxolitinib", "2020-03-10"),
+        Judgement::Passed,
+        "Day 0 is not in (0, 7]"
+    );
+    assert_eq!(
+        rescue("etoposide", "2020-03-18"),
+        Judgement::Passed,
+        "Day 8"
+    );
+    assert_eq!(
+        rescue("dexamethasone", "2020-03-12"),
+        Judgement::Passed,
+        "not a rescue drug"
+    );
+}
+
+#[test]
+fn death_on_or_before_day7_fails_the_response() {
+    let died = |date: &str| {
+        let events = format!("P1,{date},death,,,,,\n");
+        let p = endpoints(&good_observations(), ANAKINRA, &events);
+        (p.response_items.alive, p.death_day)
+    };
+    assert_eq!(died("2020-03-15"), (Judgement::Failed, Some(5)));
+    assert_eq!(died("2020-03-17"), (Judgement::Failed, Some(7)));
+    assert_eq!(died("2020-03-18"), (Judgement::Passed, Some(8)));
+    // A febrile patient who never resolves and dies on Day 2 is censored at Day 2 in the Kaplan-Meier.
+    let observations = temperatures("P1", -1, &[Some(39.0), Some(39.5), Some(40.0), Some(40.1)])
+        + &labs("P1", (200.0, 20.0), (5000.0, 2000.0));
+    let p = endpoints(&observations, ANAKINRA, "P1,2020-03-12,death,,,,,\n");
+    assert_eq!(p.resolution_time, Some((2, false)));
+}
+
+#[test]
+fn first_line_and_monotherapy_edge_cases() {
+    let lines = |extra: &str, line: &str| {
+        let treatments = format!("P1,anakinra,2020-03-10,2020-03-30,,,,,completed,{line}\n{extra}");
+        let p = endpoints(&good_observations(), &treatments, "");
+        (p.first_line, p.monotherapy)
+    };
+    assert_eq!(lines("", ""), (true, true));
+    // Steroids from Day -1: not first-line, and still running: not monotherapy.
+    assert_eq!(
+        lines("P1,methylprednisolone,2020-03-09,2020-03-20,,,,,,\n", ""),
+        (false, false)
+    );
+    // Steroids started on Day 0: first-line (not before Day 0) but not monotherapy (during the course).
+    assert_eq!(
+        lines("P1,prednisone,2020-03-10,2020-03-20,,,,,,\n", ""),
+        (true, false)
+    );
+    // Steroids that ended before Day 0: not first-line, but monotherapy.
+    assert_eq!(
+        lines("P1,dexamethasone,2020-03-01,2020-03-09,,,,,,\n", ""),
+        (false, true)
+    );
+    // A drug after the course ended does not break monotherapy; a non-HLH-directed drug never does.
+    assert_eq!(
+        lines(
+            "P1,ivig,2020-03-31,2020-04-01,,,,,,\nP1,antimicrobial,2020-03-10,,,,,,,\n",
+            ""
+        ),
+        (true, true)
+    );
+    // The line column decides when it is filled.
+    assert_eq!(
+        lines(
+            "P1,methylprednisolone,2020-03-09,2020-03-09,,,,,,\n",
+            "first"
+        )
+        .0,
+        true
+    );
+    assert_eq!(lines("", "second").0, false);
+    // An ongoing index course: any later HLH-directed drug overlaps it.
+    let treatments = "P1,anakinra,2020-03-10,,,,,,,\nP1,ciclosporin,2020-06-01,,,,,,,\n";
+    assert!(!endpoints(&good_observations(), treatments, "").monotherapy);
+}
+
+#[test]
+fn discontinuation_for_adverse_events_from_either_file() {
+    let by_stop_reason = "P1,anakinra,2020-03-10,2020-03-20,,,,,adverse_event,\n";
+    assert!(endpoints(&good_observations(), by_stop_reason, "").discontinued_adverse_event);
+    let by_event = "P1,2020-03-20,adverse_event,rash,2,anakinra,yes,\n";
+    assert!(endpoints(&good_observations(), ANAKINRA, by_event).discontinued_adverse_event);
+    let not_led = "P1,2020-03-20,adverse_event,rash,2,anakinra,no,\n";
+    assert!(!endpoints(&good_observations(), ANAKINRA, not_led).discontinued_adverse_event);
+    let other_drug = "P1,2020-03-20,adverse_event,rash,2,ciclosporin,yes,\n";
+    assert!(!endpoints(&good_observations(), ANAKINRA, other_drug).discontinued_adverse_event);
+}
+
+#[test]
+fn the_recorded_response_takes_the_latest_assessment_in_its_window() {
+    let mut protocol = Protocol::default();
+    protocol
+        .apply(
+            &"[response]\nsource = \"recorded\"\n".parse().unwrap(),
+            "test",
+        )
+        .unwrap();
+    let recorded = |events: &str| {
+        only_patient(
+            &study(PATIENTS, &good_observations(), ANAKINRA, events),
+            &protocol,
+        )
+        .0
+        .response
+    };
+    assert_eq!(recorded("P1,2020-03-15,response_assessment,,,,,none\nP1,2020-03-20,response_assessment,,,,,partial\n"), Some(true));
+    assert_eq!(recorded("P1,2020-03-15,response_assessment,,,,,complete\nP1,2020-03-20,response_assessment,,,,,none\n"), Some(false));
+    assert_eq!(
+        recorded("P1,2020-03-30,response_assessment,,,,,complete\n"),
+        None,
+        "Day 20 is outside [0, 14]"
+    );
+    assert_eq!(recorded(""), None);
+}
+
+#[test]
+fn protocol_settings_change_the_derivations() {
+    // Days -1..3: 39.0, 39.2, 37.0, 38.3, 37.0. With 2 sustained days Day 1 fails (Day 2 febrile): Day 3.
+    // With 1 sustained day, Day 1 alone suffices.
+    let observations = temperatures(
+        "P1",
+        -1,
+        &[
+            Some(39.0),
+            Some(39.2),
+            Some(37.0),
+            Some(38.3),
+            Some(37.0),
+            Some(37.0),
+        ],
+    ) + &labs("P1", (200.0, 20.0), (5000.0, 2000.0));
+    let study = study(PATIENTS, &observations, ANAKINRA, "");
+    assert_eq!(
+        only_patient(&study, &Protocol::default())
+            .0
+            .fever_resolution_day,
+        Some(3)
+    );
+    let mut protocol = Protocol::default();
+    protocol
+        .apply(&"[fever]\nsustained_days = 1\n".parse().unwrap(), "test")
+        .unwrap();
+    let (p, json) = only_patient(&study, &protocol);
+    assert_eq!(p.fever_resolution_day, Some(1));
+    assert_eq!(
+        json["protocol"]["fever"]["sustained_days"], 1,
+        "the resolved protocol is echoed"
+    );
+}
+
+#[test]
+fn the_same_study_gives_byte_identical_json() {
+    let patients = format!("{PATIENTS}P2,F,30,2020-03-10\n");
+    let observations = good_observations()
+        + &temperatures("P2", -1, &FEBRILE_THEN_RESOLVED)
+        + &labs("P2", (120.0, 60.0), (3000.0, 2500.0));
+    let treatments = format!("{ANAKINRA}P2,anakinra,2020-03-10,,,,,,,\n");
+    let study = study(&patients, &observations, &treatments, "");
+    let first =
+        serde_json::to_string(&analyze(&study, &Protocol::default()).unwrap().json).unwrap();
+    let second =
+        serde_json::to_string(&analyze(&study, &Protocol::default()).unwrap().json).unwrap();
+    assert_eq!(first, second);
+}
