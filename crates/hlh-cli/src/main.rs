@@ -42,7 +42,7 @@ enum Command {
     Analyze {
         #[arg(value_name = "STUDY")]
         study: PathBuf,
-        /// A TOML file of protocol settings (over the defaults and study.toml's [protocol])
+        /// A TOML file of protocol settings (over the defaults and the protocol table of study.toml)
         #[arg(long, value_name = "FILE")]
         protocol: Option<PathBuf>,
         /// Write the analysis JSON to FILE, or to stdout with `-`

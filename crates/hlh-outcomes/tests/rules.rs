@@ -353,8 +353,7 @@ fn first_line_and_monotherapy_edge_cases() {
     // The line column decides when it is filled.
     assert!(
         lines(
-            "P1,methylprednisolone,2020-03-09,2020-03-09,,,,,,
-",
+            "P1,methylprednisolone,2020-03-09,2020-03-09,,,,,,\n",
             "first"
         )
         .0
