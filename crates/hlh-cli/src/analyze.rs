@@ -25,10 +25,14 @@ pub fn run(
             Ok(Outcome::InvalidInput)
         }
         Ok(analysis) => {
-            let text = serde_json::to_string_pretty(&analysis.json)? + "\n";
             match json {
-                Some(_) if json_to_stdout => print!("{text}"),
-                Some(path) => write_atomically(path, text.as_bytes())?,
+                Some(_) if json_to_stdout => {
+                    let stdout = std::io::stdout();
+                    let mut out = std::io::BufWriter::new(stdout.lock());
+                    analysis.write_json(&mut out)?;
+                    std::io::Write::flush(&mut out)?;
+                }
+                Some(path) => write_atomically(path, |out| analysis.write_json(out))?,
                 None => {}
             }
             // With `--json -`, stdout carries the JSON alone and the summary goes to stderr.
@@ -104,8 +108,12 @@ pub fn load_and_analyze(
     }
 }
 
-/// Writes beside the target and renames into place: a reader never sees half a file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+/// Writes beside the target and renames into place: a reader never sees half a file, and a failed
+/// write leaves no partial file behind.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<fs::File>) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     let directory = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -115,6 +123,14 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
     let partial = directory.join(format!(".{name}.partial-{}", std::process::id()));
-    fs::write(&partial, bytes).with_context(|| format!("cannot write {}", partial.display()))?;
+    let result = fs::File::create(&partial).and_then(|file| {
+        let mut out = std::io::BufWriter::new(file);
+        write(&mut out)?;
+        std::io::Write::flush(&mut out)
+    });
+    if let Err(error) = result {
+        let _ = fs::remove_file(&partial);
+        return Err(error).with_context(|| format!("cannot write {}", path.display()));
+    }
     fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))
 }

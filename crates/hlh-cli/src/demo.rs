@@ -76,10 +76,7 @@ pub fn run(out: &Path) -> anyhow::Result<Outcome> {
         ),
     };
     let analysis_path = out.join("analysis.json");
-    crate::analyze::write_atomically(
-        &analysis_path,
-        (serde_json::to_string_pretty(&analysis.json)? + "\n").as_bytes(),
-    )?;
+    crate::analyze::write_atomically(&analysis_path, |out| analysis.write_json(out))?;
     println!();
     println!("{}", analysis.summary);
     println!();

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use hlh_model::{Analyte, DailyWorst, PatientIndex, Quantity, SourceRow, Study, StudyDay};
+use hlh_model::{
+    Analyte, DailyWorst, Observation, PatientIndex, Quantity, SourceRow, Study, StudyDay,
+};
 
 /// One laboratory value for scoring.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,9 +69,25 @@ impl Findings {
     /// The findings of a patient of a study for scoring: for each analyte, the worst result in the days
     /// [diagnosis + `window.0`, diagnosis + `window.1`] (inclusive; the maximum or minimum as
     /// [`Analyte::daily_worst`] says, the earliest row on a tie), with the patient-level findings.
+    /// This scans every observation of the study; [`Findings::from_patient_observations`] takes the
+    /// patient's own, for a whole cohort.
     pub fn from_patient(
         study: &Study,
         patient_index: PatientIndex,
+        window: (i32, i32),
+    ) -> Findings {
+        let own = study
+            .observations
+            .iter()
+            .filter(|o| o.patient == patient_index);
+        Findings::from_patient_observations(study, patient_index, own, window)
+    }
+
+    /// As [`Findings::from_patient`], from the patient's own observations.
+    pub fn from_patient_observations<'s>(
+        study: &Study,
+        patient_index: PatientIndex,
+        observations: impl IntoIterator<Item = &'s Observation>,
         window: (i32, i32),
     ) -> Findings {
         let patient = study.patient(patient_index);
@@ -91,11 +109,7 @@ impl Findings {
             active_arthritis: None,
             patient_source: Some(patient.source),
         };
-        for observation in study
-            .observations
-            .iter()
-            .filter(|o| o.patient == patient_index)
-        {
+        for observation in observations {
             let day = StudyDay::of(observation.time.date(), patient.diagnosis_date).0;
             if day < window.0 || day > window.1 {
                 continue;

@@ -15,12 +15,53 @@ use crate::summary_text::summary_text;
 /// The schema of the analysis JSON.
 pub const SCHEMA: &str = "hlhkit.analysis/1";
 
-/// An analysis: the JSON of the contract, the endpoints behind it, and the abstract-style summary.
+/// An analysis: the cohort part of the JSON, the endpoints behind the `patients` part, and the
+/// abstract-style summary.
+///
+/// The `patients` array is not held as JSON: for a warehouse-sized cohort it would take gigabytes, so
+/// [`Analysis::write_json`] writes it patient by patient.
 #[derive(Debug, Clone)]
 pub struct Analysis {
+    /// Every field of the contract but `patients`.
     pub json: Value,
     pub patients: Vec<PatientEndpoints>,
     pub summary: String,
+    protocol: Protocol,
+}
+
+impl Analysis {
+    /// The JSON of one patient, as in the `patients` array.
+    pub fn patient_json(&self, patient: &PatientEndpoints) -> Value {
+        patient_json(patient, &self.protocol)
+    }
+
+    /// Writes the whole analysis JSON (pretty-printed, `patients` last), streaming the patients so that
+    /// memory stays bounded by one patient's JSON.
+    pub fn write_json(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        let cohort = serde_json::to_string_pretty(&self.json)?;
+        // The cohort object without its closing brace, then the patients array, then the brace.
+        let open = cohort.strip_suffix('}').unwrap_or(&cohort).trim_end();
+        write!(out, "{open},\n  \"patients\": [")?;
+        for (i, patient) in self.patients.iter().enumerate() {
+            let text = serde_json::to_string_pretty(&self.patient_json(patient))?;
+            out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+            for (j, line) in text.lines().enumerate() {
+                if j > 0 {
+                    out.write_all(b"\n")?;
+                }
+                write!(out, "    {line}")?;
+            }
+        }
+        out.write_all(b"\n  ]\n}\n")
+    }
+
+    /// The whole analysis JSON as a string (see [`Analysis::write_json`]).
+    pub fn json_string(&self) -> String {
+        let mut bytes = Vec::new();
+        // Writing to a Vec cannot fail.
+        let _ = self.write_json(&mut bytes);
+        String::from_utf8(bytes).unwrap_or_default()
+    }
 }
 
 /// Why there is no analysis.
@@ -188,12 +229,12 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
         "n_patients": n,
         "baseline": baseline,
         "outcomes": outcomes,
-        "patients": patients.iter().map(|p| patient_json(p, protocol)).collect::<Vec<_>>(),
     });
     let summary = summary_text(&json, protocol);
     Ok(Analysis {
         json,
         patients,
+        protocol: protocol.clone(),
         summary,
     })
 }

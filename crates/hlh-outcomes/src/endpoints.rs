@@ -337,7 +337,15 @@ pub fn endpoints(
             .iter()
             .any(|e| e.drug == Some(protocol.index_drug) && e.led_to_discontinuation == Some(true));
 
-    let findings = Findings::from_patient(study, patient, protocol.scores_window);
+    let own_observations = rows.observations[index]
+        .iter()
+        .map(|&i| &study.observations[i]);
+    let findings = Findings::from_patient_observations(
+        study,
+        patient,
+        own_observations,
+        protocol.scores_window,
+    );
     let hscore_settings = HScoreSettings {
         cutoff: protocol.hscore_cutoff,
         ..HScoreSettings::default()

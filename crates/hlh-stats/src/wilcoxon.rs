@@ -110,6 +110,11 @@ fn abs(values: &[f64]) -> Vec<f64> {
     values.iter().map(|v| v.abs()).collect()
 }
 
+/// The largest n for which the exact distribution is computed: O(n³) work and n²/2 bytes. Beyond it
+/// the normal approximation agrees with the exact p-value to many digits, and the exact variant is left
+/// out rather than taking minutes and gigabytes.
+pub const EXACT_MAX_N: usize = 2000;
+
 /// One signed-rank test. `None` when it does not exist: the exact test with ties or zeros, or a normal
 /// approximation whose variance is zero (every difference zero).
 pub fn signed_rank(
@@ -143,7 +148,7 @@ pub fn signed_rank(
     let has_ties = tie_sizes.iter().any(|&t| t > 1);
     let p_value = match method {
         PValueMethod::Exact => {
-            if has_ties || differences.contains(&0.0) || n == 0 {
+            if has_ties || differences.contains(&0.0) || n == 0 || n > EXACT_MAX_N {
                 return None;
             }
             exact_two_sided(statistic, n)
@@ -313,14 +318,9 @@ pub fn hodges_lehmann(differences: &[f64], confidence: f64) -> Option<HodgesLehm
     if n == 0 {
         return None;
     }
-    let mut walsh = Vec::with_capacity(n * (n + 1) / 2);
-    for i in 0..n {
-        for j in i..n {
-            walsh.push((x[i] + x[j]) / 2.0);
-        }
-    }
-    walsh.sort_by(f64::total_cmp);
-    let estimate = median_of_sorted(&walsh);
+    let mut sorted = x.clone();
+    sorted.sort_by(f64::total_cmp);
+    let estimate = walsh_median(&sorted);
     let has_zeros = n < differences.len();
     let (_, tie_sizes) = midranks(&abs(&x));
     let has_ties = tie_sizes.iter().any(|&t| t > 1);
@@ -329,6 +329,7 @@ pub fn hodges_lehmann(differences: &[f64], confidence: f64) -> Option<HodgesLehm
         let distribution = SignedRankDistribution::new(n);
         let qu = distribution.lower_quantile(alpha / 2.0).max(1);
         let ql = n * (n + 1) / 2 - qu;
+        let walsh = walsh_averages(&sorted);
         return Some(HodgesLehmann {
             estimate,
             ci: Some((walsh[qu - 1], walsh[ql])),
@@ -340,6 +341,92 @@ pub fn hodges_lehmann(differences: &[f64], confidence: f64) -> Option<HodgesLehm
         ci: asymptotic_interval(&x, alpha),
         exact: false,
     })
+}
+
+/// Every Walsh average (xᵢ + xⱼ)/2, i ≤ j, sorted.
+fn walsh_averages(sorted: &[f64]) -> Vec<f64> {
+    let n = sorted.len();
+    let mut walsh = Vec::with_capacity(n * (n + 1) / 2);
+    for i in 0..n {
+        for j in i..n {
+            walsh.push((sorted[i] + sorted[j]) / 2.0);
+        }
+    }
+    walsh.sort_by(f64::total_cmp);
+    walsh
+}
+
+/// Above this many Walsh averages, they are counted rather than listed.
+const MAX_LISTED_WALSH: usize = 1 << 20;
+
+/// The median of the Walsh averages of `sorted`; for large samples by selection without listing the
+/// n(n+1)/2 averages (O(n) memory, O(n log) time).
+fn walsh_median(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    let total = n * (n + 1) / 2;
+    if total <= MAX_LISTED_WALSH {
+        return median_of_sorted(&walsh_averages(sorted));
+    }
+    if total % 2 == 1 {
+        kth_walsh_average(sorted, total / 2)
+    } else {
+        (kth_walsh_average(sorted, total / 2 - 1) + kth_walsh_average(sorted, total / 2)) / 2.0
+    }
+}
+
+/// The number of Walsh averages ≤ v (two pointers over the sorted sample: O(n)).
+fn count_walsh_at_most(sorted: &[f64], v: f64) -> usize {
+    let n = sorted.len();
+    let mut count = 0;
+    let mut j = n; // exclusive bound: averages with index < j are ≤ v for the current i
+    for i in 0..n {
+        while j > i && (sorted[i] + sorted[j - 1]) / 2.0 > v {
+            j -= 1;
+        }
+        if j <= i {
+            break;
+        }
+        count += j - i;
+    }
+    count
+}
+
+/// The k-th smallest (0-based) Walsh average: bisection on the value until few averages remain in the
+/// bracket, then those few are listed and the k-th taken exactly.
+fn kth_walsh_average(sorted: &[f64], k: usize) -> f64 {
+    let n = sorted.len();
+    let (mut low, mut high) = (sorted[0], sorted[n - 1]);
+    if count_walsh_at_most(sorted, low) > k {
+        return low;
+    }
+    // Invariant: count(≤ low) ≤ k < count(≤ high).
+    loop {
+        let band = count_walsh_at_most(sorted, high) - count_walsh_at_most(sorted, low);
+        let middle = low + (high - low) / 2.0;
+        if band <= n.max(64) || middle <= low || middle >= high {
+            break;
+        }
+        if count_walsh_at_most(sorted, middle) > k {
+            high = middle;
+        } else {
+            low = middle;
+        }
+    }
+    // List the averages in (low, high]: for each i, the j ≥ i in that band form one run.
+    let before = count_walsh_at_most(sorted, low);
+    let mut band = Vec::new();
+    for i in 0..n {
+        let first = i + sorted[i..].partition_point(|&xj| (sorted[i] + xj) / 2.0 <= low);
+        for &xj in &sorted[first..] {
+            let w = (sorted[i] + xj) / 2.0;
+            if w > high {
+                break;
+            }
+            band.push(w);
+        }
+    }
+    band.sort_by(f64::total_cmp);
+    band[k - before]
 }
 
 fn median_of_sorted(sorted: &[f64]) -> f64 {
@@ -489,6 +576,47 @@ mod tests {
             false
         )
         .is_none());
+    }
+
+    #[test]
+    fn selecting_walsh_averages_equals_listing_them() {
+        // Ties, negatives and duplicates included.
+        let sample: Vec<f64> = (0..300)
+            .map(|i| f64::from((i * 37 % 101) - 50) / 4.0)
+            .collect();
+        let mut sorted = sample.clone();
+        sorted.sort_by(f64::total_cmp);
+        let listed = walsh_averages(&sorted);
+        for k in [
+            0,
+            1,
+            17,
+            listed.len() / 2 - 1,
+            listed.len() / 2,
+            listed.len() - 2,
+            listed.len() - 1,
+        ] {
+            assert_eq!(kth_walsh_average(&sorted, k), listed[k], "k = {k}");
+        }
+        for v in [-20.0, -0.125, 0.0, 3.3, 12.5, 20.0] {
+            assert_eq!(
+                count_walsh_at_most(&sorted, v),
+                listed.iter().filter(|&&w| w <= v).count(),
+                "v = {v}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_large_sample_has_an_estimate_without_listing_its_walsh_averages() {
+        // 100,000 differences: 5e9 Walsh averages would need 40 GB; selection needs the sample.
+        let differences: Vec<f64> = (0..100_000).map(|i| f64::from(i % 1000) - 400.5).collect();
+        let hl = hodges_lehmann(&differences, 0.95).unwrap();
+        assert!(!hl.exact);
+        assert!((hl.estimate - 99.0).abs() < 1.0, "{}", hl.estimate);
+        assert!(
+            signed_rank(&differences, PValueMethod::Exact, ZeroMethod::Wilcox, false).is_none()
+        );
     }
 
     #[test]
