@@ -166,15 +166,17 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--study", type=Path, help="use (or generate into) this folder and keep it")
     args = parser.parse_args()
     import scipy
     hlh = ROOT / "target" / "release" / "hlh"
     if not hlh.exists():
         sys.exit("build first: cargo build --release -p hlh-cli")
     with tempfile.TemporaryDirectory() as tmp:
-        study = Path(tmp) / "study"
-        study.mkdir()
-        generate(study, args.patients)
+        study = args.study or Path(tmp) / "study"
+        if not (study / "patients.csv").exists():
+            study.mkdir(parents=True, exist_ok=True)
+            generate(study, args.patients)
         rows = sum(1 for _ in open(study / "observations.csv")) - 1
         size = sum(f.stat().st_size for f in study.glob("*.csv")) / 1e6
         hlh_command = [str(hlh), "analyze", str(study), "--json", str(Path(tmp) / "analysis.json")]
