@@ -16,12 +16,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// mimalloc keeps freed memory for reuse where the system allocator hands large blocks back to the
-/// kernel and faults them in again, zeroed: on a 100,000-patient analysis that page clearing was a third
-/// of the run time.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// hlhkit: from the raw material of an sHLH treatment study to its evidence.
 #[derive(Debug, Parser)]
 #[command(name = "hlh", version, about, long_about = None)]
