@@ -129,10 +129,9 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
     let rows = PatientRows::of(study);
     let mut patients = Vec::new();
     let mut never_exposed = Vec::new();
-    for index in 0..study.patients.len() {
-        let patient = PatientIndex(index as u32);
-        match day0(study, &rows, patient, protocol) {
-            Some(day0) => patients.push(endpoints(study, &rows, patient, day0, protocol)),
+    for (index, derived) in derive_all(study, &rows, protocol).into_iter().enumerate() {
+        match derived {
+            Some(endpoints) => patients.push(endpoints),
             None => never_exposed.push(study.patients[index].id.clone()),
         }
     }
@@ -236,6 +235,50 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
         patients,
         protocol: protocol.clone(),
         summary,
+    })
+}
+
+/// Patients per thread below which one thread does the work.
+const MIN_PATIENTS_PER_THREAD: usize = 5_000;
+
+/// The endpoints of every patient (`None` for one never exposed), in patient order. Patients are
+/// independent, so large cohorts are split across the cores; the order of the result does not depend
+/// on the split.
+fn derive_all(
+    study: &Study,
+    rows: &PatientRows,
+    protocol: &Protocol,
+) -> Vec<Option<PatientEndpoints>> {
+    let n = study.patients.len();
+    let derive = |range: std::ops::Range<usize>| -> Vec<Option<PatientEndpoints>> {
+        range
+            .map(|index| {
+                let patient = PatientIndex(index as u32);
+                day0(study, rows, patient, protocol)
+                    .map(|day0| endpoints(study, rows, patient, day0, protocol))
+            })
+            .collect()
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(n / MIN_PATIENTS_PER_THREAD)
+        .max(1);
+    if threads == 1 {
+        return derive(0..n);
+    }
+    std::thread::scope(|scope| {
+        let derive = &derive;
+        let handles: Vec<_> = (0..threads)
+            .map(|t| scope.spawn(move || derive(n * t / threads..n * (t + 1) / threads)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
     })
 }
 
