@@ -455,3 +455,33 @@ fn the_same_study_gives_byte_identical_json() {
     let parsed: Value = serde_json::from_str(&first).expect("the streamed JSON is valid");
     assert_eq!(parsed["patients"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn a_cohort_large_enough_to_be_split_across_threads_keeps_patient_order_and_values() {
+    // 12,000 patients, patient i febrile until Day (i mod 5) − 1: resolution day i mod 5.
+    let n = 12_000;
+    let mut patients = String::from("patient_id,sex,age_years,diagnosis_date\n");
+    let (mut observations, mut treatments) = (String::new(), String::new());
+    for i in 0..n {
+        let id = format!("Q{i:05}");
+        patients.push_str(&format!("{id},M,40,2020-03-10\n"));
+        treatments.push_str(&format!("{id},anakinra,2020-03-10,2020-03-30,,,,,,\n"));
+        let resolution = i % 5;
+        let values: Vec<Option<f64>> = (-1..8)
+            .map(|day| Some(if day < resolution as i32 { 39.0 } else { 37.0 }))
+            .collect();
+        observations.push_str(&temperatures(&id, -1, &values));
+    }
+    let study = study(&patients, &observations, &treatments, "");
+    let analysis = analyze(&study, &Protocol::default()).unwrap();
+    assert_eq!(analysis.patients.len(), n);
+    for (i, p) in analysis.patients.iter().enumerate() {
+        assert_eq!(p.patient_id, format!("Q{i:05}"));
+        assert_eq!(
+            p.fever_resolution_day,
+            Some((i % 5) as i32),
+            "{}",
+            p.patient_id
+        );
+    }
+}
