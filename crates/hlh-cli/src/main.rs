@@ -26,7 +26,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Write the bundled demo study (synthetic: 21 invented patients) into a folder and check it
+    /// Write the bundled demo study (synthetic: 21 invented patients) into a folder, check and analyse it
     Demo {
         /// Folder to write into; the study goes to DIR/study
         #[arg(long, value_name = "DIR", default_value = "hlh-demo")]
