@@ -393,6 +393,19 @@ fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {
             "diagnosis": p.hlh2004.diagnosis.name(),
             "criteria": p.hlh2004.criteria.iter().map(|c| json!({"criterion": c.criterion, "status": c.status.name()})).collect::<Vec<_>>(),
         },
+        "ohi": {
+            "status": match p.ohi.status {
+                hlh_criteria::Status::Met => "positive",
+                hlh_criteria::Status::NotMet => "negative",
+                hlh_criteria::Status::Unknown => "unknown",
+            },
+            "ferritin": optional(p.ohi.ferritin),
+            "scd25": optional(p.ohi.scd25),
+        },
+        "mas2016": p.mas2016.as_ref().map_or(Value::Null, |m| json!({
+            "status": m.status.name(),
+            "criteria": m.criteria.iter().map(|c| json!({"criterion": c.criterion, "status": c.status.name()})).collect::<Vec<_>>(),
+        })),
         "treatment_source_lines": p.treatment_sources.iter().map(|s| s.line).collect::<Vec<_>>(),
     })
 }

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use hlh_criteria::hlh2004::{hlh2004, Hlh2004};
 use hlh_criteria::hscore::{hscore, HScore, HScoreSettings};
+use hlh_criteria::mas2016::{mas2016, Mas2016};
+use hlh_criteria::ohi::{ohi, Ohi, OhiOperator};
 use hlh_criteria::Findings;
 use hlh_model::{
     Analyte, DailyWorst, EventKind, PatientIndex, RecordedResponse, SourceRow, StopReason, Study,
@@ -83,6 +85,9 @@ pub struct PatientEndpoints {
     pub discontinued_adverse_event: bool,
     pub hscore: HScore,
     pub hlh2004: Hlh2004,
+    pub ohi: Ohi,
+    /// For patients with sJIA among their triggers only.
+    pub mas2016: Option<Mas2016>,
     /// Rows behind Day 0, first-line, monotherapy, safety.
     pub treatment_sources: Vec<SourceRow>,
 }
@@ -369,6 +374,8 @@ pub fn endpoints(
         discontinued_adverse_event,
         hscore: hscore(&findings, &hscore_settings),
         hlh2004: hlh2004(&findings, &hlh2004_settings),
+        ohi: ohi(&findings, OhiOperator::Strict),
+        mas2016: (findings.sjia == Some(true)).then(|| mas2016(&findings)),
         treatment_sources: treatments.iter().map(|t| t.source).collect(),
     }
 }

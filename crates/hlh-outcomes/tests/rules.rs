@@ -485,3 +485,26 @@ fn a_cohort_large_enough_to_be_split_across_threads_keeps_patient_order_and_valu
         );
     }
 }
+
+#[test]
+fn ohi_for_everyone_and_mas2016_for_sjia_patients_only() {
+    let patients = "patient_id,sex,age_years,diagnosis_date,triggers\nP1,M,12,2020-03-10,sjia\nP2,F,40,2020-03-10,infection\n";
+    let observations = good_observations()
+        + &temperatures("P2", -1, &FEBRILE_THEN_RESOLVED)
+        + &labs("P2", (120.0, 60.0), (3000.0, 2500.0))
+        + "P1,2020-03-10,scd25,5000,U/mL\nP1,2020-03-10,platelets,150,10*9/L\nP1,2020-03-10,ast,60,U/L\n";
+    let treatments = format!("{ANAKINRA}P2,anakinra,2020-03-10,,,,,,,\n");
+    let analysis = analyze(
+        &study(patients, &observations, &treatments, ""),
+        &Protocol::default(),
+    )
+    .unwrap();
+    let written: Value = serde_json::from_str(&analysis.json_string()).unwrap();
+    let (p1, p2) = (&written["patients"][0], &written["patients"][1]);
+    // P1: sCD25 5000 > 3900 and ferritin 5000 > 1000 on Day 0 (the diagnosis date): positive.
+    assert_eq!(p1["ohi"]["status"], "positive");
+    // P1 is febrile (39.2 °C on the diagnosis date), ferritin 5000 > 684, platelets 150 ≤ 181, AST 60 > 48.
+    assert_eq!(p1["mas2016"]["status"], "met");
+    assert_eq!(p2["ohi"]["status"], "unknown", "no sCD25");
+    assert!(p2["mas2016"].is_null(), "not sJIA");
+}
