@@ -172,3 +172,63 @@ fn an_invalid_study_or_one_without_patients_exits_1_and_writes_nothing() {
         "nothing half-written"
     );
 }
+
+/// docs/analysis.schema.json, the machine-readable form of docs/analysis-schema.md.
+fn schema_validator() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/analysis.schema.json");
+    let schema: Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).expect("the schema itself is valid")
+}
+
+#[test]
+fn the_analysis_json_follows_its_json_schema() {
+    let validator = schema_validator();
+    let output = hlh(&["analyze", demo_dir().to_str().unwrap(), "--json", "-"]);
+    let analysis: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&analysis)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    // A study with unknowns (no temperature, no Day-7 ferritin): nulls where the schema allows them.
+    let dir = tempfile::tempdir().unwrap();
+    let study = dir.path();
+    fs::write(
+        study.join("patients.csv"),
+        "patient_id,sex,age_years,diagnosis_date\nP1,F,60,2021-05-01\n",
+    )
+    .unwrap();
+    fs::write(
+        study.join("observations.csv"),
+        "patient_id,time,analyte,value,unit\nP1,2021-05-01,ferritin,3000,ug/L\n",
+    )
+    .unwrap();
+    fs::write(
+        study.join("treatments.csv"),
+        "patient_id,drug,start\nP1,anakinra,2021-05-01\n",
+    )
+    .unwrap();
+    let output = hlh(&["analyze", study.to_str().unwrap(), "--json", "-"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let sparse: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        validator.is_valid(&sparse),
+        "{:#?}",
+        validator
+            .iter_errors(&sparse)
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(sparse["outcomes"]["response"]["proportion"], Value::Null);
+
+    // The check can fail: a proportion written as a string is refused.
+    let mut broken = analysis.clone();
+    broken["baseline"]["first_line"]["proportion"] = Value::from("47.6%");
+    assert!(!validator.is_valid(&broken));
+}
