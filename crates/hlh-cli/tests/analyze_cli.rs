@@ -232,3 +232,42 @@ fn the_analysis_json_follows_its_json_schema() {
     broken["baseline"]["first_line"]["proportion"] = Value::from("47.6%");
     assert!(!validator.is_valid(&broken));
 }
+
+#[test]
+fn the_protocol_table_of_study_toml_applies_and_a_protocol_file_overrides_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = dir.path().join("study");
+    fs::create_dir(&study).unwrap();
+    for entry in fs::read_dir(demo_dir()).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), study.join(entry.file_name())).unwrap();
+    }
+    let toml = fs::read_to_string(study.join("study.toml")).unwrap();
+    fs::write(
+        study.join("study.toml"),
+        format!("{toml}[protocol.fever]\nsustained_days = 3\n"),
+    )
+    .unwrap();
+    let analysis = |extra: &[&str]| -> Value {
+        let mut args = vec!["analyze", study.to_str().unwrap(), "--json", "-"];
+        args.extend_from_slice(extra);
+        serde_json::from_slice(&hlh(&args).stdout).unwrap()
+    };
+    assert_eq!(analysis(&[])["protocol"]["fever"]["sustained_days"], 3);
+    let file = dir.path().join("protocol.toml");
+    fs::write(&file, "[fever]\nsustained_days = 1\n").unwrap();
+    assert_eq!(
+        analysis(&["--protocol", file.to_str().unwrap()])["protocol"]["fever"]["sustained_days"],
+        1
+    );
+
+    fs::write(
+        study.join("study.toml"),
+        format!("{toml}[protocol]\nindex_drug = \"aspirin\"\n"),
+    )
+    .unwrap();
+    let output = hlh(&["analyze", study.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr)
+        .contains("study.toml [protocol]: protocol setting index_drug"));
+}
