@@ -1,7 +1,7 @@
 //! Checks that need several files at once: deaths, dates far from the diagnosis, patients without data,
 //! centres unknown to study.toml.
 
-use hlh_model::{EventKind, PatientIndex, Study};
+use hlh_model::{EventKind, PatientIndex, Study, StudyDay};
 use jiff::civil::Date;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -35,19 +35,6 @@ pub fn across_files(
     check_centres(study, settings, diagnostics);
 }
 
-fn warning_at(file: &str, line: u64, message: String) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Warning,
-        file: file.to_string(),
-        line: Some(line),
-        column: None,
-        value: None,
-        message,
-        expected: None,
-        hint: None,
-    }
-}
-
 /// One death per patient; a second one is an error.
 fn check_deaths(study: &Study, diagnostics: &mut Diagnostics) -> HashMap<PatientIndex, Date> {
     let mut death_dates: HashMap<PatientIndex, (Date, u64)> = HashMap::default();
@@ -63,7 +50,7 @@ fn check_deaths(study: &Study, diagnostics: &mut Diagnostics) -> HashMap<Patient
                     "second death of patient {} (first on line {first_line})",
                     study.patient(event.patient).id
                 ),
-                ..warning_at("events.csv", event.source.line, String::new())
+                ..Diagnostic::row_warning("events.csv", event.source.line, String::new())
             }),
             None => {
                 death_dates.insert(event.patient, (event.time.date(), event.source.line));
@@ -92,7 +79,7 @@ fn check_observation_dates(
         let date = observation.time.date();
         if let Some(death) = death_dates.get(&observation.patient) {
             if date > *death && warned_after_death.insert(observation.patient) {
-                diagnostics.push(warning_at(
+                diagnostics.push(Diagnostic::row_warning(
                     "observations.csv",
                     observation.source.line,
                     format!(
@@ -102,9 +89,9 @@ fn check_observation_dates(
                 ));
             }
         }
-        let days = date.duration_since(patient.diagnosis_date).as_hours() / 24;
+        let days = i64::from(StudyDay::of(date, patient.diagnosis_date).0);
         if days.abs() > FAR_FROM_DIAGNOSIS_DAYS && warned_far.insert(observation.patient) {
-            diagnostics.push(warning_at(
+            diagnostics.push(Diagnostic::row_warning(
                 "observations.csv",
                 observation.source.line,
                 format!(
@@ -116,7 +103,7 @@ fn check_observation_dates(
     }
     for (index, patient) in study.patients.iter().enumerate() {
         if !with_observations.contains(&PatientIndex(index as u32)) {
-            diagnostics.push(warning_at(
+            diagnostics.push(Diagnostic::row_warning(
                 "patients.csv",
                 patient.source.line,
                 format!("patient {} has no observations", patient.id),
@@ -135,7 +122,7 @@ fn check_centres(study: &Study, settings: &StudySettings, diagnostics: &mut Diag
             continue;
         };
         if !settings.centres.iter().any(|listed| listed == centre) && warned.insert(centre) {
-            diagnostics.push(warning_at(
+            diagnostics.push(Diagnostic::row_warning(
                 "patients.csv",
                 patient.source.line,
                 format!(

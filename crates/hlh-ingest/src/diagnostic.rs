@@ -50,6 +50,20 @@ pub fn shown_value(value: &str) -> String {
 }
 
 impl Diagnostic {
+    /// A warning about a whole row (or rows across files), with no column or value to show.
+    pub fn row_warning(file: &str, line: u64, message: String) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            file: file.to_string(),
+            line: Some(line),
+            column: None,
+            value: None,
+            message,
+            expected: None,
+            hint: None,
+        }
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

@@ -7,10 +7,12 @@ use rustc_hash::FxHashMap;
 use std::collections::hash_map::Entry;
 
 use crate::cells::{self, CellProblem, TIME_EXPECTED};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::patients::PatientRegistry;
 use crate::ranges::{analyte_ranges, unit_mistake_hint};
-use crate::table::{read_table_in_chunks, CellReader, ColumnSpec, Diagnostics, Row};
+use crate::table::{
+    count_line_ends, read_table_in_chunks, CellReader, ColumnSpec, Diagnostics, Row,
+};
 
 const FILE: &str = "observations.csv";
 
@@ -59,7 +61,7 @@ pub fn read(
         diagnostics,
         threads,
         // One row per line in the usual file: reserving up front spares the copies of a growing vector.
-        |chunk| Vec::with_capacity(count_line_ends(chunk)),
+        |chunk| Vec::with_capacity(count_line_ends(chunk) as usize),
         |observations: &mut Vec<Observation>, row, diagnostics| {
             if let Some(observation) = read_row(row, registry, diagnostics) {
                 observations.push(observation);
@@ -67,10 +69,6 @@ pub fn read(
         },
     );
     drop_repeated_rows(chunks, diagnostics)
-}
-
-fn count_line_ends(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&byte| byte == b'\n').count()
 }
 
 /// One row of observations.csv, converted; `None` when it has an error (reported).
@@ -160,18 +158,11 @@ fn drop_repeated_rows(
     let mut is_repeat = vec![false; observations.len()];
     for &(index, first_line) in &repeats {
         is_repeat[index] = true;
-        diagnostics.push(Diagnostic {
-            severity: Severity::Warning,
-            file: FILE.to_string(),
-            line: Some(observations[index].source.line),
-            column: None,
-            value: None,
-            message: format!(
-                "same patient, time, analyte and value as line {first_line}; counted once"
-            ),
-            expected: None,
-            hint: None,
-        });
+        diagnostics.push(Diagnostic::row_warning(
+            FILE,
+            observations[index].source.line,
+            format!("same patient, time, analyte and value as line {first_line}; counted once"),
+        ));
     }
     let mut index = 0;
     observations.retain(|_| {

@@ -288,7 +288,7 @@ fn split_at_line_ends(data: &[u8], chunks: usize) -> Vec<(usize, usize)> {
     ranges
 }
 
-fn count_line_ends(bytes: &[u8]) -> u64 {
+pub(crate) fn count_line_ends(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&byte| byte == b'\n').count() as u64
 }
 
@@ -657,14 +657,8 @@ impl<'a, 'r> CellReader<'a, 'r> {
         expected: &str,
         parse: impl FnOnce(&str) -> Result<T, CellProblem>,
     ) -> Option<T> {
-        match self.row.get(column) {
-            Some(text) => self.parse(column, text, parse),
-            None => {
-                self.diagnostics.push(self.row.missing(column, expected));
-                self.usable = false;
-                None
-            }
-        }
+        let text = self.required_text(column, expected)?;
+        self.parse(column, text, parse)
     }
 
     /// The text of a cell that must be filled.
