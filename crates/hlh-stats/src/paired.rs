@@ -1,7 +1,7 @@
 //! Paired comparison (Day 0 vs Day 7): paired t-test, Wilcoxon signed-rank, sign test, Hodges–Lehmann.
 
 use crate::error::{check_finite, StatsError};
-use crate::summary::mean;
+use crate::summary::{mean, sd};
 use crate::tails::{t_quantile, t_two_sided};
 use crate::wilcoxon::{
     hodges_lehmann, signed_rank_default, signed_rank_variants, HodgesLehmann, SignedRankTest,
@@ -68,13 +68,6 @@ impl Pairs {
             hodges_lehmann: hodges_lehmann(&self.differences, confidence),
         }
     }
-}
-
-fn sd(values: &[f64], mean: f64) -> Option<f64> {
-    let n = values.len();
-    (n >= 2).then(|| {
-        (values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt()
-    })
 }
 
 /// The paired t-test and the t interval of the mean difference.

@@ -41,13 +41,7 @@ impl Sample {
 
     /// The sample standard deviation (denominator n − 1); `None` for a single value.
     pub fn sd(&self) -> Option<f64> {
-        let n = self.sorted.len();
-        if n < 2 {
-            return None;
-        }
-        let mean = self.mean();
-        let sum_of_squares: f64 = self.sorted.iter().map(|x| (x - mean) * (x - mean)).sum();
-        Some((sum_of_squares / (n - 1) as f64).sqrt())
+        sd(&self.sorted, self.mean())
     }
 
     /// The `probability`-quantile of the given type (`probability` in [0, 1]).
@@ -78,6 +72,14 @@ pub(crate) fn mean(values: &[f64]) -> f64 {
     let first: f64 = values.iter().sum::<f64>() / n;
     let correction: f64 = values.iter().map(|x| x - first).sum::<f64>() / n;
     first + correction
+}
+
+/// The sample standard deviation about `mean` (denominator n − 1); `None` for fewer than two values.
+pub(crate) fn sd(values: &[f64], mean: f64) -> Option<f64> {
+    let n = values.len();
+    (n >= 2).then(|| {
+        (values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt()
+    })
 }
 
 /// A continuous summary, as the analysis contract writes it.
