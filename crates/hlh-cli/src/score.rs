@@ -11,11 +11,11 @@ use hlh_criteria::mas2016::{mas2016, Mas2016};
 use hlh_criteria::ms_score::{ms_score, MsScore};
 use hlh_criteria::ohi::{ohi, Ohi, OhiOperator};
 use hlh_criteria::{Findings, LabValue, Status};
-use hlh_ingest::analyte_ranges;
+use hlh_ingest::{analyte_ranges, shown_value};
 use hlh_model::{units, Analyte};
 use serde_json::{json, Map, Value};
 
-use crate::output::paint_error;
+use crate::output::{json_number, json_optional, paint_error};
 use crate::Outcome;
 
 /// The boolean findings FINDINGS.json may carry.
@@ -177,12 +177,7 @@ fn kind(value: &Value) -> &'static str {
 
 /// A value for a message, cut to a readable length.
 fn shown(value: &Value) -> String {
-    let text = value.to_string();
-    if text.chars().count() > 80 {
-        format!("{}…", text.chars().take(80).collect::<String>())
-    } else {
-        text
-    }
+    shown_value(&value.to_string())
 }
 
 /// `{"value": number, "unit": "..."}` → a converted, physically possible value; null → unknown.
@@ -240,17 +235,9 @@ fn read_lab(analyte: Analyte, value: &Value) -> Result<Option<LabValue>, String>
     }))
 }
 
-fn number(value: f64) -> Value {
-    if value.is_finite() {
-        json!(value)
-    } else {
-        Value::Null
-    }
-}
-
 fn item_value(value: &ItemValue) -> Value {
     match value {
-        ItemValue::Number(v) => number(*v),
+        ItemValue::Number(v) => json_number(*v),
         ItemValue::Yes(flag) => json!(flag),
         ItemValue::Count(count) => json!(count),
         ItemValue::Missing => Value::Null,
@@ -261,7 +248,7 @@ fn criterion_json(criterion: &Criterion) -> Value {
     json!({
         "criterion": criterion.criterion,
         "status": criterion.status.name(),
-        "value": criterion.value.map_or(Value::Null, number),
+        "value": json_optional(criterion.value),
         "unit": criterion.unit,
     })
 }
@@ -269,10 +256,7 @@ fn criterion_json(criterion: &Criterion) -> Value {
 fn scores_json(scores: &Scores, approximate: bool) -> Value {
     let h = &scores.hscore;
     let mut probability = Map::new();
-    probability.insert(
-        "percent".into(),
-        h.probability.percent.map_or(Value::Null, number),
-    );
+    probability.insert("percent".into(), json_optional(h.probability.percent));
     probability.insert(
         "band".into(),
         json!([h.probability.band.0, h.probability.band.1]),
@@ -282,7 +266,7 @@ fn scores_json(scores: &Scores, approximate: bool) -> Value {
         probability.insert(
             "approximation".into(),
             json!({
-                "percent": number(approximate_probability(f64::from(h.score))),
+                "percent": json_number(approximate_probability(f64::from(h.score))),
                 "label": "approximation, not official: logistic curve fitted to the published table",
             }),
         );
@@ -309,8 +293,8 @@ fn scores_json(scores: &Scores, approximate: bool) -> Value {
         },
         "ohi": {
             "status": match scores.ohi.status { Status::Met => "positive", Status::NotMet => "negative", Status::Unknown => "unknown" },
-            "ferritin": scores.ohi.ferritin.map_or(Value::Null, number),
-            "scd25": scores.ohi.scd25.map_or(Value::Null, number),
+            "ferritin": json_optional(scores.ohi.ferritin),
+            "scd25": json_optional(scores.ohi.scd25),
         },
         "mas2016": {
             "status": scores.mas2016.status.name(),
@@ -318,7 +302,7 @@ fn scores_json(scores: &Scores, approximate: bool) -> Value {
             "criteria": scores.mas2016.criteria.iter().map(criterion_json).collect::<Vec<_>>(),
         },
         "ms_score": {
-            "score": number(scores.ms_score.score), "min": number(scores.ms_score.min), "max": number(scores.ms_score.max),
+            "score": json_number(scores.ms_score.score), "min": json_number(scores.ms_score.min), "max": json_number(scores.ms_score.max),
             "cutoff": scores.ms_score.cutoff, "verdict": scores.ms_score.verdict.name(), "unknown": scores.ms_score.unknown,
         },
     })

@@ -14,7 +14,7 @@ use hlh_stats::{Pairs, QuantileType, Sample, StatsError, SurvivalData, CONF_95};
 use serde_json::{json, Value};
 
 use crate::columns::{read_columns, InputErrors, Kind, Request};
-use crate::output::paint_error;
+use crate::output::{json_number as number, json_optional as optional, paint_error};
 use crate::Outcome;
 
 #[derive(Debug, Subcommand)]
@@ -100,23 +100,6 @@ pub enum MethodArg {
     Wilson,
     #[value(name = "clopper-pearson")]
     ClopperPearson,
-}
-
-/// A number for JSON: infinities as the string "Infinity" (the contract's one exception), NaN as null.
-fn number(value: f64) -> Value {
-    if value.is_finite() {
-        json!(value)
-    } else if value.is_nan() {
-        Value::Null
-    } else if value > 0.0 {
-        json!("Infinity")
-    } else {
-        json!("-Infinity")
-    }
-}
-
-fn optional(value: Option<f64>) -> Value {
-    value.map_or(Value::Null, number)
 }
 
 fn pair(values: (f64, f64)) -> Value {

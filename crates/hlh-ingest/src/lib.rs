@@ -22,7 +22,7 @@ use std::path::Path;
 use hlh_model::{Study, StudyFile};
 
 pub use cells::{number as parse_number, CellProblem};
-pub use diagnostic::{ColumnRef, Diagnostic, Severity};
+pub use diagnostic::{shown_value, ColumnRef, Diagnostic, Severity};
 pub use ranges::{analyte_ranges, AnalyteRanges};
 pub use settings::StudySettings;
 pub use summary::StudySummary;
