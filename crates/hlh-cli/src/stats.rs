@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
+use hlh_outcomes::km_row_json;
 use hlh_stats::fisher::{fisher_exact, Table2x2};
 use hlh_stats::paired::PairedComparison;
 use hlh_stats::proportion::{proportion, ProportionMethod};
@@ -429,11 +430,7 @@ fn km_json(analysis: &SurvivalAnalysis) -> Value {
             "events": g.fit.events,
             "median": optional(g.fit.median),
             "median_ci95": [optional(g.fit.median_ci.0), optional(g.fit.median_ci.1)],
-            "table": g.fit.table.iter().map(|row| json!({
-                "time": number(row.time), "n_risk": row.n_risk, "n_event": row.n_event,
-                "n_censor": row.n_censor, "survival": number(row.survival), "std_err": optional(row.std_err),
-                "lower": optional(row.lower), "upper": optional(row.upper),
-            })).collect::<Vec<_>>(),
+            "table": g.fit.table.iter().map(km_row_json).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "logrank": analysis.logrank.as_ref().map_or(Value::Null, |l| json!({
             "statistic": number(l.statistic), "df": number(l.df), "p_value": number(l.p_value),

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use hlh_criteria::hlh2004::Diagnosis;
 use hlh_model::{Analyte, PatientIndex, Sex, Study};
 use hlh_stats::proportion::proportion;
+use hlh_stats::survival::KmRow;
 use hlh_stats::{Pairs, Sample, SurvivalData};
 use serde_json::{json, Map, Value};
 
@@ -298,11 +299,16 @@ fn kaplan_meier(febrile: &[&PatientEndpoints], protocol: &Protocol) -> Value {
         "median": optional(fit.median),
         "ci95": [optional(fit.median_ci.0), optional(fit.median_ci.1)],
         "conf_type": protocol.km_conf_type.name(),
-        "table": fit.table.iter().map(|row| json!({
-            "time": number(row.time), "n_risk": row.n_risk, "n_event": row.n_event, "n_censor": row.n_censor,
-            "survival": number(row.survival), "std_err": optional(row.std_err),
-            "lower": optional(row.lower), "upper": optional(row.upper),
-        })).collect::<Vec<_>>(),
+        "table": fit.table.iter().map(km_row_json).collect::<Vec<_>>(),
+    })
+}
+
+/// One row of a Kaplan–Meier table as both the analysis (§3) and `hlh stats km` (§5) write it.
+pub fn km_row_json(row: &KmRow) -> Value {
+    json!({
+        "time": number(row.time), "n_risk": row.n_risk, "n_event": row.n_event, "n_censor": row.n_censor,
+        "survival": number(row.survival), "std_err": optional(row.std_err),
+        "lower": optional(row.lower), "upper": optional(row.upper),
     })
 }
 

@@ -9,6 +9,6 @@ mod endpoints;
 pub mod protocol;
 mod summary_text;
 
-pub use analysis::{analyze, Analysis, AnalysisError, SCHEMA};
+pub use analysis::{analyze, km_row_json, Analysis, AnalysisError, SCHEMA};
 pub use endpoints::{DailyValue, Judgement, LabPair, PatientEndpoints, ResponseItems};
 pub use protocol::Protocol;
