@@ -3,13 +3,15 @@
 use std::collections::BTreeSet;
 
 use hlh_criteria::hlh2004::Diagnosis;
-use hlh_model::{Analyte, PatientIndex, Sex, Study};
+use hlh_model::{Analyte, Drug, EventKind, PatientIndex, Sex, Study, Trigger};
 use hlh_stats::proportion::proportion;
 use hlh_stats::survival::KmRow;
 use hlh_stats::{Pairs, Sample, SurvivalData};
 use serde_json::{json, Map, Value};
 
-use crate::endpoints::{day0, endpoints, PatientEndpoints, PatientRows};
+use crate::endpoints::{
+    day0, endpoints, PatientEndpoints, PatientRows, TRAJECTORY_ANALYTES, TRAJECTORY_DAYS,
+};
 use crate::protocol::Protocol;
 use crate::summary_text::summary_text;
 
@@ -151,9 +153,13 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
         },
     ]);
 
-    let record = |p: &PatientEndpoints| study.patient(p.patient);
-    let ages: Vec<f64> = patients.iter().map(|p| record(p).age_years).collect();
-    let sex_count = |sex| patients.iter().filter(|p| record(p).sex == sex).count();
+    let observed: BTreeSet<Analyte> = study
+        .observations
+        .iter()
+        .map(|o| o.quantity.analyte())
+        .collect();
+    let ages: Vec<f64> = patients.iter().map(|p| p.record.age_years).collect();
+    let sex_count = |sex| patients.iter().filter(|p| p.record.sex == sex).count();
     let hscores: Vec<f64> = patients.iter().map(|p| f64::from(p.hscore.score)).collect();
     let hlh2004_met = patients
         .iter()
@@ -166,6 +172,25 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
         "monotherapy": share(patients.iter().filter(|p| p.monotherapy).count(), n, protocol),
         "hscore": summary(&hscores, protocol),
         "hlh2004_met": share(hlh2004_met, n, protocol),
+        "hscore_positive": {
+            "count": patients.iter().filter(|p| p.hscore.positive == Some(true)).count(),
+            "not_positive": patients.iter().filter(|p| p.hscore.positive == Some(false)).count(),
+            "undetermined": patients.iter().filter(|p| p.hscore.positive.is_none()).count(),
+            "cutoff": protocol.hscore_cutoff,
+        },
+        "centres": centre_counts(&patients),
+        "triggers": Trigger::ALL.iter().map(|&trigger| {
+            let count = patients.iter().filter(|p| p.record.triggers.contains(&trigger)).count();
+            (trigger.name().to_string(), share(count, n, protocol))
+        }).collect::<Map<_, _>>(),
+        "labs_day0": observed.iter().map(|&analyte| {
+            let values: Vec<f64> = patients.iter()
+                .filter_map(|p| p.labs.get(&analyte)?.day0.map(|d| d.value))
+                .collect();
+            (analyte.name().to_string(), json!({"unit": analyte.canonical_unit(), "summary": summary(&values, protocol)}))
+        }).collect::<Map<_, _>>(),
+        "index_drug": index_drug(&patients, protocol),
+        "concomitant": concomitant(&patients, protocol),
     });
 
     let responders = patients.iter().filter(|p| p.response == Some(true)).count();
@@ -196,13 +221,8 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
         "km": kaplan_meier(&febrile, protocol),
     });
 
-    let observed: BTreeSet<Analyte> = study
-        .observations
-        .iter()
-        .map(|o| o.quantity.analyte())
-        .collect();
     let mut labs = Map::new();
-    for analyte in observed {
+    for &analyte in &observed {
         labs.insert(
             analyte.name().to_string(),
             lab_comparison(analyte, &patients, protocol),
@@ -218,6 +238,8 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
         "labs": labs,
         "discontinued_adverse_event": share(discontinued, n, protocol),
         "deaths_by_response_day": patients.iter().filter(|p| p.death_day.is_some_and(|d| d <= protocol.response_day)).count(),
+        "safety": safety(&patients, protocol),
+        "trajectories": trajectories(&patients, protocol),
     });
 
     let json = json!({
@@ -237,6 +259,150 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
         protocol: protocol.clone(),
         summary,
     })
+}
+
+/// Patients per centre, by name; a patient without a centre counts under "unknown".
+fn centre_counts(patients: &[PatientEndpoints]) -> Map<String, Value> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for p in patients {
+        *counts
+            .entry(p.record.centre.as_deref().unwrap_or("unknown"))
+            .or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|(centre, count)| (centre.to_string(), json!(count)))
+        .collect()
+}
+
+/// The index-drug course: first dose by unit, route, frequency and duration (Day 0 through the last
+/// administration, in days, for courses that ended).
+fn index_drug(patients: &[PatientEndpoints], protocol: &Protocol) -> Value {
+    let mut doses: std::collections::BTreeMap<&str, Vec<f64>> = std::collections::BTreeMap::new();
+    let mut routes: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let mut frequencies: std::collections::BTreeMap<&str, usize> =
+        std::collections::BTreeMap::new();
+    for p in patients {
+        if let (Some(dose), Some(unit)) = (p.course.first_dose, p.course.dose_unit) {
+            doses.entry(unit.name()).or_default().push(dose);
+        }
+        *routes
+            .entry(p.course.route.map_or("unknown", |r| r.name()))
+            .or_default() += 1;
+        *frequencies
+            .entry(p.course.frequency.as_deref().unwrap_or("unknown"))
+            .or_default() += 1;
+    }
+    let durations: Vec<f64> = patients
+        .iter()
+        .filter_map(|p| p.course.last_day)
+        .map(|last| f64::from(last + 1))
+        .collect();
+    json!({
+        "drug": protocol.index_drug.name(),
+        "first_dose": doses.iter().map(|(unit, values)| (unit.to_string(), summary(values, protocol))).collect::<Map<_, _>>(),
+        "first_dose_unknown": patients.iter().filter(|p| p.course.first_dose.is_none() || p.course.dose_unit.is_none()).count(),
+        "route": routes,
+        "frequency": frequencies,
+        "duration_days": summary(&durations, protocol),
+        "ongoing": patients.iter().filter(|p| p.course.last_day.is_none()).count(),
+    })
+}
+
+/// Patients given each other drug during the index course, in the drug table's order, and any
+/// corticosteroid.
+fn concomitant(patients: &[PatientEndpoints], protocol: &Protocol) -> Value {
+    let n = patients.len();
+    let mut drugs = Map::new();
+    for &drug in Drug::ALL {
+        let count = patients
+            .iter()
+            .filter(|p| p.concomitant.contains(&drug))
+            .count();
+        if count > 0 {
+            drugs.insert(drug.name().to_string(), share(count, n, protocol));
+        }
+    }
+    let corticosteroids = patients
+        .iter()
+        .filter(|p| p.concomitant.iter().any(|d| d.is_corticosteroid()))
+        .count();
+    json!({"drugs": drugs, "corticosteroids_any": share(corticosteroids, n, protocol)})
+}
+
+/// Safety: adverse events and infections from Day 0 on, by type and grade; ICU admissions and deaths at
+/// any time of the record.
+fn safety(patients: &[PatientEndpoints], protocol: &Protocol) -> Value {
+    let n = patients.len();
+    let from_day0 = |kind: EventKind| {
+        let mut by_type: std::collections::BTreeMap<
+            (String, Option<u8>),
+            (usize, BTreeSet<usize>),
+        > = std::collections::BTreeMap::new();
+        let mut patients_with = BTreeSet::new();
+        let mut events = 0;
+        for (index, p) in patients.iter().enumerate() {
+            for e in p.events.iter().filter(|e| e.kind == kind && e.day >= 0) {
+                let name = e
+                    .detail
+                    .as_deref()
+                    .map_or("unspecified", str::trim)
+                    .to_string();
+                let entry = by_type.entry((name, e.grade)).or_default();
+                entry.0 += 1;
+                entry.1.insert(index);
+                patients_with.insert(index);
+                events += 1;
+            }
+        }
+        json!({
+            "patients": share(patients_with.len(), n, protocol),
+            "events": events,
+            "by_type": by_type.into_iter().map(|((name, grade), (events, who))| json!({
+                "type": name, "grade": grade, "events": events, "patients": who.len(),
+            })).collect::<Vec<_>>(),
+        })
+    };
+    let any = |kind: EventKind| {
+        let count = patients
+            .iter()
+            .filter(|p| p.events.iter().any(|e| e.kind == kind))
+            .count();
+        share(count, n, protocol)
+    };
+    json!({
+        "adverse_events": from_day0(EventKind::AdverseEvent),
+        "infections": from_day0(EventKind::Infection),
+        "icu_admission": any(EventKind::IcuAdmission),
+        "deaths": any(EventKind::Death),
+    })
+}
+
+/// For each analyte of the figures, each day of [`TRAJECTORY_DAYS`] with a value: the patients with a
+/// daily value that day and their median and quartiles.
+fn trajectories(patients: &[PatientEndpoints], protocol: &Protocol) -> Value {
+    let mut by_analyte = Map::new();
+    for analyte in TRAJECTORY_ANALYTES {
+        let mut by_day: std::collections::BTreeMap<i32, Vec<f64>> =
+            std::collections::BTreeMap::new();
+        for p in patients {
+            for d in p.trajectories.get(&analyte).into_iter().flatten() {
+                by_day.entry(d.day).or_default().push(d.value);
+            }
+        }
+        let days: Vec<Value> = by_day
+            .iter()
+            .filter_map(|(&day, values)| {
+                let s = Sample::new(values).ok()?.summary(protocol.quantile_type);
+                Some(json!({"day": day, "n": s.n, "median": number(s.median), "q1": number(s.q1), "q3": number(s.q3)}))
+            })
+            .collect();
+        by_analyte.insert(
+            analyte.name().to_string(),
+            json!({"unit": analyte.canonical_unit(), "days": days}),
+        );
+    }
+    json!({"first_day": TRAJECTORY_DAYS.0, "last_day": TRAJECTORY_DAYS.1, "analytes": by_analyte})
 }
 
 /// Patients per thread below which one thread does the work.
@@ -413,5 +579,33 @@ fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {
             "criteria": m.criteria.iter().map(|c| json!({"criterion": c.criterion, "status": c.status.name()})).collect::<Vec<_>>(),
         })),
         "treatment_source_lines": p.treatment_sources.iter().map(|s| s.line).collect::<Vec<_>>(),
+        "demographics": {
+            "centre": p.record.centre, "sex": p.record.sex.name(), "age_years": number(p.record.age_years),
+            "diagnosis_date": p.record.diagnosis_date.to_string(),
+            "triggers": p.record.triggers.iter().map(|t| t.name()).collect::<Vec<_>>(),
+            "trigger_detail": p.record.trigger_detail, "source_line": p.record.source.line,
+        },
+        "course": {
+            "first_dose": optional(p.course.first_dose), "dose_unit": p.course.dose_unit.map(|u| u.name()),
+            "frequency": p.course.frequency, "route": p.course.route.map(|r| r.name()),
+            "last_day": p.course.last_day,
+        },
+        "concomitant": p.concomitant.iter().map(|d| d.name()).collect::<Vec<_>>(),
+        "timeline": {
+            "treatments": p.treatments.iter().map(|t| json!({
+                "drug": t.drug.name(), "start_day": t.start_day, "end_day": t.end_day,
+                "stop_reason": t.stop_reason.map(|r| r.name()), "source_line": t.source.line,
+            })).collect::<Vec<_>>(),
+            "events": p.events.iter().map(|e| json!({
+                "event": e.kind.name(), "day": e.day, "detail": e.detail, "grade": e.grade,
+                "drug": e.drug.map(|d| d.name()), "led_to_discontinuation": e.led_to_discontinuation,
+                "source_line": e.source.line,
+            })).collect::<Vec<_>>(),
+            "last_followup_day": p.last_followup_day,
+        },
+        "trajectories": p.trajectories.iter().map(|(analyte, days)| (
+            analyte.name().to_string(),
+            json!(days.iter().map(|d| json!({"day": d.day, "value": number(d.value), "source_line": d.source.line})).collect::<Vec<_>>()),
+        )).collect::<Map<_, _>>(),
     })
 }

@@ -9,8 +9,8 @@ use hlh_criteria::mas2016::{mas2016, Mas2016};
 use hlh_criteria::ohi::{ohi, Ohi, OhiOperator};
 use hlh_criteria::Findings;
 use hlh_model::{
-    Analyte, DailyWorst, EventKind, PatientIndex, RecordedResponse, SourceRow, StopReason, Study,
-    StudyDay,
+    Analyte, DailyWorst, DoseUnit, Drug, EventKind, PatientIndex, RecordedResponse, Route,
+    SourceRow, StopReason, Study, StudyDay,
 };
 use jiff::civil::Date;
 
@@ -63,11 +63,52 @@ pub struct ResponseItems {
     pub no_inefficacy_or_rescue: Judgement,
 }
 
+/// The analytes whose daily values are kept day by day for the figures, and the days they span.
+pub const TRAJECTORY_ANALYTES: [Analyte; 3] =
+    [Analyte::Temperature, Analyte::Crp, Analyte::Ferritin];
+pub const TRAJECTORY_DAYS: (i32, i32) = (-2, 14);
+
+/// The index-drug course: its first row's dose and way of giving, and its last day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexCourse {
+    pub first_dose: Option<f64>,
+    pub dose_unit: Option<DoseUnit>,
+    pub frequency: Option<String>,
+    pub route: Option<Route>,
+    /// The study day of the last administration; `None` while a row is ongoing (no `end`).
+    pub last_day: Option<i32>,
+}
+
+/// A treatment row on the patient's study-day axis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineTreatment {
+    pub drug: Drug,
+    pub start_day: i32,
+    /// `None` while ongoing.
+    pub end_day: Option<i32>,
+    pub stop_reason: Option<StopReason>,
+    pub source: SourceRow,
+}
+
+/// An event row on the patient's study-day axis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineEvent {
+    pub kind: EventKind,
+    pub day: i32,
+    pub detail: Option<String>,
+    pub grade: Option<u8>,
+    pub drug: Option<Drug>,
+    pub led_to_discontinuation: Option<bool>,
+    pub source: SourceRow,
+}
+
 /// Everything derived for one analysed patient.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatientEndpoints {
     pub patient: PatientIndex,
     pub patient_id: String,
+    /// The patient's row of patients.csv, for the case card.
+    pub record: hlh_model::Patient,
     pub day0: Date,
     pub first_line: bool,
     pub monotherapy: bool,
@@ -90,6 +131,15 @@ pub struct PatientEndpoints {
     pub mas2016: Option<Mas2016>,
     /// Rows behind Day 0, first-line, monotherapy, safety.
     pub treatment_sources: Vec<SourceRow>,
+    pub course: IndexCourse,
+    /// Drugs other than the index drug given on a day of the index course.
+    pub concomitant: Vec<Drug>,
+    /// Every treatment and event row, by start day then line.
+    pub treatments: Vec<TimelineTreatment>,
+    pub events: Vec<TimelineEvent>,
+    /// Daily values of [`TRAJECTORY_ANALYTES`] on [`TRAJECTORY_DAYS`], by day.
+    pub trajectories: BTreeMap<Analyte, Vec<DailyValue>>,
+    pub last_followup_day: Option<i32>,
 }
 
 /// The rows of each patient, gathered once.
@@ -179,14 +229,62 @@ pub fn endpoints(
             .iter()
             .any(|t| protocol.is_hlh_directed(t.drug) && day_of(t.start.date()) < 0),
     };
-    let monotherapy = !treatments.iter().any(|t| {
-        protocol.is_hlh_directed(t.drug) && {
-            let (start, end) = (day_of(t.start.date()), t.end.map(|e| day_of(e.date())));
-            let starts_before_course_ends = course_end.is_none_or(|last| start <= last);
-            let ends_after_day0 = end.is_none_or(|end| end >= 0);
-            starts_before_course_ends && ends_after_day0
-        }
-    });
+    let during_course = |t: &hlh_model::Treatment| {
+        let (start, end) = (day_of(t.start.date()), t.end.map(|e| day_of(e.date())));
+        let starts_before_course_ends = course_end.is_none_or(|last| start <= last);
+        let ends_after_day0 = end.is_none_or(|end| end >= 0);
+        starts_before_course_ends && ends_after_day0
+    };
+    let monotherapy = !treatments
+        .iter()
+        .any(|t| protocol.is_hlh_directed(t.drug) && during_course(t));
+    let mut concomitant: Vec<Drug> = treatments
+        .iter()
+        .filter(|t| t.drug != protocol.index_drug && during_course(t))
+        .map(|t| t.drug)
+        .collect();
+    concomitant.sort();
+    concomitant.dedup();
+    let course = index_rows.first().map_or(
+        IndexCourse {
+            first_dose: None,
+            dose_unit: None,
+            frequency: None,
+            route: None,
+            last_day: course_end,
+        },
+        |first| IndexCourse {
+            first_dose: first.dose,
+            dose_unit: first.dose_unit,
+            frequency: first.frequency.clone(),
+            route: first.route,
+            last_day: course_end,
+        },
+    );
+    let mut timeline_treatments: Vec<TimelineTreatment> = treatments
+        .iter()
+        .map(|t| TimelineTreatment {
+            drug: t.drug,
+            start_day: day_of(t.start.date()),
+            end_day: t.end.map(|e| day_of(e.date())),
+            stop_reason: t.stop_reason,
+            source: t.source,
+        })
+        .collect();
+    timeline_treatments.sort_by_key(|t| (t.start_day, t.source.line));
+    let mut timeline_events: Vec<TimelineEvent> = events
+        .iter()
+        .map(|e| TimelineEvent {
+            kind: e.kind,
+            day: day_of(e.time.date()),
+            detail: e.detail.clone(),
+            grade: e.grade,
+            drug: e.drug,
+            led_to_discontinuation: e.led_to_discontinuation,
+            source: e.source,
+        })
+        .collect();
+    timeline_events.sort_by_key(|e| (e.day, e.source.line));
 
     // Daily worst values of every analyte.
     let mut daily: BTreeMap<(Analyte, i32), DailyValue> = BTreeMap::new();
@@ -234,6 +332,16 @@ pub fn endpoints(
         }
     }
     labs.retain(|_, pair| pair.day0.is_some() || pair.day7.is_some());
+    let mut trajectories: BTreeMap<Analyte, Vec<DailyValue>> = BTreeMap::new();
+    for analyte in TRAJECTORY_ANALYTES {
+        let days = daily
+            .range((analyte, TRAJECTORY_DAYS.0)..=(analyte, TRAJECTORY_DAYS.1))
+            .map(|(_, value)| *value)
+            .collect::<Vec<_>>();
+        if !days.is_empty() {
+            trajectories.insert(analyte, days);
+        }
+    }
 
     // Fever.
     let temperatures: BTreeMap<i32, f64> = daily
@@ -361,6 +469,7 @@ pub fn endpoints(
     PatientEndpoints {
         patient,
         patient_id: record.id.clone(),
+        record: record.clone(),
         day0,
         first_line,
         monotherapy,
@@ -377,6 +486,12 @@ pub fn endpoints(
         ohi: ohi(&findings, OhiOperator::Strict),
         mas2016: (findings.sjia == Some(true)).then(|| mas2016(&findings)),
         treatment_sources: treatments.iter().map(|t| t.source).collect(),
+        course,
+        concomitant,
+        treatments: timeline_treatments,
+        events: timeline_events,
+        trajectories,
+        last_followup_day: record.last_followup_date.map(day_of),
     }
 }
 

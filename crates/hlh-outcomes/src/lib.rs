@@ -10,5 +10,8 @@ pub mod protocol;
 mod summary_text;
 
 pub use analysis::{analyze, km_row_json, Analysis, AnalysisError, SCHEMA};
-pub use endpoints::{DailyValue, Judgement, LabPair, PatientEndpoints, ResponseItems};
+pub use endpoints::{
+    DailyValue, IndexCourse, Judgement, LabPair, PatientEndpoints, ResponseItems, TimelineEvent,
+    TimelineTreatment, TRAJECTORY_ANALYTES, TRAJECTORY_DAYS,
+};
 pub use protocol::Protocol;

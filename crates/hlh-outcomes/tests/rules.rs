@@ -508,3 +508,58 @@ fn ohi_for_everyone_and_mas2016_for_sjia_patients_only() {
     assert_eq!(p2["ohi"]["status"], "unknown", "no sCD25");
     assert!(p2["mas2016"].is_null(), "not sJIA");
 }
+
+#[test]
+fn report_material_counts_course_concomitant_drugs_safety_and_daily_medians_by_hand() {
+    let patients = format!("{PATIENTS}P2,F,30,2020-03-10\n");
+    // P1: anakinra Day 0..Day 20 (21 days), prednisone from Day -3 (during the course), an antimicrobial
+    // after the course (not concomitant). P2: anakinra ongoing from Day 0, iv, 2 mg/kg.
+    let treatments = format!(
+        "{ANAKINRA}P1,prednisone,2020-03-07,2020-03-12,1,mg/kg,qd,po,,\nP1,antimicrobial,2020-04-01,,,,,,,\nP2,anakinra,2020-03-10,,2,mg/kg,q6h,iv,,\n"
+    );
+    // Adverse events before Day 0 are not counted; two events of one type and grade in one patient
+    // count as two events in one patient.
+    let events = "P1,2020-03-09,adverse_event,rash,1,,,\nP1,2020-03-12,adverse_event,rash,1,anakinra,no,\nP1,2020-03-14,adverse_event,rash,1,anakinra,no,\nP2,2020-03-11,infection,pneumonia,3,,,\nP2,2020-03-11,icu_admission,,,,,\nP2,2020-03-25,death,,,,,\n";
+    // CRP on Day 0: 100 (P1) and 300 (P2): median 200, type-7 quartiles 150 and 250.
+    let observations = "P1,2020-03-10,crp,100,mg/L\nP2,2020-03-10,crp,300,mg/L\nP2,2020-03-10T18:00,crp,250,mg/L\n";
+    let analysis = analyze(
+        &study(&patients, observations, &treatments, events),
+        &Protocol::default(),
+    )
+    .unwrap();
+    let json = &analysis.json;
+    let baseline = &json["baseline"];
+    assert_eq!(baseline["index_drug"]["route"]["sc"], 1);
+    assert_eq!(baseline["index_drug"]["route"]["iv"], 1);
+    assert_eq!(baseline["index_drug"]["first_dose"]["mg"]["median"], 100.0);
+    assert_eq!(baseline["index_drug"]["first_dose"]["mg/kg"]["median"], 2.0);
+    assert_eq!(baseline["index_drug"]["duration_days"]["n"], 1);
+    assert_eq!(baseline["index_drug"]["duration_days"]["median"], 21.0);
+    assert_eq!(baseline["index_drug"]["ongoing"], 1);
+    assert_eq!(baseline["concomitant"]["drugs"]["prednisone"]["count"], 1);
+    assert!(baseline["concomitant"]["drugs"]
+        .get("antimicrobial")
+        .is_none());
+    assert_eq!(baseline["concomitant"]["corticosteroids_any"]["count"], 1);
+    assert_eq!(baseline["labs_day0"]["crp"]["summary"]["median"], 200.0);
+    let safety = &json["outcomes"]["safety"];
+    assert_eq!(safety["adverse_events"]["events"], 2);
+    assert_eq!(safety["adverse_events"]["patients"]["count"], 1);
+    assert_eq!(
+        safety["adverse_events"]["by_type"][0],
+        serde_json::json!({"type": "rash", "grade": 1, "events": 2, "patients": 1})
+    );
+    assert_eq!(safety["infections"]["patients"]["count"], 1);
+    assert_eq!(safety["icu_admission"]["count"], 1);
+    assert_eq!(safety["deaths"]["count"], 1);
+    let crp_days = &json["outcomes"]["trajectories"]["analytes"]["crp"]["days"];
+    assert_eq!(
+        crp_days[0],
+        serde_json::json!({"day": 0, "n": 2, "median": 200.0, "q1": 150.0, "q3": 250.0})
+    );
+    let p2 = analysis.patient_json(&analysis.patients[1]);
+    assert_eq!(p2["timeline"]["events"][2]["event"], "death");
+    assert_eq!(p2["timeline"]["events"][2]["day"], 15);
+    assert_eq!(p2["course"]["last_day"], Value::Null);
+    assert_eq!(p2["trajectories"]["crp"][0]["value"], 300.0);
+}
