@@ -84,8 +84,18 @@ pub fn run(out: &Path) -> anyhow::Result<Outcome> {
         "Analysis (SYNTHETIC data) written to {}",
         analysis_path.display()
     );
+    let report_path = out.join("report.html");
+    crate::report::write_report(
+        &analysis,
+        &report_path,
+        hlh_report::ReportOptions::default(),
+    )?;
     println!(
-        "Next: hlh validate {0} ; hlh analyze {0}",
+        "Report (SYNTHETIC data) written to {}",
+        report_path.display()
+    );
+    println!(
+        "Next: hlh validate {0} ; hlh analyze {0} ; hlh report {0} --out report.html",
         study_dir.display()
     );
     Ok(Outcome::Success)

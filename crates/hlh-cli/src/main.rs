@@ -7,6 +7,7 @@ mod analyze;
 mod columns;
 mod demo;
 mod output;
+mod report;
 mod score;
 mod stats;
 mod validate;
@@ -49,6 +50,20 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
     },
+    /// Write the report: tables, figures, methods, case cards and sources, as HTML or Markdown
+    Report {
+        #[arg(value_name = "STUDY")]
+        study: PathBuf,
+        /// A TOML file of protocol settings (over the defaults and the protocol table of study.toml)
+        #[arg(long, value_name = "FILE")]
+        protocol: Option<PathBuf>,
+        /// The report file: .html (one self-contained file) or .md (with STEM-figures/ beside it)
+        #[arg(long, value_name = "FILE", value_parser = report::parse_out)]
+        out: PathBuf,
+        /// Suppress counts below N (and leave out patient-level content), for sharing outside the centre
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        min_cell: u64,
+    },
     /// Score one patient's findings: HScore with probability, HLH-2004, OHI, MAS-2016, MS score
     Score {
         /// A JSON object of findings: analytes as {"value": number, "unit": "..."}, age_years, booleans
@@ -87,6 +102,12 @@ fn main() -> ExitCode {
             protocol,
             json,
         } => analyze::run(&study, protocol.as_deref(), json.as_deref()),
+        Command::Report {
+            study,
+            protocol,
+            out,
+            min_cell,
+        } => report::run(&study, protocol.as_deref(), &out, min_cell),
         Command::Score {
             findings,
             json,

@@ -168,17 +168,21 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
     let baseline = json!({
         "age_years": summary(&ages, protocol),
         "sex": {"M": sex_count(Sex::Male), "F": sex_count(Sex::Female), "U": sex_count(Sex::Unknown)},
+        "sex_shares": {
+            "M": share(sex_count(Sex::Male), n, protocol),
+            "F": share(sex_count(Sex::Female), n, protocol),
+            "U": share(sex_count(Sex::Unknown), n, protocol),
+        },
         "first_line": share(patients.iter().filter(|p| p.first_line).count(), n, protocol),
         "monotherapy": share(patients.iter().filter(|p| p.monotherapy).count(), n, protocol),
         "hscore": summary(&hscores, protocol),
         "hlh2004_met": share(hlh2004_met, n, protocol),
         "hscore_positive": {
-            "count": patients.iter().filter(|p| p.hscore.positive == Some(true)).count(),
-            "not_positive": patients.iter().filter(|p| p.hscore.positive == Some(false)).count(),
-            "undetermined": patients.iter().filter(|p| p.hscore.positive.is_none()).count(),
+            "positive": share(patients.iter().filter(|p| p.hscore.positive == Some(true)).count(), n, protocol),
+            "undetermined": share(patients.iter().filter(|p| p.hscore.positive.is_none()).count(), n, protocol),
             "cutoff": protocol.hscore_cutoff,
         },
-        "centres": centre_counts(&patients),
+        "centres": centre_counts(&patients, protocol),
         "triggers": Trigger::ALL.iter().map(|&trigger| {
             let count = patients.iter().filter(|p| p.record.triggers.contains(&trigger)).count();
             (trigger.name().to_string(), share(count, n, protocol))
@@ -217,6 +221,7 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
     let fever_resolution = json!({
         "febrile_at_baseline": febrile.len(),
         "resolved_by_day7": resolved_by_day7,
+        "resolved_by_day7_share": share(resolved_by_day7, febrile.len(), protocol),
         "days": summary(&resolution_days, protocol),
         "km": kaplan_meier(&febrile, protocol),
     });
@@ -262,7 +267,7 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
 }
 
 /// Patients per centre, by name; a patient without a centre counts under "unknown".
-fn centre_counts(patients: &[PatientEndpoints]) -> Map<String, Value> {
+fn centre_counts(patients: &[PatientEndpoints], protocol: &Protocol) -> Map<String, Value> {
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for p in patients {
         *counts
@@ -271,7 +276,7 @@ fn centre_counts(patients: &[PatientEndpoints]) -> Map<String, Value> {
     }
     counts
         .into_iter()
-        .map(|(centre, count)| (centre.to_string(), json!(count)))
+        .map(|(centre, count)| (centre.to_string(), share(count, patients.len(), protocol)))
         .collect()
 }
 
@@ -302,10 +307,10 @@ fn index_drug(patients: &[PatientEndpoints], protocol: &Protocol) -> Value {
         "drug": protocol.index_drug.name(),
         "first_dose": doses.iter().map(|(unit, values)| (unit.to_string(), summary(values, protocol))).collect::<Map<_, _>>(),
         "first_dose_unknown": patients.iter().filter(|p| p.course.first_dose.is_none() || p.course.dose_unit.is_none()).count(),
-        "route": routes,
-        "frequency": frequencies,
+        "route": routes.iter().map(|(route, &count)| (route.to_string(), share(count, patients.len(), protocol))).collect::<Map<_, _>>(),
+        "frequency": frequencies.iter().map(|(frequency, &count)| (frequency.to_string(), share(count, patients.len(), protocol))).collect::<Map<_, _>>(),
         "duration_days": summary(&durations, protocol),
-        "ongoing": patients.iter().filter(|p| p.course.last_day.is_none()).count(),
+        "ongoing": share(patients.iter().filter(|p| p.course.last_day.is_none()).count(), patients.len(), protocol),
     })
 }
 

@@ -529,13 +529,13 @@ fn report_material_counts_course_concomitant_drugs_safety_and_daily_medians_by_h
     .unwrap();
     let json = &analysis.json;
     let baseline = &json["baseline"];
-    assert_eq!(baseline["index_drug"]["route"]["sc"], 1);
-    assert_eq!(baseline["index_drug"]["route"]["iv"], 1);
+    assert_eq!(baseline["index_drug"]["route"]["sc"]["count"], 1);
+    assert_eq!(baseline["index_drug"]["route"]["iv"]["proportion"], 0.5);
     assert_eq!(baseline["index_drug"]["first_dose"]["mg"]["median"], 100.0);
     assert_eq!(baseline["index_drug"]["first_dose"]["mg/kg"]["median"], 2.0);
     assert_eq!(baseline["index_drug"]["duration_days"]["n"], 1);
     assert_eq!(baseline["index_drug"]["duration_days"]["median"], 21.0);
-    assert_eq!(baseline["index_drug"]["ongoing"], 1);
+    assert_eq!(baseline["index_drug"]["ongoing"]["count"], 1);
     assert_eq!(baseline["concomitant"]["drugs"]["prednisone"]["count"], 1);
     assert!(baseline["concomitant"]["drugs"]
         .get("antimicrobial")

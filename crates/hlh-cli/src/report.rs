@@ -1,0 +1,105 @@
+//! `hlh report STUDY [--protocol FILE] --out FILE [--min-cell N]`: the report of a study, as one
+//! self-contained HTML file or as Markdown with its SVG figures in a folder beside it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use hlh_outcomes::Analysis;
+use hlh_report::ReportOptions;
+
+use crate::analyze::{load_and_analyze, write_atomically};
+use crate::Outcome;
+
+/// The two forms of the report, told apart by the extension of `--out`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Markdown,
+}
+
+/// Reads `--out`: a path ending in `.html` or `.md` (a usage error otherwise, exit status 2).
+pub fn parse_out(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    match format_of(&path) {
+        Some(_) => Ok(path),
+        None => Err(format!(
+            "{text:?} must end in .html or .md (the report's format)"
+        )),
+    }
+}
+
+fn format_of(path: &Path) -> Option<Format> {
+    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "html" | "htm" => Some(Format::Html),
+        "md" | "markdown" => Some(Format::Markdown),
+        _ => None,
+    }
+}
+
+pub fn run(
+    study: &Path,
+    protocol: Option<&Path>,
+    out: &Path,
+    min_cell: u64,
+) -> anyhow::Result<Outcome> {
+    match load_and_analyze(study, protocol)? {
+        Err(problems) => {
+            for problem in problems {
+                eprintln!("{problem}");
+            }
+            Ok(Outcome::InvalidInput)
+        }
+        Ok(analysis) => {
+            write_report(&analysis, out, ReportOptions { min_cell })?;
+            println!("Report written to {}", out.display());
+            Ok(Outcome::Success)
+        }
+    }
+}
+
+/// Writes the report in the format of `out`'s extension. Markdown figures go to `STEM-figures/` beside
+/// it, written whole into a temporary folder and swapped in, so that a failure leaves no half report.
+pub fn write_report(analysis: &Analysis, out: &Path, options: ReportOptions) -> anyhow::Result<()> {
+    match format_of(out) {
+        Some(Format::Html) => {
+            let html = hlh_report::html(analysis, &options);
+            write_atomically(out, |file| std::io::Write::write_all(file, html.as_bytes()))
+        }
+        Some(Format::Markdown) => {
+            let stem = out
+                .file_stem()
+                .map_or("report".into(), |s| s.to_string_lossy().into_owned());
+            let folder_name = format!("{stem}-figures");
+            let (text, figures) = hlh_report::markdown(analysis, &options, &folder_name);
+            let directory = out
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let folder = directory.join(&folder_name);
+            let partial = directory.join(format!(".{folder_name}.partial-{}", std::process::id()));
+            let written = (|| -> anyhow::Result<()> {
+                fs::create_dir_all(&partial)
+                    .with_context(|| format!("cannot create {}", partial.display()))?;
+                for (name, svg) in &figures {
+                    let path = partial.join(name);
+                    fs::write(&path, svg)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                }
+                Ok(())
+            })();
+            if let Err(error) = written {
+                let _ = fs::remove_dir_all(&partial);
+                return Err(error);
+            }
+            if folder.exists() {
+                fs::remove_dir_all(&folder)
+                    .with_context(|| format!("cannot replace {}", folder.display()))?;
+            }
+            fs::rename(&partial, &folder)
+                .with_context(|| format!("cannot write {}", folder.display()))?;
+            write_atomically(out, |file| std::io::Write::write_all(file, text.as_bytes()))
+        }
+        None => bail!("{} must end in .html or .md", out.display()),
+    }
+}

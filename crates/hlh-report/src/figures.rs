@@ -1,0 +1,827 @@
+//! The figures, drawn with the crate's own SVG writer (see ARCHITECTURE.md for why): the flow diagram,
+//! individual trajectories with the cohort median, the cumulative incidence of fever resolution with
+//! its number-at-risk table, and the swimmer plot.
+//!
+//! Every series is a `<g class="series">` with `data-series` and `data-points`, and every axis a
+//! `<g class="axis">` with its scale and range, so that tests can check a figure's structure.
+
+use serde_json::Value;
+
+use crate::document::Figure;
+use crate::labels;
+use crate::numbers::number;
+use crate::svg::{colour, marker, tick_label, Plot, Scale, Svg, TICK_FONT_SIZE};
+use crate::tables::is_corticosteroid;
+use crate::Context;
+
+const WIDTH: f64 = 680.0;
+const LEFT: f64 = 86.0;
+const RIGHT: f64 = 24.0;
+
+/// Figure 1: the flow of patients from the study to the analyses.
+pub fn flow(context: &Context, number_of_figure: usize) -> Figure {
+    let cohort = context.cohort;
+    let numbers = &context.numbers;
+    let drug = cohort["protocol"]["index_drug"]
+        .as_str()
+        .unwrap_or("index drug");
+    let attrition = cohort["attrition"].as_array().cloned().unwrap_or_default();
+    let in_study = attrition
+        .first()
+        .map_or(0, |s| s["remaining"].as_u64().unwrap_or(0));
+    let analysed = cohort["n_patients"].as_u64().unwrap_or(0);
+    let fever = &cohort["outcomes"]["fever_resolution"];
+    let response = &cohort["outcomes"]["response"];
+    let mut svg = Svg::new(WIDTH, 390.0);
+    let centre = 250.0;
+    let box_width = 300.0;
+    let node = |svg: &mut Svg, x: f64, y: f64, w: f64, lines: &[String], class: &str| {
+        let height = 16.0 + 18.0 * lines.len() as f64;
+        svg.open(&[("class", format!("node {class}"))]);
+        svg.rect(
+            (x - w / 2.0, y),
+            (w, height),
+            "#FFFFFF",
+            1.0,
+            Some(colour::BLACK),
+        );
+        for (i, line) in lines.iter().enumerate() {
+            svg.text(
+                (x, y + 22.0 + 18.0 * i as f64),
+                line,
+                TICK_FONT_SIZE + 1.0,
+                "middle",
+                (i == 0).then_some("bold"),
+                false,
+            );
+        }
+        svg.close();
+        y + height
+    };
+    let arrow = |svg: &mut Svg, from: (f64, f64), to: (f64, f64)| {
+        svg.line(from, to, colour::BLACK, 1.4, None);
+        let (x, y) = to;
+        if (from.0 - to.0).abs() < 1e-9 {
+            svg.path(
+                &format!("M{x} {y}L{} {}L{} {}Z", x - 5.0, y - 9.0, x + 5.0, y - 9.0),
+                colour::BLACK,
+                None,
+            );
+        } else {
+            svg.path(
+                &format!("M{x} {y}L{} {}L{} {}Z", x - 9.0, y - 5.0, x - 9.0, y + 5.0),
+                colour::BLACK,
+                None,
+            );
+        }
+    };
+    let top = node(
+        &mut svg,
+        centre,
+        12.0,
+        box_width,
+        &[
+            "Patients in the study".into(),
+            format!("n = {}", numbers.count(in_study)),
+        ],
+        "screened",
+    );
+    let mut y = top;
+    for step in attrition.iter().skip(1) {
+        let excluded = step["excluded"].as_u64().unwrap_or(0);
+        let reason = step["reason"].as_str().unwrap_or("excluded");
+        let mid = y + 38.0;
+        svg.line((centre, y), (centre, mid), colour::BLACK, 1.4, None);
+        arrow(&mut svg, (centre, mid), (centre + 190.0, mid));
+        node(
+            &mut svg,
+            centre + 290.0,
+            mid - 26.0,
+            200.0,
+            &[
+                format!("Excluded, n = {}", numbers.count(excluded)),
+                labels::capitalised(reason),
+            ],
+            "excluded",
+        );
+        y = mid + 40.0;
+        arrow(&mut svg, (centre, mid), (centre, y));
+    }
+    let bottom = node(
+        &mut svg,
+        centre,
+        y,
+        box_width,
+        &[
+            format!("Analysed: treated with {drug}"),
+            format!("n = {}", numbers.count(analysed)),
+        ],
+        "analysed",
+    );
+    let split = bottom + 30.0;
+    svg.line((centre, bottom), (centre, split), colour::BLACK, 1.4, None);
+    svg.line(
+        (centre - 160.0, split),
+        (centre + 160.0, split),
+        colour::BLACK,
+        1.4,
+        None,
+    );
+    arrow(
+        &mut svg,
+        (centre - 160.0, split),
+        (centre - 160.0, split + 24.0),
+    );
+    arrow(
+        &mut svg,
+        (centre + 160.0, split),
+        (centre + 160.0, split + 24.0),
+    );
+    node(
+        &mut svg,
+        centre - 160.0,
+        split + 24.0,
+        300.0,
+        &[
+            "Fever resolution".into(),
+            format!(
+                "febrile at baseline, n = {}",
+                numbers.count_of(&fever["febrile_at_baseline"])
+            ),
+        ],
+        "fever",
+    );
+    node(
+        &mut svg,
+        centre + 160.0,
+        split + 24.0,
+        300.0,
+        &[
+            "Response".into(),
+            format!(
+                "judged, n = {}; unknown, n = {}",
+                numbers.count_of(&response["n"]),
+                numbers.count_of(&response["unknown"])
+            ),
+        ],
+        "response",
+    );
+    Figure {
+        id: format!("figure-{number_of_figure}-flow"),
+        title: format!("Figure {number_of_figure}. Flow of patients."),
+        caption: format!("From the patients of the study to those analysed (exposed to {drug}), and the denominators of fever resolution and response."),
+        svg: svg.finish("Flow of patients", "Flow diagram: patients in the study, excluded with reasons, analysed"),
+    }
+}
+
+/// Individual daily values of one analyte (patients' lines) with the cohort's daily median and IQR.
+pub fn trajectories(
+    context: &Context,
+    analyte: &str,
+    log: bool,
+    number_of_figure: usize,
+) -> Option<Figure> {
+    let cohort_series = &context.cohort["outcomes"]["trajectories"];
+    let summary = &cohort_series["analytes"][analyte];
+    let days = summary["days"].as_array()?;
+    if days.is_empty() {
+        return None;
+    }
+    let first_day = cohort_series["first_day"].as_i64().unwrap_or(-2) as f64;
+    let last_day = cohort_series["last_day"].as_i64().unwrap_or(14) as f64;
+    let unit = labels::unit(summary["unit"].as_str().unwrap_or(""));
+    let individuals: Vec<(String, Vec<(f64, f64)>)> = context
+        .patients
+        .iter()
+        .filter_map(|p| {
+            let values = p["trajectories"][analyte].as_array()?;
+            let points = values
+                .iter()
+                .filter_map(|d| Some((d["day"].as_f64()?, d["value"].as_f64()?)))
+                .collect();
+            Some((
+                p["patient_id"].as_str().unwrap_or_default().to_string(),
+                points,
+            ))
+        })
+        .collect();
+    let all_values = individuals
+        .iter()
+        .flat_map(|(_, points)| points.iter().map(|p| p.1))
+        .chain(
+            days.iter()
+                .flat_map(|d| [d["q1"].as_f64(), d["q3"].as_f64(), d["median"].as_f64()])
+                .flatten(),
+        );
+    let (low, high) = all_values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let y = if log {
+        let smallest_positive = individuals
+            .iter()
+            .flat_map(|(_, points)| points.iter().map(|p| p.1))
+            .chain(days.iter().filter_map(|d| d["q1"].as_f64()))
+            .filter(|v| *v > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        Scale::log_over(smallest_positive, high)
+    } else if analyte == "temperature" {
+        Scale::linear_over(low.min(36.0), high.max(40.0), false)
+    } else {
+        Scale::linear_over(low, high, true)
+    };
+    let plot = Plot {
+        left: LEFT,
+        top: 20.0,
+        width: WIDTH - LEFT - RIGHT,
+        height: 300.0,
+        x: Scale::Linear {
+            min: first_day,
+            max: last_day,
+        },
+        y,
+    };
+    let mut svg = Svg::new(WIDTH, 420.0);
+    let name = labels::analyte(analyte);
+    plot.draw_axes(
+        &mut svg,
+        "Days since the first dose",
+        &format!("{name} ({unit})"),
+        &|v| tick_label(v),
+    );
+    if analyte == "temperature" {
+        let threshold = context.cohort["protocol"]["fever"]["threshold_celsius"]
+            .as_f64()
+            .unwrap_or(38.0);
+        let at = plot.y(threshold);
+        svg.line(
+            (plot.left, at),
+            (plot.left + plot.width, at),
+            colour::VERMILLION,
+            1.4,
+            Some("6 4"),
+        );
+        svg.text(
+            (plot.left + plot.width - 4.0, at - 6.0),
+            &format!("fever threshold {} °C", number(threshold)),
+            TICK_FONT_SIZE - 1.0,
+            "end",
+            None,
+            false,
+        );
+    }
+    // The IQR band and the median, drawn from the analysis' daily summaries.
+    let band_days: Vec<&Value> = days
+        .iter()
+        .filter(|d| d["q1"].as_f64().is_some_and(|v| plot.y.can_place(v)))
+        .collect();
+    let mut band: Vec<(f64, f64)> = band_days
+        .iter()
+        .filter_map(|d| Some(plot.point(d["day"].as_f64()?, d["q3"].as_f64()?)))
+        .collect();
+    band.extend(
+        band_days
+            .iter()
+            .rev()
+            .filter_map(|d| Some(plot.point(d["day"].as_f64()?, d["q1"].as_f64()?))),
+    );
+    svg.open(&[("class", "band iqr".into())]);
+    svg.polygon(&band, colour::SKY_BLUE, 0.28);
+    svg.close();
+    let mut drawn_individuals = 0;
+    for (patient, points) in &individuals {
+        let placed: Vec<(f64, f64)> = points
+            .iter()
+            .filter(|(_, v)| plot.y.can_place(*v))
+            .map(|&(d, v)| plot.point(d, v))
+            .collect();
+        svg.open(&[
+            ("class", "series individual".into()),
+            ("data-series", patient.clone()),
+            ("data-points", placed.len().to_string()),
+        ]);
+        svg.polyline(&placed, colour::INDIVIDUAL, 1.1, 0.75);
+        for point in &placed {
+            svg.circle(*point, 2.2, colour::INDIVIDUAL, 0.9);
+        }
+        svg.close();
+        drawn_individuals += 1;
+    }
+    let median: Vec<(f64, f64)> = days
+        .iter()
+        .filter_map(|d| Some((d["day"].as_f64()?, d["median"].as_f64()?)))
+        .filter(|(_, v)| plot.y.can_place(*v))
+        .map(|(d, v)| plot.point(d, v))
+        .collect();
+    svg.open(&[
+        ("class", "series median".into()),
+        ("data-series", "median".into()),
+        ("data-points", median.len().to_string()),
+    ]);
+    svg.polyline(&median, colour::BLUE, 3.0, 1.0);
+    for point in &median {
+        svg.circle(*point, 3.5, colour::BLUE, 1.0);
+    }
+    svg.close();
+    // Legend, under the x-axis title.
+    let legend_y = 402.0;
+    svg.open(&[("class", "legend".into())]);
+    let mut x = LEFT;
+    if drawn_individuals > 0 {
+        svg.line(
+            (x, legend_y - 4.0),
+            (x + 26.0, legend_y - 4.0),
+            colour::INDIVIDUAL,
+            1.6,
+            None,
+        );
+        svg.text(
+            (x + 32.0, legend_y),
+            "Individual patients",
+            TICK_FONT_SIZE,
+            "start",
+            None,
+            false,
+        );
+        x += 175.0;
+    }
+    svg.line(
+        (x, legend_y - 4.0),
+        (x + 26.0, legend_y - 4.0),
+        colour::BLUE,
+        3.0,
+        None,
+    );
+    svg.text(
+        (x + 32.0, legend_y),
+        "Median",
+        TICK_FONT_SIZE,
+        "start",
+        None,
+        false,
+    );
+    x += 100.0;
+    svg.rect(
+        (x, legend_y - 11.0),
+        (26.0, 12.0),
+        colour::SKY_BLUE,
+        0.28,
+        None,
+    );
+    svg.text(
+        (x + 32.0, legend_y),
+        "Interquartile range",
+        TICK_FONT_SIZE,
+        "start",
+        None,
+        false,
+    );
+    svg.close();
+    let scale_note = if log { " Logarithmic scale." } else { "" };
+    let who = if drawn_individuals > 0 {
+        format!("Thin grey lines: the {drawn_individuals} patients with a value (worst value of each day).")
+    } else {
+        "Individual patients are not drawn (patient-level content is left out of this report)."
+            .to_string()
+    };
+    Some(Figure {
+        id: format!("figure-{number_of_figure}-{analyte}"),
+        title: format!("Figure {number_of_figure}. {name} from Day {} to Day {}.", tick_label(first_day), tick_label(last_day)),
+        caption: format!("{who} Thick blue line and band: the median and interquartile range of the patients with a value that day.{scale_note}"),
+        svg: svg.finish(&format!("{name} from Day {first_day} to Day {last_day}"), &format!("Individual {name} values and their median, by day since the first dose")),
+    })
+}
+
+/// Cumulative incidence of fever resolution (1 − Kaplan–Meier) among the febrile, its confidence band,
+/// censoring marks and an aligned number-at-risk table.
+pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Figure> {
+    let km = &context.cohort["outcomes"]["fever_resolution"]["km"];
+    let table = km["table"].as_array()?;
+    if table.is_empty() {
+        return None;
+    }
+    let last_time = table
+        .iter()
+        .filter_map(|r| r["time"].as_f64())
+        .fold(0.0, f64::max);
+    let plot = Plot {
+        left: LEFT,
+        top: 20.0,
+        width: WIDTH - LEFT - RIGHT,
+        height: 280.0,
+        x: Scale::linear_over(0.0, last_time.max(7.0), true),
+        y: Scale::Linear { min: 0.0, max: 1.0 },
+    };
+    let mut svg = Svg::new(WIDTH, 470.0);
+    plot.draw_axes(
+        &mut svg,
+        "Days since the first dose",
+        "Fever resolved (%)",
+        &|v| format!("{:.0}", v * 100.0),
+    );
+    // Steps of 1 − S and of its interval, from (0, 0).
+    let mut curve = vec![plot.point(0.0, 0.0)];
+    let mut upper_band = vec![plot.point(0.0, 0.0)];
+    let mut lower_band = vec![plot.point(0.0, 0.0)];
+    let mut censored = Vec::new();
+    let (mut level, mut band) = (0.0, (0.0, 0.0));
+    let mut steps = 0;
+    for row in table {
+        let (Some(time), Some(survival)) = (row["time"].as_f64(), row["survival"].as_f64()) else {
+            continue;
+        };
+        let incidence = 1.0 - survival;
+        if (incidence - level).abs() > 0.0 {
+            curve.push(plot.point(time, level));
+            curve.push(plot.point(time, incidence));
+            level = incidence;
+            steps += 1;
+        }
+        // The interval of 1 − S is [1 − upper, 1 − lower]; where S's bounds are null, carry the last.
+        let next_band = match (row["lower"].as_f64(), row["upper"].as_f64()) {
+            (Some(lower), Some(upper)) => (1.0 - upper, 1.0 - lower),
+            _ => band,
+        };
+        lower_band.push(plot.point(time, band.0));
+        lower_band.push(plot.point(time, next_band.0));
+        upper_band.push(plot.point(time, band.1));
+        upper_band.push(plot.point(time, next_band.1));
+        band = next_band;
+        if row["n_censor"].as_u64().unwrap_or(0) > 0 {
+            censored.push(plot.point(time, level));
+        }
+    }
+    let end = plot.x.bounds().1;
+    curve.push(plot.point(end.min(last_time), level));
+    lower_band.push(plot.point(last_time, band.0));
+    upper_band.push(plot.point(last_time, band.1));
+    let mut polygon = upper_band.clone();
+    polygon.extend(lower_band.iter().rev());
+    svg.open(&[("class", "band ci".into())]);
+    svg.polygon(&polygon, colour::BLUE, 0.15);
+    svg.close();
+    svg.open(&[
+        ("class", "series cumulative-incidence".into()),
+        ("data-series", "cumulative incidence".into()),
+        ("data-points", steps.to_string()),
+    ]);
+    svg.polyline(&curve, colour::BLUE, 2.4, 1.0);
+    svg.close();
+    svg.open(&[
+        ("class", "series censored".into()),
+        ("data-series", "censored".into()),
+        ("data-points", censored.len().to_string()),
+    ]);
+    for &(x, y) in &censored {
+        svg.line((x, y - 6.0), (x, y + 6.0), colour::BLACK, 1.4, None);
+    }
+    svg.close();
+    // Legend inside the plot, lower right, away from the rising curve.
+    svg.open(&[("class", "legend".into())]);
+    let (lx, ly) = (plot.left + plot.width - 210.0, plot.bottom() - 62.0);
+    svg.line((lx, ly), (lx + 26.0, ly), colour::BLUE, 2.4, None);
+    svg.text(
+        (lx + 32.0, ly + 4.5),
+        "Cumulative incidence",
+        TICK_FONT_SIZE,
+        "start",
+        None,
+        false,
+    );
+    svg.rect((lx, ly + 14.0), (26.0, 12.0), colour::BLUE, 0.15, None);
+    let conf = km["conf_type"].as_str().unwrap_or("log-log");
+    svg.text(
+        (lx + 32.0, ly + 24.5),
+        &format!("95% CI ({conf})"),
+        TICK_FONT_SIZE,
+        "start",
+        None,
+        false,
+    );
+    svg.line(
+        (lx + 13.0, ly + 34.0),
+        (lx + 13.0, ly + 46.0),
+        colour::BLACK,
+        1.4,
+        None,
+    );
+    svg.text(
+        (lx + 32.0, ly + 44.5),
+        "Censored",
+        TICK_FONT_SIZE,
+        "start",
+        None,
+        false,
+    );
+    svg.close();
+    // Number at risk at each tick: the n_risk of the first row at or after the tick (0 past the last).
+    let table_top = plot.bottom() + 72.0;
+    svg.text(
+        (8.0, table_top),
+        "Number at risk",
+        TICK_FONT_SIZE,
+        "start",
+        Some("bold"),
+        false,
+    );
+    let ticks = plot.x.ticks();
+    svg.open(&[
+        ("class", "at-risk".into()),
+        ("data-points", ticks.len().to_string()),
+    ]);
+    for tick in ticks {
+        let at_risk = table
+            .iter()
+            .find(|r| r["time"].as_f64().is_some_and(|t| t >= tick))
+            .and_then(|r| r["n_risk"].as_u64())
+            .unwrap_or(0);
+        svg.text(
+            (plot.x(tick), table_top + 22.0),
+            &context.numbers.count(at_risk),
+            TICK_FONT_SIZE,
+            "middle",
+            None,
+            false,
+        );
+    }
+    svg.close();
+    let median = &km["median"];
+    Some(Figure {
+        id: format!("figure-{number_of_figure}-fever-resolution"),
+        title: format!("Figure {number_of_figure}. Time to fever resolution among the patients febrile at baseline."),
+        caption: format!(
+            "Cumulative incidence (1 − Kaplan–Meier estimate) of fever resolution; patients who never resolved are censored at death or at their last temperature. Median {} days. The number at risk is read from the Kaplan–Meier table at each tick.",
+            crate::numbers::value(median)
+        ),
+        svg: svg.finish("Time to fever resolution", "Cumulative incidence of fever resolution with its confidence band and number at risk"),
+    })
+}
+
+/// One row per patient: the index-drug course and other treatments as bars, with adverse events,
+/// infections, ICU stays and deaths marked.
+pub fn swimmer(context: &Context, number_of_figure: usize) -> Option<Figure> {
+    if context.patients.is_empty() {
+        return None;
+    }
+    let drug = context.cohort["protocol"]["index_drug"]
+        .as_str()
+        .unwrap_or("index drug")
+        .to_string();
+    let hlh_directed: Vec<String> = context.cohort["protocol"]["hlh_directed_drugs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d.as_str().map(String::from))
+        .collect();
+    // The axis runs from the earliest start (but no earlier than Day −30) to the last day of the record
+    // (but no later than Day 180); bars beyond are cut at the edge with an arrow.
+    let mut first: f64 = 0.0;
+    let mut last: f64 = 14.0;
+    for p in &context.patients {
+        for t in p["timeline"]["treatments"].as_array().into_iter().flatten() {
+            first = first.min(t["start_day"].as_f64().unwrap_or(0.0));
+            last = last.max(t["end_day"].as_f64().unwrap_or(0.0));
+        }
+        for e in p["timeline"]["events"].as_array().into_iter().flatten() {
+            last = last.max(e["day"].as_f64().unwrap_or(0.0));
+        }
+        last = last.max(p["timeline"]["last_followup_day"].as_f64().unwrap_or(0.0));
+    }
+    let x = Scale::linear_over(first.max(-30.0), last.min(180.0), true);
+    let row_height = 20.0;
+    let rows = context.patients.len() as f64;
+    let plot_height = rows * row_height;
+    let left = 96.0;
+    let plot = Plot {
+        left,
+        top: 12.0,
+        width: WIDTH - left - RIGHT,
+        height: plot_height,
+        x,
+        y: Scale::Linear {
+            min: 0.0,
+            max: rows,
+        },
+    };
+    let mut svg = Svg::new(WIDTH, plot_height + 120.0);
+    let (x_min, x_max) = x.bounds();
+    let clip = |day: f64| day.clamp(x_min, x_max);
+    plot.draw_x_axis(&mut svg, "Days since the first dose", true);
+    let day0 = plot.x(0.0);
+    svg.line(
+        (day0, plot.top),
+        (day0, plot.bottom()),
+        colour::BLACK,
+        1.0,
+        Some("3 3"),
+    );
+    for (i, p) in context.patients.iter().enumerate() {
+        let centre = plot.top + (i as f64 + 0.5) * row_height;
+        let id = p["patient_id"].as_str().unwrap_or_default().to_string();
+        let end_of_record = p["timeline"]["last_followup_day"].as_f64().unwrap_or(x_max);
+        let treatments = p["timeline"]["treatments"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let events = p["timeline"]["events"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        svg.open(&[
+            ("class", "series patient".into()),
+            ("data-series", id.clone()),
+            ("data-points", (treatments.len() + events.len()).to_string()),
+        ]);
+        svg.text(
+            (left - 8.0, centre + 4.5),
+            &id,
+            TICK_FONT_SIZE - 1.0,
+            "end",
+            None,
+            false,
+        );
+        // ICU stays behind the bars: admission to the next discharge (or the end of the record).
+        let mut admitted: Option<f64> = None;
+        for e in &events {
+            let day = e["day"].as_f64().unwrap_or(0.0);
+            match e["event"].as_str() {
+                Some("icu_admission") => admitted = Some(day),
+                Some("icu_discharge") => {
+                    if let Some(start) = admitted.take() {
+                        let (a, b) = (plot.x(clip(start)), plot.x(clip(day)));
+                        svg.rect((a, centre - 9.0), (b - a, 18.0), colour::ORANGE, 0.35, None);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(start) = admitted {
+            let (a, b) = (plot.x(clip(start)), plot.x(clip(end_of_record)));
+            svg.rect((a, centre - 9.0), (b - a, 18.0), colour::ORANGE, 0.35, None);
+        }
+        for t in &treatments {
+            let name = t["drug"].as_str().unwrap_or("");
+            let start = t["start_day"].as_f64().unwrap_or(0.0);
+            let ongoing = t["end_day"].is_null();
+            let end = t["end_day"].as_f64().unwrap_or(end_of_record);
+            let (colour_of_bar, height, offset) = if name == drug {
+                (colour::BLUE, 8.0, -4.0)
+            } else if is_corticosteroid(name) {
+                (colour::BLUISH_GREEN, 4.0, 4.5)
+            } else if hlh_directed.iter().any(|d| d == name) {
+                (colour::REDDISH_PURPLE, 4.0, 4.5)
+            } else {
+                continue;
+            };
+            // A course of one day still shows: it spans that whole day.
+            let (a, b) = (plot.x(clip(start)), plot.x(clip(end + 1.0)));
+            svg.rect(
+                (a, centre + offset - height / 2.0),
+                (b - a, height),
+                colour_of_bar,
+                1.0,
+                None,
+            );
+            if ongoing && name == drug {
+                svg.path(
+                    &format!(
+                        "M{b:.2} {:.2}L{:.2} {:.2}L{b:.2} {:.2}Z",
+                        centre - 9.0,
+                        b + 8.0,
+                        centre - 4.0,
+                        centre + 1.0
+                    ),
+                    colour::BLUE,
+                    None,
+                );
+            }
+        }
+        for e in &events {
+            let day = e["day"].as_f64().unwrap_or(0.0);
+            let at = (plot.x(clip(day + 0.5)), centre - 2.0);
+            match e["event"].as_str() {
+                Some("adverse_event") => {
+                    let stopped = e["led_to_discontinuation"] == Value::Bool(true);
+                    svg.path(
+                        &marker::triangle(at, 5.5),
+                        if stopped {
+                            colour::VERMILLION
+                        } else {
+                            "#FFFFFF"
+                        },
+                        Some((colour::VERMILLION, 1.5)),
+                    );
+                }
+                Some("infection") => svg.path(
+                    &marker::diamond(at, 5.5),
+                    colour::SKY_BLUE,
+                    Some((colour::BLACK, 1.0)),
+                ),
+                Some("death") => {
+                    svg.path(&marker::cross(at, 5.0), "none", Some((colour::BLACK, 2.4)))
+                }
+                _ => {}
+            }
+        }
+        svg.close();
+    }
+    // Legend below the x-axis title, in two lines.
+    let legend_y = plot.bottom() + 68.0;
+    svg.open(&[("class", "legend".into())]);
+    let entries_first: [(&str, &str); 3] = [
+        (colour::BLUE, drug.as_str()),
+        (colour::BLUISH_GREEN, "corticosteroid"),
+        (colour::REDDISH_PURPLE, "other HLH-directed drug"),
+    ];
+    let mut lx = 8.0;
+    for (fill, name) in entries_first {
+        svg.rect((lx, legend_y - 9.0), (22.0, 8.0), fill, 1.0, None);
+        svg.text(
+            (lx + 28.0, legend_y),
+            &labels::capitalised(name),
+            TICK_FONT_SIZE,
+            "start",
+            None,
+            false,
+        );
+        lx += 40.0 + 7.5 * name.len() as f64;
+    }
+    svg.rect(
+        (lx, legend_y - 11.0),
+        (22.0, 14.0),
+        colour::ORANGE,
+        0.35,
+        None,
+    );
+    svg.text(
+        (lx + 28.0, legend_y),
+        "ICU stay",
+        TICK_FONT_SIZE,
+        "start",
+        None,
+        false,
+    );
+    let second = legend_y + 22.0;
+    svg.path(
+        &marker::triangle((14.0, second - 4.0), 5.5),
+        "#FFFFFF",
+        Some((colour::VERMILLION, 1.5)),
+    );
+    svg.text(
+        (26.0, second),
+        "Adverse event",
+        TICK_FONT_SIZE,
+        "start",
+        None,
+        false,
+    );
+    svg.path(
+        &marker::triangle((134.0, second - 4.0), 5.5),
+        colour::VERMILLION,
+        Some((colour::VERMILLION, 1.5)),
+    );
+    svg.text(
+        (146.0, second),
+        &format!("Adverse event stopping {drug}"),
+        TICK_FONT_SIZE,
+        "start",
+        None,
+        false,
+    );
+    svg.path(
+        &marker::diamond((356.0, second - 4.0), 5.5),
+        colour::SKY_BLUE,
+        Some((colour::BLACK, 1.0)),
+    );
+    svg.text(
+        (368.0, second),
+        "Infection",
+        TICK_FONT_SIZE,
+        "start",
+        None,
+        false,
+    );
+    svg.path(
+        &marker::cross((450.0, second - 4.0), 5.0),
+        "none",
+        Some((colour::BLACK, 2.4)),
+    );
+    svg.text(
+        (462.0, second),
+        "Death",
+        TICK_FONT_SIZE,
+        "start",
+        None,
+        false,
+    );
+    svg.close();
+    Some(Figure {
+        id: format!("figure-{number_of_figure}-swimmer"),
+        title: format!("Figure {number_of_figure}. Treatments and events of each patient."),
+        caption: format!(
+            "One row per patient. Bars: {drug} (thick) and other HLH-directed drugs (thin), from the first to the last day given; an arrow marks a course still running at the end of the record. The axis is cut at Day {} and Day {}.",
+            tick_label(x_min),
+            tick_label(x_max)
+        ),
+        svg: svg.finish("Treatments and events of each patient", "Swimmer plot of treatments with adverse events, infections, ICU stays and deaths"),
+    })
+}

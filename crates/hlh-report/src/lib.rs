@@ -1,0 +1,194 @@
+//! The report: the analysis laid out as a journal would — flow diagram, Table 1, Table 2, figures,
+//! methods, case cards and the sources of every number — as one self-contained HTML file or as Markdown
+//! with SVG files beside it.
+//!
+//! Invariants:
+//! - The report only lays out the [`Analysis`]: every number is read from the analysis JSON (cohort and
+//!   patients); nothing is recomputed. The one transformation is the cumulative incidence, 1 − S, of a
+//!   Kaplan–Meier table, and the number at risk read from that table at the axis ticks.
+//! - The same analysis and options give the same bytes (no clock, no randomness, fixed decimals).
+//! - The HTML needs nothing from the network: styles and figures are inline, there is no script, and a
+//!   Content-Security-Policy forbids every fetch.
+
+mod cards;
+pub mod document;
+mod figures;
+mod labels;
+mod methods;
+pub mod numbers;
+mod sources;
+pub mod svg;
+mod tables;
+
+use hlh_outcomes::Analysis;
+use serde_json::Value;
+
+use document::{text, Block};
+pub use document::{Document, Figure};
+use numbers::Numbers;
+use sources::Sources;
+
+/// Above this many analysed patients the report leaves out case cards, individual lines, the swimmer
+/// plot and the patient lists behind the numbers: they would run to thousands of pages. The analysis
+/// JSON keeps every patient.
+pub const PATIENT_LEVEL_LIMIT: usize = 200;
+
+/// What the caller may choose.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Counts below this are suppressed (0 or 1: none), and patient-level content is left out.
+    pub min_cell: u64,
+}
+
+/// What the builders share while laying out one report.
+#[derive(Debug)]
+pub(crate) struct Context<'a> {
+    pub cohort: &'a Value,
+    /// The patients' JSON, in analysis order; empty when patient-level content is left out.
+    pub patients: Vec<Value>,
+    pub numbers: Numbers,
+    pub sources: Sources,
+}
+
+/// Lays out an analysis.
+pub fn build(analysis: &Analysis, options: &ReportOptions) -> Document {
+    let numbers = Numbers {
+        min_cell: options.min_cell,
+    };
+    let patient_level = !numbers.suppressing() && analysis.patients.len() <= PATIENT_LEVEL_LIMIT;
+    let cohort = &analysis.json;
+    let mut context = Context {
+        cohort,
+        patients: if patient_level {
+            analysis
+                .patients
+                .iter()
+                .map(|p| analysis.patient_json(p))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        numbers,
+        sources: Sources::new(patient_level),
+    };
+    let title = cohort["study"]["title"]
+        .as_str()
+        .map_or("Analysis report".to_string(), |t| {
+            format!("Analysis report: {t}")
+        });
+    let drug = cohort["protocol"]["index_drug"]
+        .as_str()
+        .unwrap_or("index drug")
+        .to_string();
+    let mut blocks = Vec::new();
+    let heading = |level: u8, text: &str, id: &str| Block::Heading {
+        level,
+        text: text.into(),
+        id: id.into(),
+    };
+    let centres: Vec<&str> = cohort["study"]["centres"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    blocks.push(Block::Paragraph(vec![text(format!(
+        "{} patients treated with {drug}{}. hlhkit {}, analysis schema {}.",
+        numbers.count_of(&cohort["n_patients"]),
+        if centres.is_empty() {
+            String::new()
+        } else {
+            format!(" in {}", centres.join(", "))
+        },
+        cohort["hlhkit_version"].as_str().unwrap_or("unknown"),
+        cohort["schema"].as_str().unwrap_or("unknown"),
+    ))]));
+    if numbers.suppressing() {
+        blocks.push(Block::Paragraph(vec![text(format!(
+            "For sharing outside the centre: counts below {} are suppressed, and patient-level content (case cards, individual curves, the swimmer plot, patient lists) is left out.",
+            numbers.min_cell
+        ))]));
+    } else {
+        if !patient_level {
+            blocks.push(Block::Paragraph(vec![text(format!(
+                "With more than {PATIENT_LEVEL_LIMIT} patients, patient-level content (case cards, individual curves, the swimmer plot, patient lists) is left out; the analysis JSON holds every patient."
+            ))]));
+        }
+        blocks.push(heading(2, "Summary", "summary"));
+        blocks.push(Block::Paragraph(vec![text(
+            analysis.summary.trim().to_string(),
+        )]));
+    }
+
+    let mut figure_number = 1;
+    blocks.push(heading(2, "Patients", "patients"));
+    blocks.push(Block::Figure(figures::flow(&context, figure_number)));
+    blocks.push(Block::Table(tables::table1(&mut context)));
+
+    blocks.push(heading(2, "Outcomes", "outcomes"));
+    blocks.push(Block::Table(tables::table2_efficacy(&mut context)));
+    blocks.push(Block::Table(tables::table2_labs(&mut context)));
+    blocks.push(Block::Table(tables::table2_safety(&mut context)));
+
+    blocks.push(heading(2, "Figures", "figures"));
+    for (analyte, log) in [("crp", false), ("ferritin", true), ("temperature", false)] {
+        if let Some(figure) = figures::trajectories(&context, analyte, log, figure_number + 1) {
+            figure_number += 1;
+            blocks.push(Block::Figure(figure));
+        }
+    }
+    if let Some(figure) = figures::fever_resolution(&context, figure_number + 1) {
+        figure_number += 1;
+        blocks.push(Block::Figure(figure));
+    }
+    if let Some(figure) = figures::swimmer(&context, figure_number + 1) {
+        blocks.push(Block::Figure(figure));
+    }
+
+    blocks.push(heading(2, "Methods", "methods"));
+    for paragraph in methods::paragraphs(cohort, numbers.min_cell) {
+        blocks.push(Block::Paragraph(vec![text(paragraph)]));
+    }
+
+    if !context.patients.is_empty() {
+        blocks.push(heading(2, "Case cards", "case-cards"));
+        blocks.push(Block::Paragraph(vec![text(
+            "Each card shows what was derived for one patient and the lines of the study files behind it.",
+        )]));
+        for (index, patient) in context.patients.iter().enumerate() {
+            blocks.extend(cards::card(index, patient, &drug));
+        }
+    }
+    if !context.sources.is_empty() {
+        blocks.push(heading(2, "Sources of the numbers", "sources"));
+        blocks.push(Block::Paragraph(vec![text(
+            "Each linked number of the tables lists here the patients it counts; each patient links to their case card.",
+        )]));
+        blocks.extend(context.sources.blocks());
+    }
+    Document { title, blocks }
+}
+
+/// The report as one self-contained HTML file.
+pub fn html(analysis: &Analysis, options: &ReportOptions) -> String {
+    document::to_html(&build(analysis, options))
+}
+
+/// The report as Markdown, and its figures as (file name, SVG) to write into `figure_folder`, which the
+/// Markdown links to relatively.
+pub fn markdown(
+    analysis: &Analysis,
+    options: &ReportOptions,
+    figure_folder: &str,
+) -> (String, Vec<(String, String)>) {
+    let document = build(analysis, options);
+    let file_name = |figure: &Figure| format!("{}.svg", figure.id);
+    let text = document::to_markdown(&document, &|figure| {
+        format!("{figure_folder}/{}", file_name(figure))
+    });
+    let figures = document
+        .figures()
+        .map(|f| (file_name(f), f.svg.clone()))
+        .collect();
+    (text, figures)
+}

@@ -1,0 +1,210 @@
+//! How numbers of the analysis are printed, and small-cell suppression.
+//!
+//! Suppression (`--min-cell N`): a count from 1 to N − 1 is printed `<N`, and with it every number
+//! that would reveal it (its percentage and interval, the statistics of a group that small). Zero is
+//! printed: an empty cell identifies no one. The analysis is never changed, only its printing.
+
+use serde_json::Value;
+
+/// Printing rules for one report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Numbers {
+    /// Counts below this are suppressed; 0 or 1 suppresses nothing.
+    pub min_cell: u64,
+}
+
+/// A dash for a value that does not exist (JSON null).
+pub const MISSING: &str = "–";
+
+impl Numbers {
+    pub fn suppressing(&self) -> bool {
+        self.min_cell > 1
+    }
+
+    pub fn is_suppressed(&self, count: u64) -> bool {
+        self.suppressing() && count > 0 && count < self.min_cell
+    }
+
+    /// A count, or `<N` when suppressed.
+    pub fn count(&self, count: u64) -> String {
+        if self.is_suppressed(count) {
+            format!("<{}", self.min_cell)
+        } else {
+            count.to_string()
+        }
+    }
+
+    /// A count from JSON (a missing count prints as a dash).
+    pub fn count_of(&self, value: &Value) -> String {
+        value.as_u64().map_or(MISSING.into(), |c| self.count(c))
+    }
+
+    /// `{count, n, proportion}` as "k/n (p%)"; the percentage goes with a suppressed count or n.
+    pub fn share(&self, share: &Value) -> String {
+        let (Some(count), Some(n)) = (share["count"].as_u64(), share["n"].as_u64()) else {
+            return MISSING.into();
+        };
+        let rest = n - count.min(n);
+        if self.is_suppressed(rest) && !self.is_suppressed(count) {
+            // "19/21" would reveal the 2 others: say only that more than n − N are counted.
+            return format!(">{}/{}", n - self.min_cell, self.count(n));
+        }
+        let hidden = self.is_suppressed(count) || self.is_suppressed(n);
+        match share["proportion"].as_f64() {
+            Some(p) if !hidden => format!("{count}/{n} ({})", percent(p)),
+            _ => format!("{}/{}", self.count(count), self.count(n)),
+        }
+    }
+
+    /// The 95% CI of a share in percent, or a dash when it cannot be shown.
+    pub fn share_ci(&self, share: &Value) -> String {
+        let (Some(count), Some(n)) = (share["count"].as_u64(), share["n"].as_u64()) else {
+            return MISSING.into();
+        };
+        if self.is_suppressed(count)
+            || self.is_suppressed(n)
+            || self.is_suppressed(n - count.min(n))
+        {
+            return MISSING.into();
+        }
+        match (share["ci95"][0].as_f64(), share["ci95"][1].as_f64()) {
+            (Some(lo), Some(hi)) => format!("{}–{}", percent_number(lo), percent(hi)),
+            _ => MISSING.into(),
+        }
+    }
+
+    /// A count out of a total, "k (p%)" with the percentage read from the analysis.
+    pub fn count_with_percent(&self, share: &Value) -> String {
+        let Some(count) = share["count"].as_u64() else {
+            return MISSING.into();
+        };
+        let n = share["n"].as_u64().unwrap_or(0);
+        if self.is_suppressed(n.saturating_sub(count)) && !self.is_suppressed(count) {
+            return format!(">{}", n - self.min_cell);
+        }
+        if self.is_suppressed(count) {
+            return self.count(count);
+        }
+        match share["proportion"].as_f64() {
+            Some(p) => format!("{count} ({})", percent(p)),
+            None => count.to_string(),
+        }
+    }
+
+    /// A continuous summary as "median (Q1–Q3)", hidden with its n when the group is suppressed.
+    pub fn median_iqr(&self, summary: &Value) -> String {
+        let n = summary["n"].as_u64().unwrap_or(0);
+        if n == 0 {
+            return MISSING.into();
+        }
+        if self.is_suppressed(n) {
+            return format!("n {}", self.count(n));
+        }
+        format!(
+            "{} ({}–{})",
+            value(&summary["median"]),
+            value(&summary["q1"]),
+            value(&summary["q3"])
+        )
+    }
+
+    /// "mean (SD)", hidden when the group is suppressed.
+    pub fn mean_sd(&self, summary: &Value) -> String {
+        let n = summary["n"].as_u64().unwrap_or(0);
+        if n == 0 || self.is_suppressed(n) {
+            return MISSING.into();
+        }
+        format!("{} ({})", value(&summary["mean"]), value(&summary["sd"]))
+    }
+
+    /// "min–max", hidden when the group is suppressed (extremes are single patients).
+    pub fn range(&self, summary: &Value) -> String {
+        let n = summary["n"].as_u64().unwrap_or(0);
+        if n == 0 || self.suppressing() {
+            return MISSING.into();
+        }
+        format!("{}–{}", value(&summary["min"]), value(&summary["max"]))
+    }
+}
+
+/// A percentage with one decimal and its sign.
+pub fn percent(fraction: f64) -> String {
+    format!("{}%", percent_number(fraction))
+}
+
+fn percent_number(fraction: f64) -> String {
+    format!("{:.1}", 100.0 * fraction)
+}
+
+/// A measured value: whole numbers from 100 up, one decimal from 10, two below; a dash for null.
+pub fn value(value: &Value) -> String {
+    value.as_f64().map_or(MISSING.into(), number)
+}
+
+pub fn number(v: f64) -> String {
+    let text = if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    };
+    if text.starts_with('-')
+        && text
+            .trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.')
+    {
+        text[1..].to_string()
+    } else {
+        text.replacen('-', "\u{2212}", 1)
+    }
+}
+
+/// A p-value as journals print it: three decimals, or "<0.001".
+pub fn p_value(p: &Value) -> String {
+    match p.as_f64() {
+        Some(p) if p < 0.001 => "<0.001".into(),
+        Some(p) => format!("{p:.3}"),
+        None => MISSING.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn counts_below_the_minimum_are_hidden_with_what_would_reveal_them() {
+        let numbers = Numbers { min_cell: 5 };
+        assert_eq!(numbers.count(0), "0");
+        assert_eq!(numbers.count(3), "<5");
+        assert_eq!(numbers.count(5), "5");
+        let share = json!({"count": 3, "n": 21, "proportion": 0.142857, "ci95": [0.05, 0.35]});
+        assert_eq!(numbers.share(&share), "<5/21");
+        assert_eq!(numbers.share_ci(&share), MISSING);
+        // 19/21 would reveal the 2 others.
+        let share = json!({"count": 19, "n": 21, "proportion": 0.904762, "ci95": [0.71, 0.97]});
+        assert_eq!(numbers.share(&share), ">16/21");
+        assert_eq!(numbers.count_with_percent(&share), ">16");
+        let open = Numbers { min_cell: 0 };
+        assert_eq!(open.share(&share), "19/21 (90.5%)");
+        assert_eq!(open.share_ci(&share), "71.0–97.0%");
+        let summary =
+            json!({"n": 3, "median": 10.0, "q1": 9.0, "q3": 11.0, "mean": 10.0, "sd": 1.0});
+        assert_eq!(numbers.median_iqr(&summary), "n <5");
+        assert_eq!(open.median_iqr(&summary), "10.0 (9.00–11.0)");
+    }
+
+    #[test]
+    fn values_and_p_values_print_as_journals_do() {
+        assert_eq!(number(42_500.0), "42500");
+        assert_eq!(number(37.25), "37.2");
+        assert_eq!(number(-1.5), "\u{2212}1.50");
+        assert_eq!(number(-0.001), "0.00");
+        assert_eq!(p_value(&json!(0.0004)), "<0.001");
+        assert_eq!(p_value(&json!(0.011041)), "0.011");
+        assert_eq!(p_value(&Value::Null), MISSING);
+    }
+}
