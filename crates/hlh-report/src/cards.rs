@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::document::{text, Block, Table};
 use crate::labels;
-use crate::numbers::{value, MISSING};
+use crate::numbers::{value, whole, MISSING};
 
 /// The anchor of a patient's card (by position: patient ids may hold any character).
 pub fn card_id(patient: usize) -> String {
@@ -36,6 +36,35 @@ fn verdict(value: &Value) -> String {
     }
 }
 
+/// Source rows `[{file, line}]` as "observations.csv lines 37, 38, 39; patients.csv line 2".
+fn grouped_lines(sources: &Value) -> String {
+    let mut by_file: Vec<(&str, Vec<u64>)> = Vec::new();
+    for source in sources.as_array().into_iter().flatten() {
+        let file = source["file"].as_str().unwrap_or("");
+        let line = source["line"].as_u64().unwrap_or(0);
+        match by_file.iter_mut().find(|(f, _)| *f == file) {
+            Some((_, lines)) => lines.push(line),
+            None => by_file.push((file, vec![line])),
+        }
+    }
+    if by_file.is_empty() {
+        return MISSING.into();
+    }
+    by_file
+        .into_iter()
+        .map(|(file, mut lines)| {
+            lines.sort_unstable();
+            let list: Vec<String> = lines.iter().map(u64::to_string).collect();
+            format!(
+                "{file} line{} {}",
+                if lines.len() > 1 { "s" } else { "" },
+                list.join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 pub fn card(index: usize, p: &Value, drug: &str) -> Vec<Block> {
     let id = p["patient_id"].as_str().unwrap_or_default();
     let demographics = &p["demographics"];
@@ -50,7 +79,7 @@ pub fn card(index: usize, p: &Value, drug: &str) -> Vec<Block> {
         Block::Heading { level: 3, text: format!("Patient {id}"), id: format!("{}-title", card_id(index)) },
         Block::Paragraph(vec![text(format!(
             "{} years, {}, {}. Trigger: {}{}. Diagnosis {}; Day 0 ({} first given) {}. patients.csv line {}.",
-            value(&demographics["age_years"]),
+            whole(&demographics["age_years"]),
             match demographics["sex"].as_str() {
                 Some("M") => "man",
                 Some("F") => "woman",
@@ -79,26 +108,18 @@ pub fn card(index: usize, p: &Value, drug: &str) -> Vec<Block> {
         &["HScore item", "Points", "Status", "Rows"],
     );
     for item in hscore["items"].as_array().into_iter().flatten() {
-        let rows: Vec<String> = item["source_lines"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|s| format!("{} line {}", s["file"].as_str().unwrap_or(""), s["line"]))
-            .collect();
+        let rows = grouped_lines(&item["source_lines"]);
         items.row(
             &labels::criterion(item["item"].as_str().unwrap_or("")),
             false,
             vec![
-                vec![text(format!(
-                    "{} of {}",
-                    item["points"], item["max_points"]
-                ))],
-                vec![text(verdict(&item["status"]))],
-                vec![text(if rows.is_empty() {
-                    MISSING.into()
+                vec![text(if item["status"] == "unknown" {
+                    format!("{} (up to {})", item["points"], item["max_points"])
                 } else {
-                    rows.join(", ")
+                    item["points"].to_string()
                 })],
+                vec![text(verdict(&item["status"]))],
+                vec![text(rows)],
             ],
         );
     }

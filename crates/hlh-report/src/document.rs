@@ -131,7 +131,7 @@ tbody tr:last-child td{border-bottom:2px solid #1a1a1a}td.section{font-weight:bo
 td+td,th+th{text-align:right}.table-notes{font-size:.82rem;color:#444;margin-top:-1rem}\
 figure{margin:1.2rem 0 2rem}figure svg{max-width:100%;height:auto}figcaption{font-size:.88rem;color:#333}\
 a{color:#0b5a91}a.source{text-decoration:none;border-bottom:1px dotted #0b5a91}\
-.card{border:1px solid #bbb;border-radius:4px;padding:.2rem 1rem .6rem;margin:1.2rem 0}.card table{width:auto;min-width:60%}\
+.card{border:1px solid #bbb;border-radius:4px;padding:.2rem 1rem .6rem;margin:1.2rem 0}.card table{width:auto;min-width:60%}.card td+td,.card th+th{text-align:left}\
 ul.sources{font-size:.85rem}.banner{background:#fff4d6;border:1px solid #e0b84b;padding:.5rem .8rem;border-radius:4px}\
 @media print{.card{break-inside:avoid}figure{break-inside:avoid}}";
 
@@ -165,7 +165,7 @@ pub fn to_html(document: &Document) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"{CONTENT_SECURITY_POLICY}\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+         <title>{0}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{0}</h1>\n",
         escape(&document.title)
     );
     for block in &document.blocks {

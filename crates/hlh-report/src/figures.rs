@@ -32,8 +32,8 @@ pub fn flow(context: &Context, number_of_figure: usize) -> Figure {
     let analysed = cohort["n_patients"].as_u64().unwrap_or(0);
     let fever = &cohort["outcomes"]["fever_resolution"];
     let response = &cohort["outcomes"]["response"];
-    let mut svg = Svg::new(WIDTH, 390.0);
-    let centre = 250.0;
+    let mut svg = Svg::new(WIDTH, 0.0);
+    let centre = 230.0;
     let box_width = 300.0;
     let node = |svg: &mut Svg, x: f64, y: f64, w: f64, lines: &[String], class: &str| {
         let height = 16.0 + 18.0 * lines.len() as f64;
@@ -92,12 +92,12 @@ pub fn flow(context: &Context, number_of_figure: usize) -> Figure {
         let reason = step["reason"].as_str().unwrap_or("excluded");
         let mid = y + 38.0;
         svg.line((centre, y), (centre, mid), colour::BLACK, 1.4, None);
-        arrow(&mut svg, (centre, mid), (centre + 190.0, mid));
+        arrow(&mut svg, (centre, mid), (400.0, mid));
         node(
             &mut svg,
-            centre + 290.0,
+            530.0,
             mid - 26.0,
-            200.0,
+            260.0,
             &[
                 format!("Excluded, n = {}", numbers.count(excluded)),
                 labels::capitalised(reason),
@@ -119,29 +119,22 @@ pub fn flow(context: &Context, number_of_figure: usize) -> Figure {
         "analysed",
     );
     let split = bottom + 30.0;
+    let (left_box, right_box) = (180.0, 500.0);
     svg.line((centre, bottom), (centre, split), colour::BLACK, 1.4, None);
     svg.line(
-        (centre - 160.0, split),
-        (centre + 160.0, split),
+        (left_box, split),
+        (right_box, split),
         colour::BLACK,
         1.4,
         None,
     );
-    arrow(
-        &mut svg,
-        (centre - 160.0, split),
-        (centre - 160.0, split + 24.0),
-    );
-    arrow(
-        &mut svg,
-        (centre + 160.0, split),
-        (centre + 160.0, split + 24.0),
-    );
+    arrow(&mut svg, (left_box, split), (left_box, split + 24.0));
+    arrow(&mut svg, (right_box, split), (right_box, split + 24.0));
     node(
         &mut svg,
-        centre - 160.0,
+        left_box,
         split + 24.0,
-        300.0,
+        280.0,
         &[
             "Fever resolution".into(),
             format!(
@@ -151,11 +144,11 @@ pub fn flow(context: &Context, number_of_figure: usize) -> Figure {
         ],
         "fever",
     );
-    node(
+    let end = node(
         &mut svg,
-        centre + 160.0,
+        right_box,
         split + 24.0,
-        300.0,
+        280.0,
         &[
             "Response".into(),
             format!(
@@ -166,6 +159,7 @@ pub fn flow(context: &Context, number_of_figure: usize) -> Figure {
         ],
         "response",
     );
+    svg.set_height(end + 12.0);
     Figure {
         id: format!("figure-{number_of_figure}-flow"),
         title: format!("Figure {number_of_figure}. Flow of patients."),
@@ -269,9 +263,17 @@ pub fn trajectories(
             false,
         );
     }
-    // The IQR band and the median, drawn from the analysis' daily summaries.
+    // The IQR band and the median, drawn from the analysis' daily summaries, on the days measured in
+    // enough patients: a median of the one or two patients measured on an off-schedule day would draw
+    // a jump that is not the cohort's.
+    let min_patients = median_min_patients(context);
+    let days: Vec<&Value> = days
+        .iter()
+        .filter(|d| d["n"].as_u64().unwrap_or(0) >= min_patients)
+        .collect();
     let band_days: Vec<&Value> = days
         .iter()
+        .copied()
         .filter(|d| d["q1"].as_f64().is_some_and(|v| plot.y.can_place(v)))
         .collect();
     let mut band: Vec<(f64, f64)> = band_days
@@ -386,9 +388,16 @@ pub fn trajectories(
     Some(Figure {
         id: format!("figure-{number_of_figure}-{analyte}"),
         title: format!("Figure {number_of_figure}. {name} from Day {} to Day {}.", tick_label(first_day), tick_label(last_day)),
-        caption: format!("{who} Thick blue line and band: the median and interquartile range of the patients with a value that day.{scale_note}"),
+        caption: format!("{who} Thick blue line and band: the median and interquartile range of the patients with a value that day, on the days with values from at least {min_patients} patients.{scale_note}"),
         svg: svg.finish(&format!("{name} from Day {first_day} to Day {last_day}"), &format!("Individual {name} values and their median, by day since the first dose")),
     })
+}
+
+/// Daily medians are drawn on days measured in at least a quarter of the analysed patients (and at
+/// least 3).
+fn median_min_patients(context: &Context) -> u64 {
+    let n = context.cohort["n_patients"].as_u64().unwrap_or(0);
+    n.div_ceil(4).max(3)
 }
 
 /// Cumulative incidence of fever resolution (1 − Kaplan–Meier) among the febrile, its confidence band,
@@ -411,7 +420,7 @@ pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Fi
         x: Scale::linear_over(0.0, last_time.max(7.0), true),
         y: Scale::Linear { min: 0.0, max: 1.0 },
     };
-    let mut svg = Svg::new(WIDTH, 470.0);
+    let mut svg = Svg::new(WIDTH, 404.0);
     plot.draw_axes(
         &mut svg,
         "Days since the first dose",
@@ -550,7 +559,7 @@ pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Fi
         title: format!("Figure {number_of_figure}. Time to fever resolution among the patients febrile at baseline."),
         caption: format!(
             "Cumulative incidence (1 − Kaplan–Meier estimate) of fever resolution; patients who never resolved are censored at death or at their last temperature. Median {} days. The number at risk is read from the Kaplan–Meier table at each tick.",
-            crate::numbers::value(median)
+            crate::numbers::whole(median)
         ),
         svg: svg.finish("Time to fever resolution", "Cumulative incidence of fever resolution with its confidence band and number at risk"),
     })

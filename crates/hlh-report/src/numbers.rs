@@ -93,6 +93,16 @@ impl Numbers {
 
     /// A continuous summary as "median (Q1–Q3)", hidden with its n when the group is suppressed.
     pub fn median_iqr(&self, summary: &Value) -> String {
+        self.median_iqr_as(summary, value)
+    }
+
+    /// As [`Numbers::median_iqr`] for counts of days or years and scores: whole numbers without
+    /// decimals.
+    pub fn median_iqr_whole(&self, summary: &Value) -> String {
+        self.median_iqr_as(summary, whole)
+    }
+
+    fn median_iqr_as(&self, summary: &Value, value: fn(&Value) -> String) -> String {
         let n = summary["n"].as_u64().unwrap_or(0);
         if n == 0 {
             return MISSING.into();
@@ -117,13 +127,13 @@ impl Numbers {
         format!("{} ({})", value(&summary["mean"]), value(&summary["sd"]))
     }
 
-    /// "min–max", hidden when the group is suppressed (extremes are single patients).
-    pub fn range(&self, summary: &Value) -> String {
+    /// "min–max" in whole numbers, hidden when suppressing (extremes are single patients).
+    pub fn range_whole(&self, summary: &Value) -> String {
         let n = summary["n"].as_u64().unwrap_or(0);
         if n == 0 || self.suppressing() {
             return MISSING.into();
         }
-        format!("{}–{}", value(&summary["min"]), value(&summary["max"]))
+        format!("{}–{}", whole(&summary["min"]), whole(&summary["max"]))
     }
 }
 
@@ -139,6 +149,15 @@ fn percent_number(fraction: f64) -> String {
 /// A measured value: whole numbers from 100 up, one decimal from 10, two below; a dash for null.
 pub fn value(value: &Value) -> String {
     value.as_f64().map_or(MISSING.into(), number)
+}
+
+/// Days, years, scores: a whole number as such, otherwise one decimal (a median between two days).
+pub fn whole(value: &Value) -> String {
+    match value.as_f64() {
+        Some(v) if v.fract() == 0.0 => format!("{v:.0}").replacen('-', "\u{2212}", 1),
+        Some(v) => format!("{v:.1}").replacen('-', "\u{2212}", 1),
+        None => MISSING.into(),
+    }
 }
 
 pub fn number(v: f64) -> String {
@@ -204,6 +223,8 @@ mod tests {
         assert_eq!(number(-1.5), "\u{2212}1.50");
         assert_eq!(number(-0.001), "0.00");
         assert_eq!(p_value(&json!(0.0004)), "<0.001");
+        assert_eq!(whole(&json!(45.0)), "45");
+        assert_eq!(whole(&json!(14.75)), "14.8");
         assert_eq!(p_value(&json!(0.011041)), "0.011");
         assert_eq!(p_value(&Value::Null), MISSING);
     }

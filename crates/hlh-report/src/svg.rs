@@ -67,8 +67,9 @@ impl Svg {
         }
     }
 
-    pub fn width(&self) -> f64 {
-        self.width
+    /// For figures whose height follows their content (the flow diagram).
+    pub fn set_height(&mut self, height: f64) {
+        self.height = height;
     }
 
     /// The finished document, with a title and description for screen readers.

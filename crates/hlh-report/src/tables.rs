@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::document::{linked, text, Inline, Table};
 use crate::labels;
-use crate::numbers::{number, p_value, value, MISSING};
+use crate::numbers::{number, p_value, value, whole, MISSING};
 use crate::sources::Member;
 use crate::Context;
 
@@ -98,7 +98,7 @@ pub fn table1(context: &mut Context) -> Table {
     table.row(
         "Age, years, median (IQR)",
         true,
-        vec![vec![text(context.numbers.median_iqr(age))]],
+        vec![vec![text(context.numbers.median_iqr_whole(age))]],
     );
     table.row(
         "Age, years, mean (SD)",
@@ -108,7 +108,7 @@ pub fn table1(context: &mut Context) -> Table {
     table.row(
         "Age, years, range",
         true,
-        vec![vec![text(context.numbers.range(age))]],
+        vec![vec![text(context.numbers.range_whole(age))]],
     );
     for (key, label) in [("M", "Men"), ("F", "Women"), ("U", "Sex not recorded")] {
         let share = &baseline["sex_shares"][key];
@@ -154,7 +154,9 @@ pub fn table1(context: &mut Context) -> Table {
     table.row(
         "HScore, median (IQR)",
         true,
-        vec![vec![text(context.numbers.median_iqr(&baseline["hscore"]))]],
+        vec![vec![text(
+            context.numbers.median_iqr_whole(&baseline["hscore"]),
+        )]],
     );
     let positive = &baseline["hscore_positive"];
     let cutoff = positive["cutoff"].as_u64().unwrap_or(169);
@@ -256,7 +258,7 @@ pub fn table1(context: &mut Context) -> Table {
                 true,
                 vec![vec![text(format!(
                     "{} [n {}]",
-                    context.numbers.median_iqr(summary),
+                    context.numbers.median_iqr_whole(summary),
                     context.numbers.count_of(&summary["n"])
                 ))]],
             );
@@ -306,7 +308,7 @@ pub fn table1(context: &mut Context) -> Table {
         true,
         vec![vec![text(format!(
             "{} [{}]",
-            context.numbers.median_iqr(duration),
+            context.numbers.median_iqr_whole(duration),
             context.numbers.count_of(&duration["n"])
         ))]],
     );
@@ -460,7 +462,7 @@ pub fn table2_efficacy(context: &mut Context) -> Table {
         vec![
             vec![text(format!(
                 "{} [{}]",
-                context.numbers.median_iqr(days),
+                context.numbers.median_iqr_whole(days),
                 context.numbers.count_of(&days["n"])
             ))],
             vec![text("")],
@@ -468,8 +470,8 @@ pub fn table2_efficacy(context: &mut Context) -> Table {
     );
     let km = &fever["km"];
     let km_ci = match (km["ci95"][0].as_f64(), km["ci95"][1].as_f64()) {
-        (Some(lo), Some(hi)) => format!("{}–{}", number(lo), number(hi)),
-        (Some(lo), None) => format!("{}–not reached", number(lo)),
+        (Some(_), Some(_)) => format!("{}–{}", whole(&km["ci95"][0]), whole(&km["ci95"][1])),
+        (Some(_), None) => format!("{}–not reached", whole(&km["ci95"][0])),
         _ => MISSING.into(),
     };
     table.row(
@@ -480,7 +482,7 @@ pub fn table2_efficacy(context: &mut Context) -> Table {
                 if context.numbers.suppressing() && febrile < context.numbers.min_cell {
                     MISSING.into()
                 } else {
-                    value(&km["median"])
+                    whole(&km["median"])
                 },
             )],
             vec![text(km_ci)],
