@@ -378,7 +378,7 @@ impl Scale {
 
 /// 1, 2 or 5 times a power of ten, at or above `raw`.
 fn nice_step(raw: f64) -> f64 {
-    if !(raw > 0.0) || !raw.is_finite() {
+    if raw.is_nan() || raw <= 0.0 || raw.is_infinite() {
         return 1.0;
     }
     let power = 10f64.powf(raw.log10().floor());
