@@ -69,7 +69,7 @@ fn demo_writes_a_labelled_study_that_validates() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(
         listing(out.path()),
-        ["analysis.json", "study"],
+        ["analysis.json", "report.html", "study"],
         "no partial file or folder is left behind"
     );
 }
