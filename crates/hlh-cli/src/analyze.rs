@@ -134,3 +134,32 @@ pub fn write_atomically(
     }
     fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))
 }
+
+/// Writes a whole folder beside the target and swaps it into place (replacing an earlier one): a reader
+/// never sees half a folder, and a failed write leaves the earlier folder, if any, as it was.
+pub fn write_folder_atomically(
+    folder: &Path,
+    write: impl FnOnce(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let directory = folder
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = folder
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let partial = directory.join(format!(".{name}.partial-{}", std::process::id()));
+    let written = fs::create_dir_all(&partial)
+        .with_context(|| format!("cannot create {}", partial.display()))
+        .and_then(|()| write(&partial));
+    if let Err(error) = written {
+        let _ = fs::remove_dir_all(&partial);
+        return Err(error);
+    }
+    if folder.exists() {
+        fs::remove_dir_all(folder)
+            .with_context(|| format!("cannot replace {}", folder.display()))?;
+    }
+    fs::rename(&partial, folder).with_context(|| format!("cannot write {}", folder.display()))
+}

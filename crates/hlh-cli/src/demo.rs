@@ -37,19 +37,8 @@ pub fn run(out: &Path) -> anyhow::Result<Outcome> {
             study_dir.display()
         );
     }
-    // Write beside the target, then swap it in: an interrupted run leaves no half-written study.
-    let partial = out.join(format!(".study.partial-{}", std::process::id()));
-    let written = write_files(&partial);
-    if let Err(error) = written {
-        let _ = fs::remove_dir_all(&partial);
-        return Err(error);
-    }
-    if study_dir.exists() {
-        fs::remove_dir_all(&study_dir)
-            .with_context(|| format!("cannot replace {}", study_dir.display()))?;
-    }
-    fs::rename(&partial, &study_dir)
-        .with_context(|| format!("cannot create {}", study_dir.display()))?;
+    // Written beside the target, then swapped in: an interrupted run leaves no half-written study.
+    crate::analyze::write_folder_atomically(&study_dir, write_files)?;
 
     let ingested = read_study_folder(&study_dir);
     println!(
@@ -102,7 +91,6 @@ pub fn run(out: &Path) -> anyhow::Result<Outcome> {
 }
 
 fn write_files(dir: &Path) -> anyhow::Result<()> {
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for (name, bytes) in DEMO_FILES
         .iter()
         .copied()

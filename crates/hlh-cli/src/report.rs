@@ -8,7 +8,7 @@ use anyhow::{bail, Context};
 use hlh_outcomes::Analysis;
 use hlh_report::ReportOptions;
 
-use crate::analyze::{load_and_analyze, write_atomically};
+use crate::analyze::{load_and_analyze, write_atomically, write_folder_atomically};
 use crate::Outcome;
 
 /// The two forms of the report, told apart by the extension of `--out`.
@@ -59,7 +59,7 @@ pub fn run(
 }
 
 /// Writes the report in the format of `out`'s extension. Markdown figures go to `STEM-figures/` beside
-/// it, written whole into a temporary folder and swapped in, so that a failure leaves no half report.
+/// it, written whole and swapped in, so that a failure leaves no half report.
 pub fn write_report(analysis: &Analysis, out: &Path, options: ReportOptions) -> anyhow::Result<()> {
     match format_of(out) {
         Some(Format::Html) => {
@@ -76,28 +76,14 @@ pub fn write_report(analysis: &Analysis, out: &Path, options: ReportOptions) -> 
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
-            let folder = directory.join(&folder_name);
-            let partial = directory.join(format!(".{folder_name}.partial-{}", std::process::id()));
-            let written = (|| -> anyhow::Result<()> {
-                fs::create_dir_all(&partial)
-                    .with_context(|| format!("cannot create {}", partial.display()))?;
+            write_folder_atomically(&directory.join(&folder_name), |folder| {
                 for (name, svg) in &figures {
-                    let path = partial.join(name);
+                    let path = folder.join(name);
                     fs::write(&path, svg)
                         .with_context(|| format!("cannot write {}", path.display()))?;
                 }
                 Ok(())
-            })();
-            if let Err(error) = written {
-                let _ = fs::remove_dir_all(&partial);
-                return Err(error);
-            }
-            if folder.exists() {
-                fs::remove_dir_all(&folder)
-                    .with_context(|| format!("cannot replace {}", folder.display()))?;
-            }
-            fs::rename(&partial, &folder)
-                .with_context(|| format!("cannot write {}", folder.display()))?;
+            })?;
             write_atomically(out, |file| std::io::Write::write_all(file, text.as_bytes()))
         }
         None => bail!("{} must end in .html or .md", out.display()),

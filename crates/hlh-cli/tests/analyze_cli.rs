@@ -1,22 +1,13 @@
 //! `hlh analyze` as a user runs it, and the demo study against the Baverez 2022 abstract.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use serde_json::Value;
 
-fn hlh(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hlh"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("hlh runs")
-}
-
-fn demo_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("demo")
-}
+use common::{demo_dir, hlh};
 
 #[test]
 fn the_demo_reproduces_every_figure_of_the_abstract() {

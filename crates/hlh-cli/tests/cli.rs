@@ -1,16 +1,12 @@
 //! The `hlh` binary run as a user runs it: real processes, real folders.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn hlh(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hlh"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("hlh runs")
-}
+use common::hlh;
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()

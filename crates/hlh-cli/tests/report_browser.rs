@@ -3,6 +3,8 @@
 //! message and no network request, and a full-page screenshot is saved for a person to look at
 //! (target/tmp/report-screenshot.png).
 
+mod common;
+
 use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -11,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde_json::{json, Value};
+
+use common::{demo_dir, hlh};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -54,18 +58,17 @@ fn call(method: &str, url: &str, body: Option<Value>) -> Value {
 
 fn write_demo_report(dir: &Path) -> PathBuf {
     let out = dir.join("report.html");
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo");
-    let status = Command::new(env!("CARGO_BIN_EXE_hlh"))
-        .args([
-            "report",
-            demo.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let output = hlh(&[
+        "report",
+        demo_dir().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     out
 }
 

@@ -1,21 +1,13 @@
 //! `hlh report` as a user runs it: the HTML and Markdown forms, byte-identical reruns, bad command
 //! lines and bad studies, and `hlh demo` writing the demo's report.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
 
-fn hlh(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hlh"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("hlh runs")
-}
-
-fn demo_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("demo")
-}
+use common::{demo_dir, hlh};
 
 fn ok(output: &Output) {
     assert_eq!(

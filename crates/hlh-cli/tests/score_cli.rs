@@ -1,16 +1,10 @@
 //! `hlh score` as a user runs it.
 
-use std::process::{Command, Output};
+mod common;
 
 use serde_json::Value;
 
-fn hlh(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hlh"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("hlh runs")
-}
+use common::hlh;
 
 fn write(dir: &std::path::Path, text: &str) -> String {
     let path = dir.join("findings.json");

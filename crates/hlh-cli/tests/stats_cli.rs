@@ -1,18 +1,14 @@
 //! `hlh stats` as a user runs it, checked against the R reference values of hlh-stats
 //! (crates/hlh-stats/tests/fixtures/r_reference.json, written by tools/refgen/stats_reference.R).
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-fn hlh(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hlh"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("hlh runs")
-}
+use common::hlh;
 
 fn json_of(output: &Output) -> Value {
     assert_eq!(

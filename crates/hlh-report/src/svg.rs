@@ -50,6 +50,15 @@ fn n(value: f64) -> String {
     }
 }
 
+/// The `points` attribute of a polyline or polygon.
+fn points_attribute(points: &[(f64, f64)]) -> String {
+    let coordinates: Vec<String> = points
+        .iter()
+        .map(|(x, y)| format!("{},{}", n(*x), n(*y)))
+        .collect();
+    coordinates.join(" ")
+}
+
 /// An SVG document being written.
 #[derive(Debug)]
 pub struct Svg {
@@ -124,14 +133,10 @@ impl Svg {
         if points.len() < 2 {
             return;
         }
-        let coordinates: Vec<String> = points
-            .iter()
-            .map(|(x, y)| format!("{},{}", n(*x), n(*y)))
-            .collect();
         let _ = write!(
             self.body,
             "<polyline points=\"{}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{}\" stroke-opacity=\"{}\" stroke-linejoin=\"round\"/>",
-            coordinates.join(" "),
+            points_attribute(points),
             n(width),
             n(opacity),
         );
@@ -142,14 +147,10 @@ impl Svg {
         if points.len() < 3 {
             return;
         }
-        let coordinates: Vec<String> = points
-            .iter()
-            .map(|(x, y)| format!("{},{}", n(*x), n(*y)))
-            .collect();
         let _ = write!(
             self.body,
             "<polygon points=\"{}\" fill=\"{fill}\" fill-opacity=\"{}\" stroke=\"none\"/>",
-            coordinates.join(" "),
+            points_attribute(points),
             n(opacity),
         );
     }

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::document::{linked, text, Inline, Table};
 use crate::labels;
-use crate::numbers::{number, p_value, value, whole, MISSING};
+use crate::numbers::{number, p_value, value, whole, Numbers, MISSING};
 use crate::sources::Member;
 use crate::Context;
 
@@ -25,17 +25,28 @@ fn members(context: &Context, keep: impl Fn(&Value) -> Option<String>) -> Vec<Me
         .collect()
 }
 
-/// A share `{count, n, …}` as "k/n (p%)", linked to the patients counted.
+/// A share `{count, n, …}` printed by `print`, linked to the patients counted.
+fn linked_share(
+    context: &mut Context,
+    title: &str,
+    share: &Value,
+    print: fn(&Numbers, &Value) -> String,
+    keep: impl Fn(&Value) -> Option<String>,
+) -> Vec<Inline> {
+    let count = share["count"].as_u64().unwrap_or(0);
+    let members = members(context, keep);
+    let target = context.sources.add(title.to_string(), count, members);
+    vec![linked(print(&context.numbers, share), target)]
+}
+
+/// "k/n (p%)", linked.
 fn share_cell(
     context: &mut Context,
     title: &str,
     share: &Value,
     keep: impl Fn(&Value) -> Option<String>,
 ) -> Vec<Inline> {
-    let count = share["count"].as_u64().unwrap_or(0);
-    let members = members(context, keep);
-    let target = context.sources.add(title.to_string(), count, members);
-    vec![linked(context.numbers.share(share), target)]
+    linked_share(context, title, share, Numbers::share, keep)
 }
 
 /// "k (p%)" of all analysed patients, linked.
@@ -45,10 +56,7 @@ fn count_cell(
     share: &Value,
     keep: impl Fn(&Value) -> Option<String>,
 ) -> Vec<Inline> {
-    let count = share["count"].as_u64().unwrap_or(0);
-    let members = members(context, keep);
-    let target = context.sources.add(title.to_string(), count, members);
-    vec![linked(context.numbers.count_with_percent(share), target)]
+    linked_share(context, title, share, Numbers::count_with_percent, keep)
 }
 
 fn flag(p: &Value, field: &str) -> Option<String> {
