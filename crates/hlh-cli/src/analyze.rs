@@ -108,21 +108,27 @@ pub fn load_and_analyze(
     }
 }
 
+/// A hidden name beside `target` for writing it before it is renamed into place; the process id keeps
+/// two runs apart.
+fn partial_path(target: &Path) -> std::path::PathBuf {
+    let directory = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    directory.join(format!(".{name}.partial-{}", std::process::id()))
+}
+
 /// Writes beside the target and renames into place: a reader never sees half a file, and a failed
 /// write leaves no partial file behind.
 pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<fs::File>) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
-    let directory = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    let partial = directory.join(format!(".{name}.partial-{}", std::process::id()));
+    let partial = partial_path(path);
     let result = fs::File::create(&partial).and_then(|file| {
         let mut out = std::io::BufWriter::new(file);
         write(&mut out)?;
@@ -141,15 +147,7 @@ pub fn write_folder_atomically(
     folder: &Path,
     write: impl FnOnce(&Path) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let directory = folder
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = folder
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    let partial = directory.join(format!(".{name}.partial-{}", std::process::id()));
+    let partial = partial_path(folder);
     let written = fs::create_dir_all(&partial)
         .with_context(|| format!("cannot create {}", partial.display()))
         .and_then(|()| write(&partial));
