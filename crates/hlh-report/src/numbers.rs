@@ -45,7 +45,7 @@ impl Numbers {
             return MISSING.into();
         };
         let rest = n - count.min(n);
-        if self.is_suppressed(rest) && !self.is_suppressed(count) {
+        if self.is_suppressed(rest) && count >= self.min_cell {
             // "19/21" would reveal the 2 others: say only that more than n − N are counted.
             return format!(">{}/{}", n - self.min_cell, self.count(n));
         }
@@ -79,10 +79,10 @@ impl Numbers {
             return MISSING.into();
         };
         let n = share["n"].as_u64().unwrap_or(0);
-        if self.is_suppressed(n.saturating_sub(count)) && !self.is_suppressed(count) {
+        if self.is_suppressed(n.saturating_sub(count)) && count >= self.min_cell {
             return format!(">{}", n - self.min_cell);
         }
-        if self.is_suppressed(count) {
+        if self.is_suppressed(count) || self.is_suppressed(n) {
             return self.count(count);
         }
         match share["proportion"].as_f64() {
@@ -207,6 +207,10 @@ mod tests {
         let share = json!({"count": 19, "n": 21, "proportion": 0.904762, "ci95": [0.71, 0.97]});
         assert_eq!(numbers.share(&share), ">16/21");
         assert_eq!(numbers.count_with_percent(&share), ">16");
+        // Nobody of 3: the 3 are too few to show, the zero is shown.
+        let none = json!({"count": 0, "n": 3, "proportion": 0.0, "ci95": [0.0, 0.56]});
+        assert_eq!(numbers.share(&none), "0/<5");
+        assert_eq!(numbers.count_with_percent(&none), "0");
         let open = Numbers { min_cell: 0 };
         assert_eq!(open.share(&share), "19/21 (90.5%)");
         assert_eq!(open.share_ci(&share), "71.0–97.0%");

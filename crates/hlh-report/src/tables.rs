@@ -65,7 +65,7 @@ fn flag(p: &Value, field: &str) -> Option<String> {
 
 fn source_line(day: &Value) -> String {
     format!(
-        "{} on Day {} (observations.csv line {})",
+        "{} (Day {}, observations.csv line {})",
         value(&day["value"]),
         day["day"],
         day["source_line"]
@@ -549,7 +549,7 @@ pub fn table2_labs(context: &mut Context) -> Table {
             let lab = &p["labs"][wanted.as_str()];
             (!lab["day0"].is_null() && !lab["day7"].is_null()).then(|| {
                 format!(
-                    "Day 0 {}; Day 7 {}",
+                    "Day 0: {}; Day 7: {}",
                     source_line(&lab["day0"]),
                     source_line(&lab["day7"])
                 )
@@ -627,7 +627,10 @@ pub fn table2_safety(context: &mut Context) -> Table {
     let index = drug.clone();
     let cell = count_cell(
         context,
-        &format!("{drug} stopped for an adverse event"),
+        &format!(
+            "{} stopped for an adverse event",
+            labels::capitalised(&drug)
+        ),
         &outcomes["discontinued_adverse_event"],
         move |p| {
             flag(p, "discontinued_adverse_event").map(|_| {
@@ -669,7 +672,10 @@ pub fn table2_safety(context: &mut Context) -> Table {
         table.section(title);
         let cell = count_cell(
             context,
-            &format!("Patients with {}", title.to_lowercase()),
+            &format!(
+                "Patients with {}",
+                title.to_lowercase().replace("day 0", "Day 0")
+            ),
             &part["patients"],
             move |p| {
                 let rows = event_rows(p, kind, None);

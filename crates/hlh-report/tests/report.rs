@@ -389,3 +389,28 @@ fn a_cohort_beyond_the_patient_level_limit_leaves_out_cards_and_lists() {
     assert!(page.contains(&format!("With more than {PATIENT_LEVEL_LIMIT} patients")));
     assert!(page.contains(&format!("{n} patients treated with anakinra")));
 }
+
+#[test]
+fn a_sparse_study_gives_a_report_with_the_figures_its_data_allow() {
+    // One patient, one anakinra row, no result, no event: no trajectory and no fever figure, but the
+    // flow diagram, the tables (with dashes), the swimmer plot and the case card.
+    let ingested = hlh_ingest::read_study(&hlh_ingest::StudySources {
+        patients: Some("patient_id,sex,age_years,diagnosis_date\nP1,U,70,2021-01-01\n".into()),
+        observations: None,
+        treatments: Some("patient_id,drug,start,end\nP1,anakinra,2021-01-02,\n".into()),
+        events: None,
+        study_toml: None,
+    });
+    assert!(!ingested.has_errors(), "{:?}", ingested.diagnostics);
+    let analysis = analyze(&ingested.study, &Protocol::default()).unwrap();
+    let document = build(&analysis, &ReportOptions::default());
+    let ids: Vec<&str> = document.figures().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, ["figure-1-flow", "figure-2-swimmer"]);
+    for figure in document.figures() {
+        parse(&figure.svg);
+    }
+    let page = hlh_report::document::to_html(&document);
+    assert!(page.contains("Sex not recorded"));
+    assert!(page.contains("Patient P1"));
+    assert!(!page.contains("SOURCE MISMATCH"));
+}
