@@ -545,7 +545,11 @@ pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Fi
             .unwrap_or(0);
         svg.text(
             (plot.x(tick), table_top + 22.0),
-            &context.numbers.count(at_risk),
+            &if context.numbers.is_suppressed(at_risk) {
+                context.numbers.count(at_risk)
+            } else {
+                tick_label(at_risk as f64)
+            },
             TICK_FONT_SIZE,
             "middle",
             None,
