@@ -1,0 +1,487 @@
+//! Reading a CDM folder: each table found by name whatever its case (`person.parquet`, a folder
+//! `person/` of Parquet files, `person.csv`, `person.csv.gz`, comma or tab separated), registered in
+//! DataFusion as `raw_<table>`, then exposed as a typed view `<table>` with the columns the cohort needs,
+//! lower-case, cast to their OMOP types. Only the views are queried, so a Parquet CDM and a CSV one run
+//! the same SQL.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
+use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionContext};
+
+use crate::error::OmopError;
+
+/// The OMOP type a column is read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Id,
+    Integer,
+    Number,
+    Date,
+    Text,
+}
+
+impl ColumnType {
+    fn sql(self) -> &'static str {
+        match self {
+            ColumnType::Id | ColumnType::Integer => "BIGINT",
+            ColumnType::Number => "DOUBLE",
+            ColumnType::Date => "DATE",
+            ColumnType::Text => "VARCHAR",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnType::Id => "a 64-bit integer id",
+            ColumnType::Integer => "an integer",
+            ColumnType::Number => "a number",
+            ColumnType::Date => "a date (YYYY-MM-DD)",
+            ColumnType::Text => "text",
+        }
+    }
+}
+
+/// A column the cohort reads, and whether the table is unusable without it.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub kind: ColumnType,
+    pub required: bool,
+}
+
+const fn column(name: &'static str, kind: ColumnType, required: bool) -> Column {
+    Column {
+        name,
+        kind,
+        required,
+    }
+}
+
+/// A table the cohort reads.
+#[derive(Debug, Clone, Copy)]
+pub struct TableSpec {
+    pub name: &'static str,
+    pub required: bool,
+    pub columns: &'static [Column],
+}
+
+use ColumnType::{Date, Id, Integer, Number, Text};
+
+pub const TABLES: &[TableSpec] = &[
+    TableSpec {
+        name: "person",
+        required: true,
+        columns: &[
+            column("person_id", Id, true),
+            column("gender_concept_id", Id, true),
+            column("year_of_birth", Integer, true),
+        ],
+    },
+    TableSpec {
+        name: "drug_exposure",
+        required: true,
+        columns: &[
+            column("drug_exposure_id", Id, true),
+            column("person_id", Id, true),
+            column("drug_concept_id", Id, true),
+            column("drug_exposure_start_date", Date, true),
+            column("drug_exposure_end_date", Date, false),
+            column("drug_source_value", Text, false),
+            column("stop_reason", Text, false),
+        ],
+    },
+    TableSpec {
+        name: "condition_occurrence",
+        required: true,
+        columns: &[
+            column("condition_occurrence_id", Id, true),
+            column("person_id", Id, true),
+            column("condition_concept_id", Id, true),
+            column("condition_start_date", Date, true),
+            column("condition_source_value", Text, false),
+        ],
+    },
+    TableSpec {
+        name: "measurement",
+        required: true,
+        columns: &[
+            column("measurement_id", Id, true),
+            column("person_id", Id, true),
+            column("measurement_concept_id", Id, true),
+            column("measurement_date", Date, true),
+            column("value_as_number", Number, false),
+            column("unit_concept_id", Id, false),
+            column("unit_source_value", Text, false),
+            column("measurement_source_value", Text, false),
+        ],
+    },
+    TableSpec {
+        name: "death",
+        required: false,
+        columns: &[
+            column("person_id", Id, true),
+            column("death_date", Date, true),
+        ],
+    },
+    TableSpec {
+        name: "concept",
+        required: false,
+        columns: &[
+            column("concept_id", Id, true),
+            column("concept_name", Text, false),
+            column("vocabulary_id", Text, false),
+            column("concept_code", Text, false),
+            column("standard_concept", Text, false),
+            column("invalid_reason", Text, false),
+        ],
+    },
+    TableSpec {
+        name: "concept_ancestor",
+        required: false,
+        columns: &[
+            column("ancestor_concept_id", Id, true),
+            column("descendant_concept_id", Id, true),
+        ],
+    },
+];
+
+/// Where a table was found and how it is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Storage {
+    Parquet(PathBuf),
+    Csv {
+        path: PathBuf,
+        gzip: bool,
+        delimiter: u8,
+    },
+}
+
+impl Storage {
+    pub fn path(&self) -> &Path {
+        match self {
+            Storage::Parquet(path) | Storage::Csv { path, .. } => path,
+        }
+    }
+}
+
+/// A CDM opened for querying: a DataFusion session with a typed view per table found.
+pub struct Cdm {
+    pub ctx: SessionContext,
+    pub dir: PathBuf,
+    /// The tables found (by OMOP name), with their storage.
+    pub found: Vec<(String, Storage)>,
+}
+
+impl std::fmt::Debug for Cdm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cdm")
+            .field("dir", &self.dir)
+            .field("found", &self.found)
+            .finish()
+    }
+}
+
+/// The OMOP table name of a directory entry, and how it is stored, if it is a table at all.
+fn table_of(path: &Path) -> Result<Option<(String, Storage)>, OmopError> {
+    let Some(file_name) = path.file_name().and_then(|n| n.to_str()) else {
+        return Ok(None);
+    };
+    let lower = file_name.to_ascii_lowercase();
+    if path.is_dir() {
+        let has_parquet = fs::read_dir(path)
+            .map_err(|e| OmopError::io(path, e))?
+            .filter_map(Result::ok)
+            .any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .to_ascii_lowercase()
+                    .ends_with(".parquet")
+            });
+        return Ok(has_parquet.then(|| (lower, Storage::Parquet(path.to_path_buf()))));
+    }
+    if let Some(name) = lower.strip_suffix(".parquet") {
+        return Ok(Some((
+            name.to_string(),
+            Storage::Parquet(path.to_path_buf()),
+        )));
+    }
+    let (name, gzip) = if let Some(name) = lower.strip_suffix(".csv.gz") {
+        (name, true)
+    } else if let Some(name) = lower.strip_suffix(".csv") {
+        (name, false)
+    } else {
+        return Ok(None);
+    };
+    let header = header_line(path, gzip)?;
+    let delimiter = if header.contains('\t') && !header.contains(',') {
+        b'\t'
+    } else {
+        b','
+    };
+    Ok(Some((
+        name.to_string(),
+        Storage::Csv {
+            path: path.to_path_buf(),
+            gzip,
+            delimiter,
+        },
+    )))
+}
+
+/// The first line of a CSV file, decompressed if need be.
+fn header_line(path: &Path, gzip: bool) -> Result<String, OmopError> {
+    let file = fs::File::open(path).map_err(|e| OmopError::io(path, e))?;
+    let reader: Box<dyn Read> = if gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let mut line = String::new();
+    BufReader::new(reader)
+        .read_line(&mut line)
+        .map_err(|e| OmopError::io(path, e))?;
+    Ok(line
+        .trim_start_matches('\u{feff}')
+        .trim_end_matches(['\r', '\n'])
+        .to_string())
+}
+
+impl Cdm {
+    /// Finds the tables of `dir` and registers those the cohort reads; a required column missing from a
+    /// table found is an error naming it, as is an unreadable file. Whether the required tables are all
+    /// there is [`Cdm::require`]'s question.
+    pub async fn open(dir: &Path) -> Result<Cdm, OmopError> {
+        let entries = fs::read_dir(dir).map_err(|e| OmopError::io(dir, e))?;
+        let mut found: Vec<(String, Storage)> = Vec::new();
+        let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            if let Some((name, storage)) = table_of(&path)? {
+                if let Some((_, earlier)) = found.iter().find(|(n, _)| *n == name) {
+                    return Err(OmopError::TwoSources {
+                        table: name,
+                        first: earlier.path().to_path_buf(),
+                        second: path,
+                    });
+                }
+                found.push((name, storage));
+            }
+        }
+        let ctx = SessionContext::new();
+        let mut problems = Vec::new();
+        for spec in TABLES {
+            let Some((_, storage)) = found.iter().find(|(n, _)| n == spec.name) else {
+                continue;
+            };
+            match register(&ctx, spec, storage).await {
+                Ok(()) => {}
+                Err(error) => problems.push(error),
+            }
+        }
+        match problems.len() {
+            0 => Ok(Cdm {
+                ctx,
+                dir: dir.to_path_buf(),
+                found,
+            }),
+            1 => Err(problems.remove(0)),
+            _ => Err(OmopError::Several(problems)),
+        }
+    }
+
+    /// The tables the cohort cannot do without, each missing one an error.
+    pub fn require(&self) -> Result<(), OmopError> {
+        let mut missing: Vec<OmopError> = TABLES
+            .iter()
+            .filter(|spec| spec.required && !self.has(spec.name))
+            .map(|spec| OmopError::MissingTable {
+                table: spec.name,
+                dir: self.dir.clone(),
+            })
+            .collect();
+        match missing.len() {
+            0 => Ok(()),
+            1 => Err(missing.remove(0)),
+            _ => Err(OmopError::Several(missing)),
+        }
+    }
+
+    /// Runs a query and collects its rows.
+    pub async fn query(
+        &self,
+        sql: &str,
+    ) -> Result<Vec<datafusion::arrow::record_batch::RecordBatch>, OmopError> {
+        let frame = self.ctx.sql(sql).await.map_err(|e| OmopError::Query {
+            message: e.to_string(),
+        })?;
+        frame.collect().await.map_err(|e| OmopError::Query {
+            message: e.to_string(),
+        })
+    }
+
+    /// Whether a table was found (its typed view exists).
+    pub fn has(&self, table: &str) -> bool {
+        self.found.iter().any(|(n, _)| n == table) && TABLES.iter().any(|t| t.name == table)
+    }
+
+    /// The storage of a table, for messages.
+    pub fn storage(&self, table: &str) -> Option<&Storage> {
+        self.found.iter().find(|(n, _)| n == table).map(|(_, s)| s)
+    }
+}
+
+/// Registers the raw table and its typed view.
+async fn register(
+    ctx: &SessionContext,
+    spec: &TableSpec,
+    storage: &Storage,
+) -> Result<(), OmopError> {
+    let raw = format!("raw_{}", spec.name);
+    let path = storage.path().to_string_lossy().into_owned();
+    let failed = |e: datafusion::error::DataFusionError| OmopError::Unreadable {
+        table: spec.name,
+        file: storage.path().to_path_buf(),
+        message: e.to_string(),
+    };
+    // The source's own column names (any case) and types.
+    let source_columns: Vec<(String, DataType)> = match storage {
+        Storage::Parquet(_) => {
+            let extension = if storage.path().is_dir() {
+                ".parquet"
+            } else {
+                ""
+            };
+            let options = ParquetReadOptions::default().file_extension(extension);
+            ctx.register_parquet(&raw, &path, options)
+                .await
+                .map_err(failed)?;
+            let schema = ctx
+                .table(&raw)
+                .await
+                .map_err(failed)?
+                .schema()
+                .as_arrow()
+                .clone();
+            schema
+                .fields()
+                .iter()
+                .map(|f| (f.name().clone(), f.data_type().clone()))
+                .collect()
+        }
+        Storage::Csv {
+            gzip, delimiter, ..
+        } => {
+            // Every column read as text, then cast in the view: type inference would guess from a
+            // sample, and an id column whose sample is empty would be guessed wrong.
+            let header = header_line(storage.path(), *gzip)?;
+            let names: Vec<String> = header
+                .split(char::from(*delimiter))
+                .map(|n| n.trim().trim_matches('"').to_string())
+                .collect();
+            let schema = Schema::new(
+                names
+                    .iter()
+                    .map(|n| Field::new(n, DataType::Utf8, true))
+                    .collect::<Vec<_>>(),
+            );
+            let extension = if *gzip { ".gz" } else { "" };
+            let options = CsvReadOptions::new()
+                .has_header(true)
+                .delimiter(*delimiter)
+                .schema(&schema)
+                .file_extension(extension)
+                .file_compression_type(if *gzip {
+                    FileCompressionType::GZIP
+                } else {
+                    FileCompressionType::UNCOMPRESSED
+                });
+            ctx.register_csv(&raw, &path, options)
+                .await
+                .map_err(failed)?;
+            names.into_iter().map(|n| (n, DataType::Utf8)).collect()
+        }
+    };
+    let mut select = Vec::new();
+    let mut missing = Vec::new();
+    for column in spec.columns {
+        let source = source_columns
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(column.name));
+        let expression = match source {
+            Some((name, data_type)) => cast(
+                &format!("\"{}\"", name.replace('"', "\"\"")),
+                data_type,
+                column.kind,
+            ),
+            None if column.required => {
+                missing.push(column.name);
+                continue;
+            }
+            None => format!("CAST(NULL AS {})", column.kind.sql()),
+        };
+        select.push(format!("{expression} AS {}", column.name));
+    }
+    if !missing.is_empty() {
+        return Err(OmopError::MissingColumns {
+            table: spec.name,
+            file: storage.path().to_path_buf(),
+            columns: missing,
+        });
+    }
+    let view = format!(
+        "CREATE VIEW {} AS SELECT {} FROM {raw}",
+        spec.name,
+        select.join(", ")
+    );
+    ctx.sql(&view).await.map_err(failed)?;
+    Ok(())
+}
+
+/// The SQL that reads a source column as its OMOP type. Text is trimmed and an empty cell is null;
+/// dates take the first ten characters, so `2020-03-10`, `2020-03-10 08:00:00` and
+/// `2020-03-10T08:00:00Z` all read as 2020-03-10.
+fn cast(column: &str, source: &DataType, kind: ColumnType) -> String {
+    let text = matches!(
+        source,
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+    );
+    match (kind, text) {
+        (ColumnType::Text, true) => format!("NULLIF(trim({column}), '')"),
+        (ColumnType::Text, false) => format!("CAST({column} AS VARCHAR)"),
+        (ColumnType::Date, true) => {
+            format!("CAST(NULLIF(substr(trim({column}), 1, 10), '') AS DATE)")
+        }
+        (kind, true) => format!("CAST(NULLIF(trim({column}), '') AS {})", kind.sql()),
+        (kind, false) => format!("CAST({column} AS {})", kind.sql()),
+    }
+}
+
+/// The column whose values could not be read as their type, for the message of a failed query: each
+/// column of the table is checked alone.
+pub async fn find_bad_column(cdm: &Cdm, table: &'static str) -> Option<OmopError> {
+    let spec = TABLES.iter().find(|t| t.name == table)?;
+    for column in spec.columns {
+        let checked = match cdm
+            .ctx
+            .sql(&format!("SELECT count({}) FROM {table}", column.name))
+            .await
+        {
+            Ok(frame) => frame.collect().await.err(),
+            Err(e) => Some(e),
+        };
+        if let Some(error) = checked {
+            return Some(OmopError::WrongType {
+                table,
+                file: cdm.storage(table)?.path().to_path_buf(),
+                column: column.name,
+                expected: column.kind.name(),
+                message: error.to_string(),
+            });
+        }
+    }
+    None
+}

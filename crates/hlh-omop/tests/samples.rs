@@ -1,0 +1,168 @@
+//! The reader against the public sample CDMs of ../shared/data/omop (see their PROVENANCE.md): row
+//! counts and facts counted there with Python's csv module, independently of DataFusion.
+
+use std::path::PathBuf;
+
+use datafusion::arrow::array::AsArray;
+use datafusion::arrow::datatypes::{Float64Type, Int64Type};
+use datafusion::arrow::util::display::array_value_to_string;
+use hlh_omop::{Cdm, OmopError};
+
+fn sample(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/omop")
+        .join(name)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().unwrap()
+}
+
+async fn count(cdm: &Cdm, sql: &str) -> i64 {
+    let batches = cdm.query(sql).await.unwrap();
+    batches[0].column(0).as_primitive::<Int64Type>().value(0)
+}
+
+#[test]
+fn eunomia_row_counts_and_the_gi_bleed_cohort() {
+    runtime().block_on(async {
+        let cdm = Cdm::open(&sample("eunomia_gibleed_cdm53")).await.unwrap();
+        cdm.require().unwrap();
+        assert_eq!(count(&cdm, "SELECT count(*) FROM person").await, 2694);
+        assert_eq!(count(&cdm, "SELECT count(*) FROM drug_exposure").await, 67707);
+        assert_eq!(count(&cdm, "SELECT count(*) FROM condition_occurrence").await, 65332);
+        assert_eq!(count(&cdm, "SELECT count(*) FROM measurement").await, 44053);
+        assert_eq!(count(&cdm, "SELECT count(*) FROM concept_ancestor").await, 65690);
+        assert_eq!(count(&cdm, "SELECT count(*) FROM person WHERE gender_concept_id = 8507").await, 1321);
+        assert_eq!(count(&cdm, "SELECT count(*) FROM person WHERE gender_concept_id = 8532").await, 1373);
+        assert_eq!(
+            count(&cdm, "SELECT count(DISTINCT person_id) FROM condition_occurrence WHERE condition_concept_id = 192671").await,
+            479
+        );
+        assert_eq!(count(&cdm, "SELECT count(value_as_number) FROM measurement").await, 0);
+        assert_eq!(count(&cdm, "SELECT count(*) FROM death").await, 0);
+    });
+}
+
+#[test]
+fn synthea_upper_case_files_and_the_twelve_ferritin_rows_of_person_11() {
+    runtime().block_on(async {
+        let cdm = Cdm::open(&sample("synthea27nj_cdm54")).await.unwrap();
+        cdm.require().unwrap();
+        assert_eq!(count(&cdm, "SELECT count(*) FROM person").await, 28);
+        assert_eq!(count(&cdm, "SELECT count(*) FROM death").await, 3);
+        assert_eq!(count(&cdm, "SELECT count(*) FROM measurement").await, 10040);
+        assert_eq!(count(&cdm, "SELECT count(value_as_number) FROM measurement").await, 9107);
+        let batches = cdm
+            .query(
+                "SELECT measurement_id, person_id, value_as_number, unit_concept_id, unit_source_value, \
+                 CAST(measurement_date AS VARCHAR) FROM measurement WHERE measurement_concept_id = 3001122 \
+                 ORDER BY measurement_id",
+            )
+            .await
+            .unwrap();
+        let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+        assert_eq!(rows, 12);
+        for batch in &batches {
+            let person = batch.column(1).as_primitive::<Int64Type>();
+            let unit = batch.column(3).as_primitive::<Int64Type>();
+            for i in 0..batch.num_rows() {
+                assert_eq!(person.value(i), 11);
+                assert_eq!(unit.value(i), 8748);
+            }
+        }
+        // Measurement 4683: 130.2 ug/L on 2004-08-11 (the facts file).
+        let one = cdm
+            .query("SELECT value_as_number, CAST(measurement_date AS VARCHAR) FROM measurement WHERE measurement_id = 4683")
+            .await
+            .unwrap();
+        assert_eq!(one[0].column(0).as_primitive::<Float64Type>().value(0), 130.2);
+        assert_eq!(array_value_to_string(one[0].column(1), 0).unwrap(), "2004-08-11");
+    });
+}
+
+#[test]
+fn mimic_negative_64_bit_ids_read_exactly_and_its_missing_measurement_table_is_named() {
+    runtime().block_on(async {
+        let cdm = Cdm::open(&sample("mimic_iv_demo_cdm53_partial"))
+            .await
+            .unwrap();
+        assert_eq!(count(&cdm, "SELECT count(*) FROM person").await, 100);
+        assert_eq!(
+            count(&cdm, "SELECT count(*) FROM person WHERE person_id < 0").await,
+            47
+        );
+        assert_eq!(
+            count(&cdm, "SELECT count(DISTINCT person_id) FROM death").await,
+            15
+        );
+        // Beyond 2^53: exact, not through a double.
+        assert_eq!(
+            count(
+                &cdm,
+                "SELECT count(*) FROM death WHERE person_id = -2312013739856114142"
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            count(
+                &cdm,
+                "SELECT count(*) FROM person WHERE person_id = 3589912774911670296"
+            )
+            .await,
+            1
+        );
+        let error = cdm.require().unwrap_err();
+        let text = error.to_string();
+        assert!(
+            matches!(
+                error,
+                OmopError::MissingTable {
+                    table: "measurement",
+                    ..
+                }
+            ),
+            "{text}"
+        );
+        assert!(text.contains("no table measurement"), "{text}");
+    });
+}
+
+#[test]
+fn a_missing_column_and_a_wrong_type_name_table_file_and_column() {
+    runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("person.csv"),
+            "person_id,year_of_birth\n1,1980\n",
+        )
+        .unwrap();
+        let error = Cdm::open(dir.path()).await.unwrap_err().to_string();
+        assert!(
+            error.contains("person.csv (table person): missing column gender_concept_id"),
+            "{error}"
+        );
+
+        std::fs::write(
+            dir.path().join("person.csv"),
+            "person_id,gender_concept_id,year_of_birth\n1,8507,nineteen\n",
+        )
+        .unwrap();
+        let cdm = Cdm::open(dir.path()).await.unwrap();
+        assert!(cdm
+            .query("SELECT sum(year_of_birth) FROM person")
+            .await
+            .is_err());
+        let error = hlh_omop::cdm::find_bad_column(&cdm, "person")
+            .await
+            .unwrap()
+            .to_string();
+        assert!(
+            error.contains(
+                "person.csv (table person), column year_of_birth: a value is not an integer"
+            ),
+            "{error}"
+        );
+    });
+}
