@@ -8,8 +8,15 @@
 //! - This is the only crate that uses Arrow or DataFusion.
 
 pub mod cdm;
+mod columns;
+pub mod concept_check;
 pub mod concepts;
 pub mod error;
+pub mod find;
+pub mod synth;
+pub mod units;
+pub mod write;
 
 pub use cdm::Cdm;
 pub use error::OmopError;
+pub use find::{find, Cohort, FindOptions};
