@@ -6,6 +6,7 @@
 mod analyze;
 mod columns;
 mod demo;
+mod omop;
 mod output;
 mod report;
 mod score;
@@ -78,6 +79,11 @@ enum Command {
         #[arg(long)]
         approximate_probability: bool,
     },
+    /// The warehouse path: find the cohort in an OMOP CDM, check concept sets, write a synthetic CDM
+    Omop {
+        #[command(subcommand)]
+        command: omop::OmopCommand,
+    },
     /// Statistics on a CSV file or on counts: paired, summary, km, proportion, fisher, mannwhitney
     Stats {
         #[command(subcommand)]
@@ -97,6 +103,7 @@ fn main() -> ExitCode {
         Command::Demo { out } => demo::run(&out),
         Command::Validate { study } => validate::run(&study),
         Command::Stats { command } => stats::run(command),
+        Command::Omop { command } => omop::run(command),
         Command::Analyze {
             study,
             protocol,

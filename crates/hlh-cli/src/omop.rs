@@ -1,0 +1,281 @@
+//! `hlh omop find | concepts | synth`: the warehouse path (omop.md), on Apache DataFusion.
+
+use std::fs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Subcommand;
+use hlh_omop::concept_check::{check_concepts, Verdict};
+use hlh_omop::concepts::ConceptSets;
+use hlh_omop::synth::synth;
+use hlh_omop::write::write_study;
+use hlh_omop::{find, Cdm, FindOptions, OmopError};
+use hlh_outcomes::Protocol;
+
+use crate::output::paint_error;
+use crate::Outcome;
+
+#[derive(Debug, Subcommand)]
+pub enum OmopCommand {
+    /// Find the sHLH cohort in a CDM and write it as a study folder
+    Find {
+        /// The CDM folder: one Parquet file, Parquet folder, CSV or CSV.gz per table
+        #[arg(long, value_name = "DIR")]
+        cdm: PathBuf,
+        /// The study folder to write
+        #[arg(long, value_name = "STUDY", default_value = "omop-study")]
+        out: PathBuf,
+        /// A TOML file of protocol settings (scores.hscore_cutoff is the one the cohort reads)
+        #[arg(long, value_name = "FILE")]
+        protocol: Option<PathBuf>,
+        /// A concept-set file replacing the shipped one (same columns)
+        #[arg(long, value_name = "FILE")]
+        concepts: Option<PathBuf>,
+    },
+    /// Report which concept ids of the sets are absent, non-standard or invalid in a CDM's CONCEPT table
+    Concepts {
+        #[arg(long, value_name = "DIR")]
+        cdm: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        concepts: Option<PathBuf>,
+    },
+    /// Write a synthetic CDM v5.4 (Parquet) with planted cases and their ground truth
+    Synth {
+        #[arg(long, value_name = "N")]
+        persons: u64,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+pub fn run(command: OmopCommand) -> anyhow::Result<Outcome> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the query runtime")?;
+    let result = match command {
+        OmopCommand::Find {
+            cdm,
+            out,
+            protocol,
+            concepts,
+        } => runtime.block_on(run_find(
+            &cdm,
+            &out,
+            protocol.as_deref(),
+            concepts.as_deref(),
+        )),
+        OmopCommand::Concepts { cdm, concepts } => {
+            runtime.block_on(run_concepts(&cdm, concepts.as_deref()))
+        }
+        OmopCommand::Synth { persons, out, seed } => run_synth(persons, &out, seed),
+    };
+    match result {
+        Ok(outcome) => Ok(outcome),
+        Err(Problem::Invalid(error)) => {
+            for problem in error.problems() {
+                eprintln!("{}: {problem}", paint_error("error"));
+            }
+            Ok(Outcome::InvalidInput)
+        }
+        Err(Problem::Other(error)) => Err(error),
+    }
+}
+
+/// An invalid input (exit 1, every problem printed) or another failure.
+enum Problem {
+    Invalid(OmopError),
+    Other(anyhow::Error),
+}
+
+impl From<OmopError> for Problem {
+    fn from(error: OmopError) -> Problem {
+        Problem::Invalid(error)
+    }
+}
+
+impl From<anyhow::Error> for Problem {
+    fn from(error: anyhow::Error) -> Problem {
+        Problem::Other(error)
+    }
+}
+
+/// Progress on stderr: one line per phase with its time.
+struct Phases {
+    started: Instant,
+}
+
+impl Phases {
+    fn say(&mut self, phase: &str) {
+        eprintln!("[{:>6.1} s] {phase}", self.started.elapsed().as_secs_f64());
+    }
+}
+
+fn concept_sets(file: Option<&Path>) -> Result<ConceptSets, Problem> {
+    match file {
+        None => Ok(ConceptSets::default_sets()),
+        Some(path) => {
+            let text = fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            Ok(ConceptSets::parse(&text, &path.display().to_string())?)
+        }
+    }
+}
+
+async fn run_find(
+    cdm_dir: &Path,
+    out: &Path,
+    protocol_file: Option<&Path>,
+    concepts: Option<&Path>,
+) -> Result<Outcome, Problem> {
+    let mut phases = Phases {
+        started: Instant::now(),
+    };
+    let mut options = FindOptions {
+        concepts: concept_sets(concepts)?,
+        ..FindOptions::default()
+    };
+    if let Some(file) = protocol_file {
+        let text =
+            fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let table: toml::Table = match text.parse() {
+            Ok(table) => table,
+            Err(error) => {
+                eprintln!(
+                    "{}: {}: not valid TOML: {}",
+                    paint_error("error"),
+                    file.display(),
+                    error.message()
+                );
+                return Ok(Outcome::InvalidInput);
+            }
+        };
+        let mut protocol = Protocol::default();
+        if let Err(errors) = protocol.apply(&table, &file.display().to_string()) {
+            for error in errors {
+                eprintln!("{}: {error}", paint_error("error"));
+            }
+            return Ok(Outcome::InvalidInput);
+        }
+        options.hscore_cutoff = protocol.hscore_cutoff;
+    }
+    phases.say(&format!("reading the CDM in {}", cdm_dir.display()));
+    let cdm = Cdm::open(cdm_dir).await?;
+    phases.say("finding the cohort (exposure, conditions, measurements, treatments, deaths)");
+    let cohort = match find(&cdm, &options).await {
+        Ok(cohort) => cohort,
+        Err(OmopError::Query { message }) => {
+            // Name the column that could not be read, if it is a type problem.
+            for table in [
+                "person",
+                "drug_exposure",
+                "condition_occurrence",
+                "measurement",
+                "death",
+                "concept_ancestor",
+            ] {
+                if let Some(error) = hlh_omop::cdm::find_bad_column(&cdm, table).await {
+                    return Err(error.into());
+                }
+            }
+            return Err(OmopError::Query { message }.into());
+        }
+        Err(error) => return Err(error.into()),
+    };
+    phases.say(&format!("writing the study to {}", out.display()));
+    write_study(
+        &cohort,
+        out,
+        &format!("OMOP cohort from {}", cdm_dir.display()),
+    )?;
+    for step in &cohort.attrition {
+        println!(
+            "{:>10} {}{}",
+            step.persons,
+            step.description,
+            if step.excluded > 0 {
+                format!(" (excluded {}: {})", step.excluded, step.reason)
+            } else {
+                String::new()
+            }
+        );
+    }
+    println!(
+        "Wrote {} patients, {} observations, {} treatments, {} deaths to {}",
+        cohort.persons.len(),
+        cohort.observations.len(),
+        cohort.treatments.len(),
+        cohort.deaths.len(),
+        out.display()
+    );
+    for (reason, rows) in &cohort.dropped {
+        println!("  dropped {rows}: {reason}");
+    }
+    println!(
+        "Next: hlh analyze {0} ; hlh report {0} --out report.html",
+        out.display()
+    );
+    phases.say("done");
+    Ok(Outcome::Success)
+}
+
+async fn run_concepts(cdm_dir: &Path, concepts: Option<&Path>) -> Result<Outcome, Problem> {
+    let sets = concept_sets(concepts)?;
+    let cdm = Cdm::open(cdm_dir).await?;
+    let verdicts = check_concepts(&cdm, &sets).await?;
+    let mut not_standard = 0;
+    for (set, id, name, verdict) in &verdicts {
+        if *verdict != Verdict::Standard {
+            not_standard += 1;
+        }
+        println!("{set:<18} {id:>10}  {:<22} {name}", verdict.name());
+    }
+    println!(
+        "{} concept ids: {} standard, {not_standard} absent, non-standard or invalid",
+        verdicts.len(),
+        verdicts.len() - not_standard
+    );
+    Ok(Outcome::Success)
+}
+
+fn run_synth(persons: u64, out: &Path, seed: u64) -> Result<Outcome, Problem> {
+    if out.exists()
+        && fs::read_dir(out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+        && !out.join("ground_truth.csv").exists()
+    {
+        return Err(anyhow::anyhow!(
+            "{} exists and was not written by `hlh omop synth`; choose another --out",
+            out.display()
+        )
+        .into());
+    }
+    let started = Instant::now();
+    let terminal = std::io::stderr().is_terminal();
+    let mut last_report = 0;
+    let summary = synth(persons, out, seed, &mut |written| {
+        if terminal {
+            eprint!("\rpersons written: {written}/{persons}");
+        } else if written - last_report >= persons / 10 || written == persons {
+            eprintln!("persons written: {written}/{persons}");
+            last_report = written;
+        }
+    })?;
+    if terminal {
+        eprintln!();
+    }
+    println!(
+        "Wrote a synthetic CDM of {} persons ({} planted cases, {} measurements) to {} in {:.1} s; ground truth in ground_truth.csv",
+        summary.persons,
+        summary.planted,
+        summary.measurements,
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,187 @@
+//! The warehouse path as a user runs it: `hlh omop synth` → `hlh omop find` → `hlh analyze` /
+//! `hlh report`, the concept check, and bad CDMs.
+
+mod common;
+
+use std::fs;
+use std::path::PathBuf;
+
+use common::hlh;
+
+fn ok(output: &std::process::Output) -> String {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn sample(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/omop")
+        .join(name)
+}
+
+#[test]
+fn synth_find_analyze_report_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let cdm = dir.path().join("cdm");
+    let study = dir.path().join("study");
+    ok(&hlh(&[
+        "omop",
+        "synth",
+        "--persons",
+        "880",
+        "--out",
+        cdm.to_str().unwrap(),
+        "--seed",
+        "3",
+    ]));
+    for table in [
+        "person",
+        "drug_exposure",
+        "condition_occurrence",
+        "measurement",
+        "death",
+    ] {
+        assert!(cdm.join(format!("{table}.parquet")).exists(), "{table}");
+    }
+    let text = ok(&hlh(&[
+        "omop",
+        "find",
+        "--cdm",
+        cdm.to_str().unwrap(),
+        "--out",
+        study.to_str().unwrap(),
+    ]));
+    assert!(text.contains("880 persons in the CDM"), "{text}");
+    // Planted: 44 cases, 4 kinds of 11 to include, each 4 times = 20 persons with the score-only kind.
+    let truth = fs::read_to_string(cdm.join("ground_truth.csv")).unwrap();
+    let included = truth.lines().filter(|l| l.contains(",included,")).count();
+    assert!(
+        text.contains(&format!("Wrote {included} patients")),
+        "{text}"
+    );
+    for file in [
+        "patients.csv",
+        "observations.csv",
+        "treatments.csv",
+        "events.csv",
+        "attrition.csv",
+        "dropped.csv",
+        "provenance.csv",
+    ] {
+        assert!(study.join(file).exists(), "{file}");
+    }
+    let patients = fs::read_to_string(study.join("patients.csv")).unwrap();
+    assert!(patients.lines().next().unwrap().ends_with(",inclusion"));
+    // Negative ids beyond 2^53 written exactly.
+    assert!(
+        patients.lines().any(|l| l.starts_with("-115292150460684")),
+        "{patients}"
+    );
+    ok(&hlh(&["validate", study.to_str().unwrap()]));
+    let summary = ok(&hlh(&["analyze", study.to_str().unwrap()]));
+    assert!(
+        summary.contains(&format!("Among {included} patients")),
+        "{summary}"
+    );
+    let report = dir.path().join("report.html");
+    ok(&hlh(&[
+        "report",
+        study.to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+    ]));
+    assert!(fs::read_to_string(&report).unwrap().contains("Table 1."));
+}
+
+#[test]
+fn the_concept_check_reports_absent_and_standard_ids() {
+    let text = ok(&hlh(&[
+        "omop",
+        "concepts",
+        "--cdm",
+        sample("synthea27nj_cdm54").to_str().unwrap(),
+    ]));
+    assert!(
+        text.contains("ferritin              3001122  standard"),
+        "{text}"
+    );
+    assert!(
+        text.contains("anakinra              1114375  absent"),
+        "{text}"
+    );
+    assert!(
+        text.contains("32 concept ids: 14 standard, 18 absent, non-standard or invalid"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_missing_table_or_a_wrong_type_exits_1_naming_it_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("study");
+    let output = hlh(&[
+        "omop",
+        "find",
+        "--cdm",
+        sample("mimic_iv_demo_cdm53_partial").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no table measurement"));
+    assert!(!out.exists());
+
+    let cdm = dir.path().join("cdm");
+    fs::create_dir(&cdm).unwrap();
+    fs::write(
+        cdm.join("person.csv"),
+        "person_id,gender_concept_id,year_of_birth\n1,8507,1980\n",
+    )
+    .unwrap();
+    fs::write(cdm.join("drug_exposure.csv"), "drug_exposure_id,person_id,drug_concept_id,drug_exposure_start_date\n1,1,1114375,2020-13-45\n").unwrap();
+    fs::write(
+        cdm.join("condition_occurrence.csv"),
+        "condition_occurrence_id,person_id,condition_concept_id,condition_start_date\n",
+    )
+    .unwrap();
+    fs::write(
+        cdm.join("measurement.csv"),
+        "measurement_id,person_id,measurement_concept_id,measurement_date\n",
+    )
+    .unwrap();
+    let output = hlh(&[
+        "omop",
+        "find",
+        "--cdm",
+        cdm.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "(table drug_exposure), column drug_exposure_start_date: a value is not a date"
+        ),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+
+    fs::write(cdm.join("measurement.csv"), "measurement_id,person_id\n").unwrap();
+    let output = hlh(&[
+        "omop",
+        "find",
+        "--cdm",
+        cdm.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("measurement.csv (table measurement): missing columns measurement_concept_id, measurement_date"), "{stderr}");
+}
