@@ -260,7 +260,13 @@ fn run_synth(persons: u64, out: &Path, seed: u64) -> Result<Outcome, Problem> {
     let mut last_report = 0;
     let summary = synth(persons, out, seed, &mut |written| {
         if terminal {
-            eprint!("\rpersons written: {written}/{persons}");
+            let filled = (written * 30 / persons.max(1)) as usize;
+            eprint!(
+                "\r[{}{}] {:>3}% persons {written}/{persons}",
+                "#".repeat(filled),
+                " ".repeat(30 - filled),
+                written * 100 / persons.max(1)
+            );
         } else if written - last_report >= persons / 10 || written == persons {
             eprintln!("persons written: {written}/{persons}");
             last_report = written;

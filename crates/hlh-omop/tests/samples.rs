@@ -166,3 +166,32 @@ fn a_missing_column_and_a_wrong_type_name_table_file_and_column() {
         );
     });
 }
+
+#[test]
+fn tab_separated_csv_and_parquet_folders_read_and_a_corrupt_file_is_named() {
+    runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("PERSON.csv"), "PERSON_ID\tGENDER_CONCEPT_ID\tYEAR_OF_BIRTH\n-9223372036854775808\t8532\t1970\n9223372036854775807\t8507\t1980\n").unwrap();
+        let cdm = Cdm::open(dir.path()).await.unwrap();
+        assert_eq!(count(&cdm, "SELECT count(*) FROM person WHERE person_id = -9223372036854775808").await, 1);
+        assert_eq!(count(&cdm, "SELECT max(person_id) FROM person").await, i64::MAX);
+
+        // A folder of Parquet files is one table: a synthetic CDM's measurement file, twice over.
+        let synthetic = dir.path().join("synthetic");
+        hlh_omop::synth::synth(40, &synthetic, 1, &mut |_| {}).unwrap();
+        let folder = dir.path().join("folder");
+        std::fs::create_dir_all(folder.join("measurement")).unwrap();
+        for part in ["part-0.parquet", "part-1.parquet"] {
+            std::fs::copy(synthetic.join("measurement.parquet"), folder.join("measurement").join(part)).unwrap();
+        }
+        let one = Cdm::open(&synthetic).await.unwrap();
+        let two = Cdm::open(&folder).await.unwrap();
+        let rows = count(&one, "SELECT count(*) FROM measurement").await;
+        assert!(rows > 0);
+        assert_eq!(count(&two, "SELECT count(*) FROM measurement").await, 2 * rows);
+
+        std::fs::write(dir.path().join("drug_exposure.parquet"), b"not a parquet file").unwrap();
+        let error = Cdm::open(dir.path()).await.unwrap_err().to_string();
+        assert!(error.contains("drug_exposure.parquet (table drug_exposure): cannot be read"), "{error}");
+    });
+}
