@@ -1,10 +1,12 @@
 //! `hlh omop find`: the default cohort of omop.md in a CDM, written as a study folder.
 //!
-//! The warehouse-sized work is four DataFusion queries that share one definition of the exposed
-//! persons (a CTE, recomputed in each, so that no in-memory table is needed): the exposed persons and
-//! their Day 0; their HLH and splenomegaly conditions in the window; their measurements of the analytes;
-//! their HLH-directed treatments; and their deaths. What follows — units, HScore, inclusion — runs in Rust
-//! on the collected rows of the exposed persons, which are few.
+//! The warehouse-sized work is a handful of DataFusion queries, each a filtered scan of one table with
+//! literal lists: the descendants of the listed concepts in `concept_ancestor`; the exposed persons and
+//! their Day 0 in `drug_exposure`; then, for the exposed persons only (their ids as a literal list), their
+//! person rows, conditions, measurements, treatments and deaths. No join touches a warehouse table, so
+//! memory follows the cohort, the scans stream, and the SQL needs nothing but built-in functions (it
+//! could run on a Ballista cluster). What follows — windows, units, HScore, inclusion — runs in Rust on the
+//! collected rows of the exposed persons, which are few.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,9 +14,9 @@ use hlh_criteria::hscore::{hscore, HScoreSettings};
 use hlh_criteria::{Findings, LabValue};
 use hlh_model::{units, Analyte, DailyWorst};
 use jiff::civil::Date;
-use jiff::ToSpan;
 
 use crate::cdm::Cdm;
+use crate::columns::days_from_date;
 use crate::columns::{dates, ids, numbers, texts};
 use crate::concepts::{icd10, literal, source_contains, source_equals, ConceptSets, DRUG_SETS};
 use crate::error::OmopError;
@@ -112,121 +114,127 @@ pub struct Cohort {
     pub dropped: BTreeMap<String, u64>,
 }
 
-fn values_of_ids(ids: &[(i64, String)]) -> String {
-    if ids.is_empty() {
-        // A VALUES list cannot be empty; a row that matches nothing stands in.
-        return "(VALUES (CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR)))".into();
+/// `(a, b, c)` for a SQL `IN`; never empty (a list of one null matches nothing).
+fn in_list<T: std::fmt::Display>(values: impl IntoIterator<Item = T>) -> String {
+    let items: Vec<String> = values.into_iter().map(|v| v.to_string()).collect();
+    if items.is_empty() {
+        "(NULL)".into()
+    } else {
+        format!("({})", items.join(", "))
     }
-    let rows: Vec<String> = ids
-        .iter()
-        .map(|(id, set)| format!("({id}, {})", literal(set)))
-        .collect();
-    format!("(VALUES {})", rows.join(", "))
 }
 
-/// The CTEs every query starts from: drug concepts (with descendants), the index exposures, and the
-/// exposed persons with their Day 0.
-fn exposed_ctes(cdm: &Cdm, concepts: &ConceptSets) -> String {
-    let listed: Vec<(i64, String)> = concepts
-        .concepts(|set| DRUG_SETS.contains(&set))
-        .into_iter()
-        .map(|(id, set)| (id, set.to_string()))
-        .collect();
-    let rank = |set: &str| {
-        DRUG_SETS
-            .iter()
-            .position(|s| *s == set)
-            .unwrap_or(DRUG_SETS.len())
-    };
-    let ranked: Vec<String> = listed
+/// `lower(column) LIKE '%text%' OR …` for source-value matches, or FALSE for none.
+fn contains_any(column: &str, texts: &[&str]) -> String {
+    if texts.is_empty() {
+        return "FALSE".into();
+    }
+    let tests: Vec<String> = texts
         .iter()
-        .map(|(id, set)| format!("({id}, {})", rank(set)))
+        .map(|text| format!("lower({column}) LIKE {}", literal(&format!("%{text}%"))))
         .collect();
-    let listed_values = if ranked.is_empty() {
-        "(VALUES (CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)))".to_string()
-    } else {
-        format!("(VALUES {})", ranked.join(", "))
-    };
-    let descendants = if cdm.has("concept_ancestor") {
-        "UNION ALL SELECT a.descendant_concept_id AS concept_id, l.rank FROM concept_ancestor a \
-         JOIN listed l ON a.ancestor_concept_id = l.concept_id"
-    } else {
-        ""
-    };
-    let index_source: Vec<String> = concepts
-        .source_matches(|set| set == DRUG_SETS[0], source_contains)
-        .into_iter()
-        .map(|(text, _)| {
-            format!(
-                "lower(d.drug_source_value) LIKE {}",
-                literal(&format!("%{text}%"))
-            )
-        })
-        .collect();
-    let index_source = if index_source.is_empty() {
-        "FALSE".to_string()
-    } else {
-        index_source.join(" OR ")
-    };
-    format!(
-        "listed(concept_id, rank) AS (SELECT * FROM {listed_values}), \
-         drug_concepts AS (SELECT concept_id, min(rank) AS rank FROM (SELECT concept_id, rank FROM listed {descendants}) GROUP BY concept_id), \
-         index_rows AS (SELECT d.drug_exposure_id, d.person_id, d.drug_exposure_start_date FROM drug_exposure d \
-            LEFT JOIN drug_concepts c ON d.drug_concept_id = c.concept_id WHERE c.rank = 0 OR {index_source}), \
-         exposed AS (SELECT person_id, min(drug_exposure_start_date) AS day0 FROM index_rows GROUP BY person_id)"
-    )
+    format!("({})", tests.join(" OR "))
+}
+
+/// The concept ids of some sets with their descendants through `concept_ancestor` (omop.md reading 7:
+/// descendants only, never ancestors), each filed under the sets of its listed ancestors.
+async fn with_descendants(
+    cdm: &Cdm,
+    listed: &[(i64, &str)],
+) -> Result<BTreeMap<i64, BTreeSet<String>>, OmopError> {
+    let mut sets: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
+    for (id, set) in listed {
+        sets.entry(*id).or_default().insert(set.to_string());
+    }
+    if !cdm.has("concept_ancestor") || listed.is_empty() {
+        return Ok(sets);
+    }
+    let batches = cdm
+        .query(&format!(
+            "SELECT ancestor_concept_id, descendant_concept_id FROM concept_ancestor WHERE ancestor_concept_id IN {}",
+            in_list(listed.iter().map(|(id, _)| id))
+        ))
+        .await?;
+    for batch in &batches {
+        let (ancestor, descendant) = (ids(batch, 0), ids(batch, 1));
+        for i in 0..batch.num_rows() {
+            let (Some(ancestor), Some(descendant)) = (ancestor[i], descendant[i]) else {
+                continue;
+            };
+            let inherited: Vec<String> = listed
+                .iter()
+                .filter(|(id, _)| *id == ancestor)
+                .map(|(_, set)| set.to_string())
+                .collect();
+            sets.entry(descendant).or_default().extend(inherited);
+        }
+    }
+    Ok(sets)
+}
+
+/// The drug of a set of drug sets: the first in [`DRUG_SETS`] order.
+fn first_drug(sets: &BTreeSet<String>) -> Option<&'static str> {
+    DRUG_SETS.iter().copied().find(|d| sets.contains(*d))
+}
+
+fn in_window(date: Date, day0: Date, window: (i32, i32)) -> bool {
+    let offset = days_from_date(date) - days_from_date(day0);
+    window.0 <= offset && offset <= window.1
 }
 
 /// Finds the cohort.
 pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError> {
     cdm.require()?;
     let concepts = &options.concepts;
-    let ctes = exposed_ctes(cdm, concepts);
     let mut cohort = Cohort::default();
-
     let total = cdm
         .query("SELECT count(DISTINCT person_id) FROM person")
         .await?;
-    let total = ids(&total[0], 0)[0].unwrap_or(0) as u64;
+    let total = total.first().map_or(0, |b| ids(b, 0)[0].unwrap_or(0)) as u64;
 
-    // 1. The exposed persons with Day 0, sex and year of birth.
+    // The concept sets with their descendants.
+    let drug_concepts =
+        with_descendants(cdm, &concepts.concepts(|set| DRUG_SETS.contains(&set))).await?;
+    let condition_concepts = with_descendants(
+        cdm,
+        &concepts.concepts(|set| set == "hlh" || set == "splenomegaly"),
+    )
+    .await?;
+    let drug_of: BTreeMap<i64, &'static str> = drug_concepts
+        .iter()
+        .filter_map(|(id, sets)| Some((*id, first_drug(sets)?)))
+        .collect();
+    let index_drug = DRUG_SETS[0];
+    let index_ids: Vec<i64> = drug_of
+        .iter()
+        .filter(|(_, d)| **d == index_drug)
+        .map(|(id, _)| *id)
+        .collect();
+    let index_texts: Vec<&str> = concepts
+        .source_matches(|set| set == index_drug, source_contains)
+        .into_iter()
+        .map(|(text, _)| text)
+        .collect();
+
+    // 1. The exposed persons and their Day 0: the earliest index-drug start ever.
     let batches = cdm
         .query(&format!(
-            "WITH {ctes} SELECT e.person_id, e.day0, p.gender_concept_id, p.year_of_birth \
-             FROM exposed e LEFT JOIN (SELECT person_id, min(gender_concept_id) AS gender_concept_id, \
-             min(year_of_birth) AS year_of_birth FROM person GROUP BY person_id) p ON e.person_id = p.person_id \
-             ORDER BY e.person_id"
+            "SELECT person_id, min(drug_exposure_start_date) FROM drug_exposure \
+             WHERE drug_concept_id IN {} OR {} GROUP BY person_id",
+            in_list(&index_ids),
+            contains_any("drug_source_value", &index_texts)
         ))
         .await?;
-    struct Exposed {
-        day0: Date,
-        sex: &'static str,
-        year_of_birth: Option<i64>,
-    }
-    let mut exposed: BTreeMap<i64, Exposed> = BTreeMap::new();
+    let mut day0_of: BTreeMap<i64, Date> = BTreeMap::new();
     for batch in &batches {
-        let (person, day0, gender, birth) =
-            (ids(batch, 0), dates(batch, 1), ids(batch, 2), ids(batch, 3));
+        let (person, day0) = (ids(batch, 0), dates(batch, 1));
         for i in 0..batch.num_rows() {
-            let (Some(person), Some(day0)) = (person[i], day0[i]) else {
-                continue;
-            };
-            let sex = match gender[i] {
-                Some(8507) => "M",
-                Some(8532) => "F",
-                _ => "U",
-            };
-            exposed.insert(
-                person,
-                Exposed {
-                    day0,
-                    sex,
-                    year_of_birth: birth[i],
-                },
-            );
+            if let (Some(person), Some(day0)) = (person[i], day0[i]) {
+                day0_of.insert(person, day0);
+            }
         }
     }
-    let exposed_count = exposed.len() as u64;
+    let exposed_count = day0_of.len() as u64;
     cohort.attrition.push(AttritionStep {
         step: "persons",
         description: "persons in the CDM".into(),
@@ -241,182 +249,192 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
         excluded: total.saturating_sub(exposed_count),
         reason: "never exposed to the index drug".into(),
     });
-    let without_person_row = exposed
-        .values()
-        .filter(|e| e.year_of_birth.is_none())
+    let exposed = in_list(day0_of.keys());
+
+    // 2. Their person rows.
+    let mut person_of: BTreeMap<i64, (&'static str, i64)> = BTreeMap::new();
+    if !day0_of.is_empty() {
+        let batches = cdm
+            .query(&format!(
+                "SELECT person_id, min(gender_concept_id), min(year_of_birth) FROM person WHERE person_id IN {exposed} GROUP BY person_id"
+            ))
+            .await?;
+        for batch in &batches {
+            let (person, gender, birth) = (ids(batch, 0), ids(batch, 1), ids(batch, 2));
+            for i in 0..batch.num_rows() {
+                let (Some(person), Some(birth)) = (person[i], birth[i]) else {
+                    continue;
+                };
+                let sex = match gender[i] {
+                    Some(8507) => "M",
+                    Some(8532) => "F",
+                    _ => "U",
+                };
+                person_of.insert(person, (sex, birth));
+            }
+        }
+    }
+    let without_person_row = day0_of
+        .keys()
+        .filter(|p| !person_of.contains_key(p))
         .count() as u64;
 
-    // 2. HLH and splenomegaly conditions in the window.
-    let condition_listed: Vec<(i64, String)> = concepts
-        .concepts(|set| set == "hlh" || set == "splenomegaly")
-        .into_iter()
-        .map(|(id, set)| (id, set.to_string()))
-        .collect();
-    let condition_descendants = if cdm.has("concept_ancestor") {
-        "UNION ALL SELECT a.descendant_concept_id, l.kind FROM concept_ancestor a JOIN condition_listed l ON a.ancestor_concept_id = l.concept_id"
-    } else {
-        ""
-    };
+    // 3. Their HLH and splenomegaly conditions in the condition window.
     let codes: Vec<String> = concepts
         .source_matches(|set| set == "hlh", icd10)
         .into_iter()
         .map(|(code, _)| literal(code))
         .collect();
-    let code_match = if codes.is_empty() {
-        "FALSE".to_string()
-    } else {
-        format!(
-            "replace(upper(trim(c.condition_source_value)), '.', '') IN ({})",
-            codes.join(", ")
-        )
-    };
-    let batches = cdm
-        .query(&format!(
-            "WITH {ctes}, condition_listed(concept_id, kind) AS (SELECT * FROM {}), \
-             condition_concepts AS (SELECT DISTINCT concept_id, kind FROM (SELECT concept_id, kind FROM condition_listed {condition_descendants})) \
-             SELECT DISTINCT c.condition_occurrence_id, c.person_id, c.condition_start_date, \
-               CASE WHEN {code_match} THEN 'hlh' ELSE k.kind END AS kind \
-             FROM condition_occurrence c JOIN exposed e ON c.person_id = e.person_id \
-             LEFT JOIN condition_concepts k ON c.condition_concept_id = k.concept_id \
-             WHERE (k.kind IS NOT NULL OR {code_match}) \
-               AND c.condition_start_date >= e.day0 - INTERVAL '{} days' AND c.condition_start_date <= e.day0 + INTERVAL '{} days'",
-            values_of_ids(&condition_listed),
-            -CONDITION_WINDOW.0,
-            CONDITION_WINDOW.1
-        ))
-        .await?;
     let mut hlh_dates: BTreeMap<i64, Date> = BTreeMap::new();
     let mut splenomegaly: BTreeSet<i64> = BTreeSet::new();
-    let mut seen_conditions = BTreeSet::new();
-    for batch in &batches {
-        let (row, person, start, kind) = (
-            ids(batch, 0),
-            ids(batch, 1),
-            dates(batch, 2),
-            texts(batch, 3),
-        );
-        for i in 0..batch.num_rows() {
-            let (Some(row), Some(person), Some(start), Some(kind)) =
-                (row[i], person[i], start[i], kind[i].as_deref())
-            else {
-                continue;
-            };
-            // A condition row repeated with the same id counts once.
-            if !seen_conditions.insert((row, kind.to_string())) {
-                continue;
-            }
-            match kind {
-                "hlh" => {
+    if !day0_of.is_empty() {
+        let batches = cdm
+            .query(&format!(
+                "SELECT DISTINCT condition_occurrence_id, person_id, condition_start_date, condition_concept_id, \
+                   replace(upper(trim(condition_source_value)), '.', '') IN {} AS hlh_code \
+                 FROM condition_occurrence WHERE person_id IN {exposed} \
+                   AND (condition_concept_id IN {} OR replace(upper(trim(condition_source_value)), '.', '') IN {})",
+                in_list(&codes),
+                in_list(condition_concepts.keys()),
+                in_list(&codes)
+            ))
+            .await?;
+        let mut seen = BTreeSet::new();
+        for batch in &batches {
+            let (row, person, start, concept, code) = (
+                ids(batch, 0),
+                ids(batch, 1),
+                dates(batch, 2),
+                ids(batch, 3),
+                texts(batch, 4),
+            );
+            for i in 0..batch.num_rows() {
+                let (Some(row), Some(person), Some(start)) = (row[i], person[i], start[i]) else {
+                    continue;
+                };
+                // A condition row repeated with the same id counts once.
+                if !seen.insert(row) {
+                    continue;
+                }
+                let Some(&day0) = day0_of.get(&person) else {
+                    continue;
+                };
+                if !in_window(start, day0, CONDITION_WINDOW) {
+                    continue;
+                }
+                let sets = concept[i].and_then(|c| condition_concepts.get(&c));
+                let by_code = code[i].as_deref() == Some("true");
+                if by_code || sets.is_some_and(|s| s.contains("hlh")) {
                     hlh_dates
                         .entry(person)
                         .and_modify(|d| *d = (*d).min(start))
                         .or_insert(start);
                 }
-                _ => {
+                if sets.is_some_and(|s| s.contains("splenomegaly")) {
                     splenomegaly.insert(person);
                 }
             }
         }
     }
 
-    // 3. Measurements of the analytes in the observation window.
-    let measurement_listed: Vec<(i64, String)> = concepts
+    // 4. Their measurements of the analytes in the observation window.
+    let analyte_of: BTreeMap<i64, Analyte> = concepts
         .concepts(|set| Analyte::from_name(set).is_some())
         .into_iter()
-        .map(|(id, set)| (id, set.to_string()))
+        .filter_map(|(id, set)| Some((id, Analyte::from_name(set)?)))
         .collect();
-    let source_cases: Vec<String> = concepts
+    let by_source: BTreeMap<String, Analyte> = concepts
         .source_matches(|set| Analyte::from_name(set).is_some(), source_equals)
         .into_iter()
-        .map(|(text, set)| {
-            format!(
-                "WHEN trim(m.measurement_source_value) = {} THEN {}",
-                literal(text),
-                literal(set)
-            )
-        })
+        .filter_map(|(text, set)| Some((text.to_string(), Analyte::from_name(set)?)))
         .collect();
-    let analyte_expression = if source_cases.is_empty() {
-        "a.analyte".to_string()
-    } else {
-        format!("CASE {} ELSE a.analyte END", source_cases.join(" "))
-    };
-    let batches = cdm
-        .query(&format!(
-            "WITH {ctes}, measurement_concepts(concept_id, analyte) AS (SELECT * FROM {}) \
-             SELECT m.measurement_id, m.person_id, m.measurement_date, {analyte_expression} AS analyte, \
-               m.value_as_number, m.unit_concept_id, m.unit_source_value \
-             FROM measurement m JOIN exposed e ON m.person_id = e.person_id \
-             LEFT JOIN measurement_concepts a ON m.measurement_concept_id = a.concept_id \
-             WHERE {analyte_expression} IS NOT NULL \
-               AND m.measurement_date >= e.day0 - INTERVAL '{} days' AND m.measurement_date <= e.day0 + INTERVAL '{} days'",
-            values_of_ids(&measurement_listed),
-            -OBSERVATION_WINDOW.0,
-            OBSERVATION_WINDOW.1
-        ))
-        .await?;
     let mut measurements: BTreeMap<i64, FoundObservation> = BTreeMap::new();
-    let mut drop = |reason: &str| *cohort.dropped.entry(reason.to_string()).or_default() += 1;
-    for batch in &batches {
-        let (row, person, date, analyte, value, unit_id, unit_text) = (
-            ids(batch, 0),
-            ids(batch, 1),
-            dates(batch, 2),
-            texts(batch, 3),
-            numbers(batch, 4),
-            ids(batch, 5),
-            texts(batch, 6),
-        );
-        for i in 0..batch.num_rows() {
-            let (Some(row), Some(person), Some(date)) = (row[i], person[i], date[i]) else {
-                drop("measurement without id, person or date");
-                continue;
-            };
-            let Some(analyte) = analyte[i].as_deref().and_then(Analyte::from_name) else {
-                continue;
-            };
-            if measurements.contains_key(&row) {
-                drop("measurement repeated with the same measurement_id (counted once)");
-                continue;
-            }
-            let Some(value) = value[i] else {
-                drop("measurement without value_as_number");
-                continue;
-            };
-            let unit = match unit_of(analyte, unit_id[i], unit_text[i].as_deref()) {
-                Ok(unit) => unit,
-                Err(UnitProblem::Undeterminable) => {
-                    drop("measurement whose unit cannot be determined");
-                    continue;
-                }
-                Err(UnitProblem::NotForAnalyte) => {
-                    drop("measurement whose unit does not measure its analyte");
-                    continue;
-                }
-            };
-            let Ok(quantity) = units::convert(analyte, value, &unit) else {
-                drop("measurement whose value cannot be converted");
-                continue;
-            };
-            let possible = hlh_ingest::analyte_ranges(analyte).possible;
-            if quantity.value() < possible.0 || quantity.value() > possible.1 {
-                drop("measurement outside the physiologically possible range");
-                continue;
-            }
-            measurements.insert(
-                row,
-                FoundObservation {
-                    person_id: person,
-                    measurement_id: row,
-                    date,
-                    analyte,
-                    value: quantity.value(),
-                },
+    if !day0_of.is_empty() {
+        let batches = cdm
+            .query(&format!(
+                "SELECT measurement_id, person_id, measurement_date, measurement_concept_id, value_as_number, \
+                   unit_concept_id, unit_source_value, trim(measurement_source_value) \
+                 FROM measurement WHERE person_id IN {exposed} \
+                   AND (measurement_concept_id IN {} OR trim(measurement_source_value) IN {})",
+                in_list(analyte_of.keys()),
+                in_list(by_source.keys().map(|t| literal(t)))
+            ))
+            .await?;
+        let mut drop = |reason: &str| *cohort.dropped.entry(reason.to_string()).or_default() += 1;
+        for batch in &batches {
+            let (row, person, date, concept, value, unit_id, unit_text, source) = (
+                ids(batch, 0),
+                ids(batch, 1),
+                dates(batch, 2),
+                ids(batch, 3),
+                numbers(batch, 4),
+                ids(batch, 5),
+                texts(batch, 6),
+                texts(batch, 7),
             );
+            for i in 0..batch.num_rows() {
+                let (Some(row), Some(person), Some(date)) = (row[i], person[i], date[i]) else {
+                    drop("measurement without id, person or date");
+                    continue;
+                };
+                let Some(&day0) = day0_of.get(&person) else {
+                    continue;
+                };
+                if !in_window(date, day0, OBSERVATION_WINDOW) {
+                    continue;
+                }
+                // A source value of the sets decides over the concept (fibrinogen is 3255-7 whatever its
+                // concept, omop.md reading 4).
+                let Some(analyte) = source[i]
+                    .as_deref()
+                    .and_then(|s| by_source.get(s).copied())
+                    .or_else(|| concept[i].and_then(|c| analyte_of.get(&c).copied()))
+                else {
+                    continue;
+                };
+                if measurements.contains_key(&row) {
+                    drop("measurement repeated with the same measurement_id (counted once)");
+                    continue;
+                }
+                let Some(value) = value[i] else {
+                    drop("measurement without value_as_number");
+                    continue;
+                };
+                let unit = match unit_of(analyte, unit_id[i], unit_text[i].as_deref()) {
+                    Ok(unit) => unit,
+                    Err(UnitProblem::Undeterminable) => {
+                        drop("measurement whose unit cannot be determined");
+                        continue;
+                    }
+                    Err(UnitProblem::NotForAnalyte) => {
+                        drop("measurement whose unit does not measure its analyte");
+                        continue;
+                    }
+                };
+                let Ok(quantity) = units::convert(analyte, value, &unit) else {
+                    drop("measurement whose value cannot be converted");
+                    continue;
+                };
+                let possible = hlh_ingest::analyte_ranges(analyte).possible;
+                if quantity.value() < possible.0 || quantity.value() > possible.1 {
+                    drop("measurement outside the physiologically possible range");
+                    continue;
+                }
+                measurements.insert(
+                    row,
+                    FoundObservation {
+                        person_id: person,
+                        measurement_id: row,
+                        date,
+                        analyte,
+                        value: quantity.value(),
+                    },
+                );
+            }
         }
     }
 
-    // 4. Inclusion: an HLH code in the window, else the HScore lower bound on the score window.
+    // 5. Inclusion: an HLH code in the window, else the HScore lower bound on the score window.
     let mut by_person: BTreeMap<i64, Vec<&FoundObservation>> = BTreeMap::new();
     for observation in measurements.values() {
         by_person
@@ -429,28 +447,18 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
         ..HScoreSettings::default()
     };
     let mut not_included = 0u64;
-    for (&person_id, person) in &exposed {
-        let Some(year_of_birth) = person.year_of_birth else {
+    for (&person_id, &day0) in &day0_of {
+        let Some(&(sex, year_of_birth)) = person_of.get(&person_id) else {
             continue;
         };
         let mut findings = Findings {
-            age_years: Some(f64::from(person.day0.year()) - year_of_birth as f64),
+            age_years: Some(f64::from(day0.year()) - year_of_birth as f64),
             splenomegaly: splenomegaly.contains(&person_id).then_some(true),
             ..Findings::default()
         };
-        let (from, to) = (
-            person
-                .day0
-                .checked_add(SCORE_WINDOW.0.days())
-                .unwrap_or(person.day0),
-            person
-                .day0
-                .checked_add(SCORE_WINDOW.1.days())
-                .unwrap_or(person.day0),
-        );
         let mut worst: BTreeMap<Analyte, f64> = BTreeMap::new();
         for observation in by_person.get(&person_id).into_iter().flatten() {
-            if observation.date < from || observation.date > to {
+            if !in_window(observation.date, day0, SCORE_WINDOW) {
                 continue;
             }
             let value = observation.value;
@@ -487,10 +495,10 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
         };
         cohort.persons.push(FoundPerson {
             person_id,
-            sex: person.sex,
+            sex,
             year_of_birth,
-            day0: person.day0,
-            diagnosis_date: hlh_dates.get(&person_id).copied().unwrap_or(person.day0),
+            day0,
+            diagnosis_date: hlh_dates.get(&person_id).copied().unwrap_or(day0),
             splenomegaly: splenomegaly.contains(&person_id),
             inclusion,
             hscore_min: score.min,
@@ -519,92 +527,89 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
         .observations
         .sort_by_key(|o| (o.person_id, o.date, o.analyte, o.measurement_id));
 
-    // 5. HLH-directed treatments (and the index drug) starting in the observation window.
-    let drug_names: Vec<String> = DRUG_SETS.iter().map(|s| literal(s)).collect();
-    let source_cases: Vec<String> = concepts
-        .source_matches(|set| DRUG_SETS.contains(&set), source_contains)
-        .into_iter()
-        .map(|(text, set)| {
-            format!(
-                "WHEN lower(d.drug_source_value) LIKE {} THEN {}",
-                literal(&format!("%{text}%")),
-                literal(set)
-            )
-        })
-        .collect();
-    let drug_expression = format!(
-        "CASE WHEN c.rank IS NOT NULL THEN (CASE c.rank {} END) {} END",
-        drug_names
-            .iter()
-            .enumerate()
-            .map(|(rank, name)| format!("WHEN {rank} THEN {name}"))
-            .collect::<Vec<_>>()
-            .join(" "),
-        source_cases.join(" ")
-    );
-    let batches = cdm
-        .query(&format!(
-            "WITH {ctes} SELECT d.drug_exposure_id, d.person_id, {drug_expression} AS drug, \
-               d.drug_exposure_start_date, d.drug_exposure_end_date \
-             FROM drug_exposure d JOIN exposed e ON d.person_id = e.person_id \
-             LEFT JOIN drug_concepts c ON d.drug_concept_id = c.concept_id \
-             WHERE {drug_expression} IS NOT NULL \
-               AND d.drug_exposure_start_date >= e.day0 - INTERVAL '{} days' AND d.drug_exposure_start_date <= e.day0 + INTERVAL '{} days'",
-            -OBSERVATION_WINDOW.0,
-            OBSERVATION_WINDOW.1
-        ))
-        .await?;
-    let mut treatments: BTreeMap<i64, FoundTreatment> = BTreeMap::new();
-    for batch in &batches {
-        let (row, person, drug, start, end) = (
-            ids(batch, 0),
-            ids(batch, 1),
-            texts(batch, 2),
-            dates(batch, 3),
-            dates(batch, 4),
-        );
-        for i in 0..batch.num_rows() {
-            let (Some(row), Some(person), Some(drug), Some(start)) =
-                (row[i], person[i], drug[i].clone(), start[i])
-            else {
-                continue;
-            };
-            if !included.contains(&person) || treatments.contains_key(&row) {
-                continue;
-            }
-            // An end before the start cannot be a course: the start is kept, the end left open.
-            let end = end[i].filter(|end| *end >= start);
-            treatments.insert(
-                row,
-                FoundTreatment {
+    // 6. HLH-directed treatments (and the index drug) starting in the observation window.
+    let drug_texts: Vec<(&str, &str)> =
+        concepts.source_matches(|set| DRUG_SETS.contains(&set), source_contains);
+    let all_texts: Vec<&str> = drug_texts.iter().map(|(text, _)| *text).collect();
+    let mut treatments: BTreeMap<i64, (bool, FoundTreatment)> = BTreeMap::new();
+    if !included.is_empty() {
+        let batches = cdm
+            .query(&format!(
+                "SELECT drug_exposure_id, person_id, drug_concept_id, lower(drug_source_value),                    drug_exposure_start_date, drug_exposure_end_date                  FROM drug_exposure WHERE person_id IN {} AND (drug_concept_id IN {} OR {})",
+                in_list(&included),
+                in_list(drug_of.keys()),
+                contains_any("drug_source_value", &all_texts)
+            ))
+            .await?;
+        for batch in &batches {
+            let (row, person, concept, source, start, end) = (
+                ids(batch, 0),
+                ids(batch, 1),
+                ids(batch, 2),
+                texts(batch, 3),
+                dates(batch, 4),
+                dates(batch, 5),
+            );
+            for i in 0..batch.num_rows() {
+                let (Some(row), Some(person), Some(start)) = (row[i], person[i], start[i]) else {
+                    continue;
+                };
+                let Some(&day0) = day0_of.get(&person) else {
+                    continue;
+                };
+                if !in_window(start, day0, OBSERVATION_WINDOW) {
+                    continue;
+                }
+                // The concept names the drug; failing that, the first set whose text the source value holds.
+                let by_concept = concept[i].and_then(|c| drug_of.get(&c).copied());
+                let by_source = source[i].as_deref().and_then(|s| {
+                    DRUG_SETS.iter().copied().find(|set| {
+                        drug_texts
+                            .iter()
+                            .any(|(text, t_set)| t_set == set && s.contains(text))
+                    })
+                });
+                let (from_concept, Some(drug)) = (by_concept.is_some(), by_concept.or(by_source))
+                else {
+                    continue;
+                };
+                // An end before the start cannot be a course: the start is kept, the end left open.
+                let end = end[i].filter(|end| *end >= start);
+                let found = FoundTreatment {
                     person_id: person,
                     drug_exposure_id: row,
-                    drug,
+                    drug: drug.to_string(),
                     start,
                     end,
-                },
-            );
+                };
+                // A repeated id counts once; a reading by concept wins over one by source value.
+                match treatments.get(&row) {
+                    Some((earlier_from_concept, _)) if *earlier_from_concept || !from_concept => {}
+                    _ => {
+                        treatments.insert(row, (from_concept, found));
+                    }
+                }
+            }
         }
     }
-    cohort.treatments = treatments.into_values().collect();
+    cohort.treatments = treatments.into_values().map(|(_, t)| t).collect();
     cohort
         .treatments
         .sort_by_key(|t| (t.person_id, t.start, t.drug_exposure_id));
 
-    // 6. Deaths of the included persons (the earliest, when a person has several rows).
-    if cdm.has("death") {
+    // 7. Deaths of the included persons (the earliest, when a person has several rows).
+    if cdm.has("death") && !included.is_empty() {
         let batches = cdm
             .query(&format!(
-                "WITH {ctes} SELECT d.person_id, min(d.death_date) FROM death d JOIN exposed e ON d.person_id = e.person_id GROUP BY d.person_id"
+                "SELECT person_id, min(death_date) FROM death WHERE person_id IN {} GROUP BY person_id",
+                in_list(&included)
             ))
             .await?;
         for batch in &batches {
             let (person, date) = (ids(batch, 0), dates(batch, 1));
             for i in 0..batch.num_rows() {
                 if let (Some(person), Some(date)) = (person[i], date[i]) {
-                    if included.contains(&person) {
-                        cohort.deaths.push((person, date));
-                    }
+                    cohort.deaths.push((person, date));
                 }
             }
         }
