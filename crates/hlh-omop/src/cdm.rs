@@ -271,7 +271,13 @@ impl Cdm {
                 found.push((name, storage));
             }
         }
-        let ctx = SessionContext::new();
+        // Filters are evaluated inside the Parquet scan (late materialisation): the cohort's queries
+        // keep a few thousand rows of hundreds of millions, so the other columns are decoded only for
+        // those. The filters keep their written order, the person-id list first: it is the selective one.
+        let mut config = datafusion::prelude::SessionConfig::new();
+        config.options_mut().execution.parquet.pushdown_filters = true;
+        config.options_mut().execution.parquet.reorder_filters = false;
+        let ctx = SessionContext::new_with_config(config);
         let mut problems = Vec::new();
         for spec in TABLES {
             let Some((_, storage)) = found.iter().find(|(n, _)| n == spec.name) else {
@@ -441,7 +447,7 @@ async fn register(
     Ok(())
 }
 
-/// The SQL that reads a source column as its OMOP type. Text is trimmed and an empty cell is null;
+/// The SQL that reads a source column as its OMOP type. Text from CSV is trimmed and an empty cell is null;
 /// dates take the first ten characters, so `2020-03-10`, `2020-03-10 08:00:00` and
 /// `2020-03-10T08:00:00Z` all read as 2020-03-10.
 fn cast(column: &str, source: &DataType, kind: ColumnType) -> String {
@@ -449,6 +455,17 @@ fn cast(column: &str, source: &DataType, kind: ColumnType) -> String {
         source,
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
     );
+    // A typed column already of its type is read as it is: a filter on a bare column can be pushed
+    // into the Parquet scan (row-group statistics, late materialisation).
+    let already = matches!(
+        (kind, source),
+        (ColumnType::Id | ColumnType::Integer, DataType::Int64)
+            | (ColumnType::Number, DataType::Float64)
+            | (ColumnType::Date, DataType::Date32)
+    );
+    if already {
+        return column.to_string();
+    }
     match (kind, text) {
         (ColumnType::Text, true) => format!("NULLIF(trim({column}), '')"),
         (ColumnType::Text, false) => format!("CAST({column} AS VARCHAR)"),
