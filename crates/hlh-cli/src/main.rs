@@ -6,6 +6,7 @@
 mod analyze;
 mod columns;
 mod demo;
+#[cfg(feature = "omop")]
 mod omop;
 mod output;
 mod report;
@@ -80,6 +81,7 @@ enum Command {
         approximate_probability: bool,
     },
     /// The warehouse path: find the cohort in an OMOP CDM, check concept sets, write a synthetic CDM
+    #[cfg(feature = "omop")]
     Omop {
         #[command(subcommand)]
         command: omop::OmopCommand,
@@ -103,6 +105,7 @@ fn main() -> ExitCode {
         Command::Demo { out } => demo::run(&out),
         Command::Validate { study } => validate::run(&study),
         Command::Stats { command } => stats::run(command),
+        #[cfg(feature = "omop")]
         Command::Omop { command } => omop::run(command),
         Command::Analyze {
             study,

@@ -1,6 +1,8 @@
 //! The warehouse path as a user runs it: `hlh omop synth` → `hlh omop find` → `hlh analyze` /
 //! `hlh report`, the concept check, and bad CDMs.
 
+#![cfg(feature = "omop")]
+
 mod common;
 
 use std::fs;
