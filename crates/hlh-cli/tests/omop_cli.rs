@@ -22,7 +22,7 @@ fn ok(output: &std::process::Output) -> String {
 
 fn sample(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/omop")
+        .join("../hlh-omop/tests/data")
         .join(name)
 }
 

@@ -1,5 +1,5 @@
-//! The reader against the public sample CDMs of ../shared/data/omop (see their PROVENANCE.md): row
-//! counts and facts counted there with Python's csv module, independently of DataFusion.
+//! The reader against the public sample CDMs (subsets committed in tests/data, see its PROVENANCE.md):
+//! row counts and facts counted there with Python's csv module, independently of DataFusion.
 
 use std::path::PathBuf;
 
@@ -10,7 +10,7 @@ use hlh_omop::{Cdm, OmopError};
 
 fn sample(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/omop")
+        .join("tests/data")
         .join(name)
 }
 
