@@ -10,7 +10,7 @@ use clap::Subcommand;
 use hlh_omop::concept_check::{check_concepts, Verdict};
 use hlh_omop::concepts::ConceptSets;
 use hlh_omop::synth::synth;
-use hlh_omop::write::write_study;
+use hlh_omop::write::study_files;
 use hlh_omop::{find, Cdm, FindOptions, OmopError};
 use hlh_outcomes::Protocol;
 
@@ -170,14 +170,7 @@ async fn run_find(
         Ok(cohort) => cohort,
         Err(OmopError::Query { message }) => {
             // Name the column that could not be read, if it is a type problem.
-            for table in [
-                "person",
-                "drug_exposure",
-                "condition_occurrence",
-                "measurement",
-                "death",
-                "concept_ancestor",
-            ] {
+            for table in hlh_omop::cdm::TABLES.iter().map(|spec| spec.name) {
                 if let Some(error) = hlh_omop::cdm::find_bad_column(&cdm, table).await {
                     return Err(error.into());
                 }
@@ -187,11 +180,21 @@ async fn run_find(
         Err(error) => return Err(error.into()),
     };
     phases.say(&format!("writing the study to {}", out.display()));
-    write_study(
-        &cohort,
-        out,
-        &format!("OMOP cohort from {}", cdm_dir.display()),
-    )?;
+    if out.exists() && !out.join("provenance.csv").exists() {
+        return Err(anyhow::anyhow!(
+            "{} exists and was not written by `hlh omop find`; choose another --out",
+            out.display()
+        )
+        .into());
+    }
+    let files = study_files(&cohort, &format!("OMOP cohort from {}", cdm_dir.display()));
+    crate::analyze::write_folder_atomically(out, |folder| {
+        for (name, text) in &files {
+            let path = folder.join(name);
+            fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        Ok(())
+    })?;
     for step in &cohort.attrition {
         println!(
             "{:>10} {}{}",

@@ -122,40 +122,8 @@ fn the_concept_check_reports_absent_and_standard_ids() {
     );
 }
 
-#[test]
-fn a_missing_table_or_a_wrong_type_exits_1_naming_it_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("study");
-    let output = hlh(&[
-        "omop",
-        "find",
-        "--cdm",
-        sample("mimic_iv_demo_cdm53_partial").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no table measurement"));
-    assert!(!out.exists());
-
-    let cdm = dir.path().join("cdm");
-    fs::create_dir(&cdm).unwrap();
-    fs::write(
-        cdm.join("person.csv"),
-        "person_id,gender_concept_id,year_of_birth\n1,8507,1980\n",
-    )
-    .unwrap();
-    fs::write(cdm.join("drug_exposure.csv"), "drug_exposure_id,person_id,drug_concept_id,drug_exposure_start_date\n1,1,1114375,2020-13-45\n").unwrap();
-    fs::write(
-        cdm.join("condition_occurrence.csv"),
-        "condition_occurrence_id,person_id,condition_concept_id,condition_start_date\n",
-    )
-    .unwrap();
-    fs::write(
-        cdm.join("measurement.csv"),
-        "measurement_id,person_id,measurement_concept_id,measurement_date\n",
-    )
-    .unwrap();
+/// Runs `hlh omop find` on a bad CDM: exit 1, nothing written; returns what it printed on stderr.
+fn find_fails(cdm: &std::path::Path, out: &std::path::Path) -> String {
     let output = hlh(&[
         "omop",
         "find",
@@ -164,26 +132,62 @@ fn a_missing_table_or_a_wrong_type_exits_1_naming_it_and_writes_nothing() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(!out.exists());
+    stderr
+}
+
+#[test]
+fn a_missing_table_or_a_wrong_type_exits_1_naming_it_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("study");
+    let stderr = find_fails(&sample("mimic_iv_demo_cdm53_partial"), &out);
+    assert!(stderr.contains("no table measurement"), "{stderr}");
+
+    let cdm = dir.path().join("cdm");
+    fs::create_dir(&cdm).unwrap();
+    for (table, text) in [
+        ("person", "person_id,gender_concept_id,year_of_birth\n1,8507,1980\n"),
+        ("drug_exposure", "drug_exposure_id,person_id,drug_concept_id,drug_exposure_start_date\n1,1,1114375,2020-13-45\n"),
+        ("condition_occurrence", "condition_occurrence_id,person_id,condition_concept_id,condition_start_date\n"),
+        ("measurement", "measurement_id,person_id,measurement_concept_id,measurement_date\n"),
+    ] {
+        fs::write(cdm.join(format!("{table}.csv")), text).unwrap();
+    }
+    let stderr = find_fails(&cdm, &out);
     assert!(
         stderr.contains(
             "(table drug_exposure), column drug_exposure_start_date: a value is not a date"
         ),
         "{stderr}"
     );
-    assert!(!out.exists());
 
     fs::write(cdm.join("measurement.csv"), "measurement_id,person_id\n").unwrap();
+    let stderr = find_fails(&cdm, &out);
+    assert!(stderr.contains("measurement.csv (table measurement): missing columns measurement_concept_id, measurement_date"), "{stderr}");
+
+    // An existing folder that is not an earlier output is never replaced.
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    let synthetic = dir.path().join("synthetic");
+    hlh(&[
+        "omop",
+        "synth",
+        "--persons",
+        "40",
+        "--out",
+        synthetic.to_str().unwrap(),
+    ]);
     let output = hlh(&[
         "omop",
         "find",
         "--cdm",
-        cdm.to_str().unwrap(),
+        synthetic.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
     ]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("measurement.csv (table measurement): missing columns measurement_concept_id, measurement_date"), "{stderr}");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("was not written by `hlh omop find`"));
+    assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
 }

@@ -1,11 +1,8 @@
-//! Writing a found cohort as a study folder (study-format.md), with `attrition.csv`, `dropped.csv` and
-//! `provenance.csv` beside it. The folder is written whole beside the target and renamed into place.
+//! A found cohort as the files of a study folder (study-format.md), with `attrition.csv`, `dropped.csv`
+//! and `provenance.csv` beside them. The command line writes them (whole, renamed into place).
 
 use std::fmt::Write as _;
-use std::fs;
-use std::path::Path;
 
-use crate::error::OmopError;
 use crate::find::Cohort;
 
 /// A number as the study format reads it: the shortest text that reads back as the same value.
@@ -115,39 +112,4 @@ fn toml_string(text: &str) -> String {
     }
     out.push('"');
     out
-}
-
-/// Writes the study folder `out`, replacing an earlier one only if it was written by this command
-/// (it holds `provenance.csv`); otherwise an existing folder is an error.
-pub fn write_study(cohort: &Cohort, out: &Path, title: &str) -> Result<(), OmopError> {
-    if out.exists() && !out.join("provenance.csv").exists() {
-        return Err(OmopError::Io {
-            path: out.to_path_buf(),
-            message: "exists and was not written by `hlh omop find`; choose another --out".into(),
-        });
-    }
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = out
-        .file_name()
-        .map_or("study".into(), |n| n.to_string_lossy().into_owned());
-    let partial = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    let written = (|| {
-        fs::create_dir_all(&partial).map_err(|e| OmopError::io(&partial, e))?;
-        for (file, text) in study_files(cohort, title) {
-            let path = partial.join(file);
-            fs::write(&path, text).map_err(|e| OmopError::io(&path, e))?;
-        }
-        Ok(())
-    })();
-    if let Err(error) = written {
-        let _ = fs::remove_dir_all(&partial);
-        return Err(error);
-    }
-    if out.exists() {
-        fs::remove_dir_all(out).map_err(|e| OmopError::io(out, e))?;
-    }
-    fs::rename(&partial, out).map_err(|e| OmopError::io(out, e))
 }

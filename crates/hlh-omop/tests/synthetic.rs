@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use hlh_omop::find::Inclusion;
 use hlh_omop::synth::{synth, CASES};
-use hlh_omop::write::write_study;
+use hlh_omop::write::study_files;
 use hlh_omop::{find, Cdm, FindOptions};
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -107,7 +107,10 @@ fn the_found_cohort_is_the_ground_truth() {
 
     // The study folder reads without errors and analyses.
     let study = dir.path().join("study");
-    write_study(&cohort, &study, "synthetic").unwrap();
+    std::fs::create_dir(&study).unwrap();
+    for (name, text) in study_files(&cohort, "synthetic") {
+        std::fs::write(study.join(name), text).unwrap();
+    }
     let ingested = hlh_ingest::read_study_folder(&study);
     let errors: Vec<String> = ingested
         .diagnostics
