@@ -177,6 +177,16 @@ pub(crate) fn canonical_unit(analyte: Analyte) -> &'static str {
     accepted_units(analyte)[0].spelling
 }
 
+/// A unit as printed for readers: the UCUM spelling with its symbols (`ug/L` → `µg/L`, `Cel` → `°C`,
+/// `10*9/L` → `×10⁹/L`).
+pub fn printed(ucum: &str) -> String {
+    match ucum {
+        "Cel" => "°C".into(),
+        "10*9/L" => "×10⁹/L".into(),
+        other => other.replace('u', "µ"),
+    }
+}
+
 /// Finds how `unit` converts for `analyte`, if that unit is accepted for it.
 pub fn conversion_for(analyte: Analyte, unit: &str) -> Option<Conversion> {
     let unit = unit.trim();
@@ -337,6 +347,21 @@ mod tests {
         assert_converts(Analyte::Bilirubin, 1.0, "mg/dL", 17.1);
         assert_converts(Analyte::Sodium, 131.0, "mEq/L", 131.0);
         assert_converts(Analyte::DDimer, 2.5, "mg/L", 2500.0);
+    }
+
+    #[test]
+    fn units_print_with_their_symbols() {
+        for (ucum, shown) in [
+            ("ug/L", "µg/L"),
+            ("umol/L", "µmol/L"),
+            ("U/L", "U/L"),
+            ("U/mL", "U/mL"),
+            ("mg/L", "mg/L"),
+            ("Cel", "°C"),
+            ("10*9/L", "×10⁹/L"),
+        ] {
+            assert_eq!(printed(ucum), shown);
+        }
     }
 
     #[test]

@@ -105,7 +105,7 @@ pub fn summary_text(analysis: &Value, protocol: &Protocol) -> String {
             (Some(before), Some(after)) if after > before => "increased",
             _ => "did not change on average",
         };
-        let unit = lab["unit"].as_str().unwrap_or("");
+        let unit = hlh_model::units::printed(lab["unit"].as_str().unwrap_or(""));
         lab_sentences.push(format!(
             "{} {direction} from a mean of {} {unit} to {} {unit} (n = {} pairs, {test} {})",
             if analyte == "crp" { "CRP" } else { "ferritin" },

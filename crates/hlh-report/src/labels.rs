@@ -27,14 +27,7 @@ pub fn analyte(name: &str) -> String {
     .to_string()
 }
 
-/// A UCUM unit as printed.
-pub fn unit(ucum: &str) -> String {
-    match ucum {
-        "Cel" => "°C".into(),
-        "10*9/L" => "×10⁹/L".into(),
-        other => other.replace('u', "µ"),
-    }
-}
+pub use hlh_model::units::printed as unit;
 
 pub fn trigger(name: &str) -> String {
     match name {
@@ -101,14 +94,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn units_print_with_their_symbols() {
-        assert_eq!(unit("ug/L"), "µg/L");
-        assert_eq!(unit("umol/L"), "µmol/L");
-        assert_eq!(unit("U/L"), "U/L");
-        assert_eq!(unit("U/mL"), "U/mL");
-        assert_eq!(unit("mg/L"), "mg/L");
-        assert_eq!(unit("Cel"), "°C");
-        assert_eq!(unit("10*9/L"), "×10⁹/L");
+    fn names_print_as_journals_do() {
         assert_eq!(analyte("crp"), "CRP");
         assert_eq!(trigger("aosd"), "Adult-onset Still's disease");
     }
