@@ -2,7 +2,7 @@
 
 use compact_str::CompactString;
 use hlh_model::units::{self, UnitError};
-use hlh_model::{Analyte, ClinicalTime, Observation, PatientIndex, SourceRow, StudyFile};
+use hlh_model::{parallel, Analyte, ClinicalTime, Observation, PatientIndex, SourceRow, StudyFile};
 use rustc_hash::FxHashMap;
 use std::collections::hash_map::Entry;
 
@@ -53,7 +53,7 @@ pub fn read(
     registry: &PatientRegistry,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Observation> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = parallel::cores();
     let (_, chunks) = read_table_in_chunks(
         FILE,
         bytes,
@@ -135,23 +135,13 @@ fn drop_repeated_rows(
     for mut chunk in chunks {
         observations.append(&mut chunk);
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(observations.len() / 100_000 + 1);
-    let repeats: Vec<(usize, u64)> = std::thread::scope(|scope| {
-        let observations = &observations;
-        let handles: Vec<_> = (0..threads)
-            .map(|share| scope.spawn(move || repeats_in_share(observations, share, threads)))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
+    let threads = parallel::cores().min(observations.len() / 100_000 + 1);
+    let repeats: Vec<(usize, u64)> = parallel::in_parts(threads, |share| {
+        repeats_in_share(&observations, share, threads)
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     if repeats.is_empty() {
         return observations;
     }

@@ -2,6 +2,7 @@
 //! problem collected rather than the first one returned.
 
 use csv::{ByteRecord, StringRecord};
+use hlh_model::parallel;
 
 use crate::cells::CellProblem;
 use crate::diagnostic::{shown_value, ColumnRef, Diagnostic, Severity};
@@ -220,36 +221,25 @@ fn read_table_in_n_chunks<S: Send>(
         return (outcome, Vec::new());
     };
     let chunks = split_at_line_ends(data, chunks);
-    let results: Vec<(S, Diagnostics, Vec<String>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .iter()
-            .map(|&(start, end)| {
-                let (header, new_state, on_row) = (&header, &new_state, &on_row);
-                let lines_before = header.lines_before_data + count_line_ends(&data[..start]);
-                scope.spawn(move || {
-                    let mut state = new_state(&data[start..end]);
-                    let mut chunk_diagnostics = Diagnostics::default();
-                    let misshapen = read_rows(
-                        file,
-                        &data[start..end],
-                        lines_before,
-                        header,
-                        &mut chunk_diagnostics,
-                        |row, diagnostics| on_row(&mut state, row, diagnostics),
-                    );
-                    (state, chunk_diagnostics, misshapen)
-                })
-            })
-            .collect();
-        // A panic in a reader thread is a bug in hlhkit; carry it on rather than hide it.
-        handles
-            .into_iter()
-            .map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+    // Each chunk's first line number, counted before the readers start, as a sequential read would.
+    let lines_before: Vec<u64> = chunks
+        .iter()
+        .map(|&(start, _)| header.lines_before_data + count_line_ends(&data[..start]))
+        .collect();
+    let results: Vec<(S, Diagnostics, Vec<String>)> = parallel::in_parts(chunks.len(), |part| {
+        let (start, end) = chunks[part];
+        let lines_before = lines_before[part];
+        let mut state = new_state(&data[start..end]);
+        let mut chunk_diagnostics = Diagnostics::default();
+        let misshapen = read_rows(
+            file,
+            &data[start..end],
+            lines_before,
+            &header,
+            &mut chunk_diagnostics,
+            |row, diagnostics| on_row(&mut state, row, diagnostics),
+        );
+        (state, chunk_diagnostics, misshapen)
     });
     let mut states = Vec::with_capacity(results.len());
     for (state, mut chunk_diagnostics, mut misshapen) in results {

@@ -9,6 +9,7 @@
 
 mod analyte;
 mod clinical_time;
+pub mod parallel;
 mod spelled_enum;
 mod study;
 pub mod units;

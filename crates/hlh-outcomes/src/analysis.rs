@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use hlh_criteria::hlh2004::Diagnosis;
-use hlh_model::{Analyte, Drug, EventKind, PatientIndex, Sex, Study, Trigger};
+use hlh_model::{parallel, Analyte, Drug, EventKind, PatientIndex, Sex, Study, Trigger};
 use hlh_stats::proportion::proportion;
 use hlh_stats::survival::KmRow;
 use hlh_stats::{Pairs, Sample, SurvivalData};
@@ -431,27 +431,11 @@ fn derive_all(
             })
             .collect()
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(n / MIN_PATIENTS_PER_THREAD)
-        .max(1);
-    if threads == 1 {
-        return derive(0..n);
-    }
-    std::thread::scope(|scope| {
-        let derive = &derive;
-        let handles: Vec<_> = (0..threads)
-            .map(|t| scope.spawn(move || derive(n * t / threads..n * (t + 1) / threads)))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+    let threads = parallel::cores().min(n / MIN_PATIENTS_PER_THREAD).max(1);
+    parallel::in_parts(threads, |t| derive(n * t / threads..n * (t + 1) / threads))
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 fn kaplan_meier(febrile: &[&PatientEndpoints], protocol: &Protocol) -> Value {
