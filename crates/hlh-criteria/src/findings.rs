@@ -3,9 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use hlh_model::{
-    Analyte, DailyWorst, Observation, PatientIndex, Quantity, SourceRow, Study, StudyDay,
-};
+use hlh_model::{Analyte, Observation, PatientIndex, Quantity, SourceRow, Study, StudyDay};
 
 /// One laboratory value for scoring.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,10 +114,7 @@ impl Findings {
             }
             let analyte = observation.quantity.analyte();
             let value = observation.quantity.value();
-            let is_worse = |current: &LabValue| match analyte.daily_worst() {
-                DailyWorst::Maximum => value > current.quantity.value(),
-                DailyWorst::Minimum => value < current.quantity.value(),
-            };
+            let is_worse = |current: &LabValue| analyte.is_worse(value, current.quantity.value());
             if findings.labs.0.get(&analyte).is_none_or(is_worse) {
                 let typed = observation
                     .value_as_written

@@ -69,6 +69,15 @@ impl Analyte {
             | Analyte::DDimer => DailyWorst::Maximum,
         }
     }
+
+    /// Whether `value` is worse than `current` for this analyte (higher, or lower where the minimum is
+    /// the worst); equal is not worse, so the first of equal values is kept.
+    pub fn is_worse(self, value: f64, current: f64) -> bool {
+        match self.daily_worst() {
+            DailyWorst::Maximum => value > current,
+            DailyWorst::Minimum => value < current,
+        }
+    }
 }
 
 #[cfg(test)]

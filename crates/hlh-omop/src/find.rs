@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use hlh_criteria::hscore::{hscore, HScoreSettings};
 use hlh_criteria::{Findings, LabValue};
-use hlh_model::{units, Analyte, DailyWorst};
+use hlh_model::{units, Analyte};
 use jiff::civil::Date;
 
 use crate::cdm::Cdm;
@@ -456,27 +456,18 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
             splenomegaly: splenomegaly.contains(&person_id).then_some(true),
             ..Findings::default()
         };
-        let mut worst: BTreeMap<Analyte, f64> = BTreeMap::new();
+        // The worst value of each analyte in the score window (items may come from different days).
         for observation in by_person.get(&person_id).into_iter().flatten() {
-            if !in_window(observation.date, day0, SCORE_WINDOW) {
+            let analyte = observation.analyte;
+            let better_known = findings
+                .lab(analyte)
+                .is_some_and(|current| !analyte.is_worse(observation.value, current));
+            if better_known || !in_window(observation.date, day0, SCORE_WINDOW) {
                 continue;
             }
-            let value = observation.value;
-            worst
-                .entry(observation.analyte)
-                .and_modify(|current| {
-                    let worse = match observation.analyte.daily_worst() {
-                        DailyWorst::Maximum => value > *current,
-                        DailyWorst::Minimum => value < *current,
-                    };
-                    if worse {
-                        *current = value;
-                    }
-                })
-                .or_insert(value);
-        }
-        for (&analyte, &value) in &worst {
-            if let Ok(quantity) = units::convert(analyte, value, analyte.canonical_unit()) {
+            if let Ok(quantity) =
+                units::convert(analyte, observation.value, analyte.canonical_unit())
+            {
                 findings.set_lab(LabValue {
                     quantity,
                     as_typed: None,

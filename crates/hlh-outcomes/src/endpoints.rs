@@ -9,8 +9,8 @@ use hlh_criteria::mas2016::{mas2016, Mas2016};
 use hlh_criteria::ohi::{ohi, Ohi, OhiOperator};
 use hlh_criteria::Findings;
 use hlh_model::{
-    Analyte, DailyWorst, DoseUnit, Drug, EventKind, PatientIndex, RecordedResponse, Route,
-    SourceRow, StopReason, Study, StudyDay,
+    Analyte, DoseUnit, Drug, EventKind, PatientIndex, RecordedResponse, Route, SourceRow,
+    StopReason, Study, StudyDay,
 };
 use jiff::civil::Date;
 
@@ -301,11 +301,7 @@ pub fn endpoints(
         daily
             .entry((analyte, day))
             .and_modify(|current| {
-                let worse = match analyte.daily_worst() {
-                    DailyWorst::Maximum => value > current.value,
-                    DailyWorst::Minimum => value < current.value,
-                };
-                if worse {
+                if analyte.is_worse(value, current.value) {
                     *current = candidate;
                 }
             })

@@ -370,16 +370,9 @@ pub fn table1(context: &mut Context) -> Table {
     table
 }
 
+/// Whether a drug named in the analysis is a corticosteroid (the model's list).
 pub fn is_corticosteroid(name: &str) -> bool {
-    matches!(
-        name,
-        "corticosteroids"
-            | "methylprednisolone"
-            | "prednisone"
-            | "prednisolone"
-            | "dexamethasone"
-            | "hydrocortisone"
-    )
+    hlh_model::Drug::from_name(name).is_some_and(hlh_model::Drug::is_corticosteroid)
 }
 
 /// Table 2, panel A: response and fever resolution.
