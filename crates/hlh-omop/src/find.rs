@@ -12,11 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use hlh_criteria::hscore::{hscore, HScoreSettings};
 use hlh_criteria::{Findings, LabValue};
-use hlh_model::{units, Analyte};
+use hlh_model::{units, Analyte, StudyDay};
 use jiff::civil::Date;
 
 use crate::cdm::Cdm;
-use crate::columns::days_from_date;
 use crate::columns::{dates, ids, numbers, texts};
 use crate::concepts::{icd10, literal, source_contains, source_equals, ConceptSets, DRUG_SETS};
 use crate::error::OmopError;
@@ -178,7 +177,7 @@ fn first_drug(sets: &BTreeSet<String>) -> Option<&'static str> {
 }
 
 fn in_window(date: Date, day0: Date, window: (i32, i32)) -> bool {
-    let offset = days_from_date(date) - days_from_date(day0);
+    let offset = StudyDay::of(date, day0).0;
     window.0 <= offset && offset <= window.1
 }
 
