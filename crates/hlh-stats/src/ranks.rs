@@ -3,19 +3,21 @@
 /// The ranks of `values` (1-based), ties given the mean of the ranks they span; with the sizes of the
 /// groups of tied values (groups of one included).
 pub fn midranks(values: &[f64]) -> (Vec<f64>, Vec<usize>) {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    // Values sorted with their positions: tied values share one mid-rank whatever their order, so an
+    // unstable sort of the pairs (contiguous, no indirection) gives the same ranks as a stable one.
+    let mut order: Vec<(f64, usize)> = values.iter().copied().zip(0..).collect();
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut ranks = vec![0.0; values.len()];
     let mut tie_sizes = Vec::new();
     let mut start = 0;
     while start < order.len() {
         let mut end = start + 1;
-        while end < order.len() && values[order[end]] == values[order[start]] {
+        while end < order.len() && order[end].0 == order[start].0 {
             end += 1;
         }
         // Positions start..end (0-based) hold ranks start+1 ..= end; their mean is (start + 1 + end) / 2.
         let rank = (start + 1 + end) as f64 / 2.0;
-        for &index in &order[start..end] {
+        for &(_, index) in &order[start..end] {
             ranks[index] = rank;
         }
         tie_sizes.push(end - start);

@@ -376,11 +376,21 @@ fn walsh_median(sorted: &[f64]) -> f64 {
 
 /// The number of Walsh averages ≤ v (two pointers over the sorted sample: O(n)).
 fn count_walsh_at_most(sorted: &[f64], v: f64) -> usize {
+    count_walsh(sorted, |average| average > v)
+}
+
+/// The number of Walsh averages < v.
+fn count_walsh_below(sorted: &[f64], v: f64) -> usize {
+    count_walsh(sorted, |average| average >= v)
+}
+
+/// The number of Walsh averages not `beyond` a bound that `beyond` tests (monotone in the average).
+fn count_walsh(sorted: &[f64], beyond: impl Fn(f64) -> bool) -> usize {
     let n = sorted.len();
     let mut count = 0;
-    let mut j = n; // exclusive bound: averages with index < j are ≤ v for the current i
+    let mut j = n; // exclusive bound: averages with index < j are within the bound for the current i
     for i in 0..n {
-        while j > i && (sorted[i] + sorted[j - 1]) / 2.0 > v {
+        while j > i && beyond((sorted[i] + sorted[j - 1]) / 2.0) {
             j -= 1;
         }
         if j <= i {
@@ -396,24 +406,34 @@ fn count_walsh_at_most(sorted: &[f64], v: f64) -> usize {
 fn kth_walsh_average(sorted: &[f64], k: usize) -> f64 {
     let n = sorted.len();
     let (mut low, mut high) = (sorted[0], sorted[n - 1]);
-    if count_walsh_at_most(sorted, low) > k {
+    let mut at_most_low = count_walsh_at_most(sorted, low);
+    if at_most_low > k {
         return low;
     }
-    // Invariant: count(≤ low) ≤ k < count(≤ high).
-    loop {
-        let band = count_walsh_at_most(sorted, high) - count_walsh_at_most(sorted, low);
-        let middle = low + (high - low) / 2.0;
-        if band <= n.max(64) || middle <= low || middle >= high {
+    let mut at_most_high = n * (n + 1) / 2;
+    // Invariant: count(≤ low) ≤ k < count(≤ high), both counts kept so that each step counts once.
+    while at_most_high - at_most_low > n.max(64) {
+        let middle = if (high - low).is_finite() {
+            low + (high - low) / 2.0
+        } else {
+            low / 2.0 + high / 2.0
+        };
+        if middle <= low || middle >= high {
             break;
         }
-        if count_walsh_at_most(sorted, middle) > k {
-            high = middle;
+        let at_most_middle = count_walsh_at_most(sorted, middle);
+        if at_most_middle > k {
+            (high, at_most_high) = (middle, at_most_middle);
         } else {
-            low = middle;
+            (low, at_most_low) = (middle, at_most_middle);
         }
     }
+    // Many tied averages (values recorded to one decimal) can keep the bracket wide down to adjacent
+    // floats; then the k-th is `high` itself, found by counting rather than listing millions of copies.
+    if count_walsh_below(sorted, high) <= k {
+        return high;
+    }
     // List the averages in (low, high]: for each i, the j ≥ i in that band form one run.
-    let before = count_walsh_at_most(sorted, low);
     let mut band = Vec::new();
     for i in 0..n {
         let first = i + sorted[i..].partition_point(|&xj| (sorted[i] + xj) / 2.0 <= low);
@@ -426,7 +446,7 @@ fn kth_walsh_average(sorted: &[f64], k: usize) -> f64 {
         }
     }
     band.sort_by(f64::total_cmp);
-    band[k - before]
+    band[k - at_most_low]
 }
 
 fn median_of_sorted(sorted: &[f64]) -> f64 {
@@ -665,6 +685,24 @@ mod tests {
                 listed.iter().filter(|&&w| w <= v).count(),
                 "v = {v}"
             );
+        }
+    }
+
+    #[test]
+    fn heavily_tied_averages_are_selected_without_listing_them() {
+        // Temperatures to one decimal: 100,000 differences, ~80 distinct values, 5e9 averages of which
+        // tens of millions are tied at each value. Each k-th is checked against counts, which need no
+        // listing: count(< w) ≤ k < count(≤ w).
+        let differences: Vec<f64> = (0..100_000)
+            .map(|i| f64::from((i * 7919 % 81) - 40) / 10.0)
+            .collect();
+        let mut sorted = differences.clone();
+        sorted.sort_by(f64::total_cmp);
+        let total = sorted.len() * (sorted.len() + 1) / 2;
+        for k in [0, 1, total / 3, total / 2 - 1, total / 2, total - 1] {
+            let w = kth_walsh_average(&sorted, k);
+            assert!(count_walsh_below(&sorted, w) <= k, "k = {k}, w = {w}");
+            assert!(k < count_walsh_at_most(&sorted, w), "k = {k}, w = {w}");
         }
     }
 
