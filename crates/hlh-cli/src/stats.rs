@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Subcommand, ValueEnum};
 use hlh_outcomes::km_row_json;
 use hlh_stats::fisher::{fisher_exact, Table2x2};
-use hlh_stats::paired::PairedComparison;
+use hlh_stats::paired::{PairedComparison, SignTest};
 use hlh_stats::proportion::{proportion, ProportionMethod};
 use hlh_stats::survival::{ConfType, SurvivalAnalysis};
 use hlh_stats::two_groups::mann_whitney;
@@ -217,11 +217,13 @@ fn paired(
         eprintln!("note: {left_out} rows without both {before} and {after} are left out (complete pairs only)");
     }
     let (b, a): (Vec<f64>, Vec<f64>) = complete.into_iter().unzip();
-    let comparison = Pairs::new(&b, &a).map_err(stats_error)?.compare(CONF_95);
+    let pairs = Pairs::new(&b, &a).map_err(stats_error)?;
+    let comparison = pairs.compare(CONF_95);
+    let (variants, sign) = (pairs.wilcoxon_variants(), pairs.sign_test());
     if as_json {
-        print_json(&paired_json(&comparison));
+        print_json(&paired_json(&comparison, &variants, &sign));
     } else {
-        print_paired(&comparison, before, after);
+        print_paired(&comparison, &variants, &sign, before, after);
     }
     Ok(())
 }
@@ -237,7 +239,7 @@ fn wilcoxon_json(test: &SignedRankTest) -> Value {
     })
 }
 
-fn paired_json(c: &PairedComparison) -> Value {
+fn paired_json(c: &PairedComparison, variants: &[SignedRankTest], sign: &SignTest) -> Value {
     let t = c.paired_t.as_ref();
     json!({
         "n_pairs": c.n_pairs,
@@ -248,13 +250,13 @@ fn paired_json(c: &PairedComparison) -> Value {
             "statistic": optional(t.statistic), "df": number(t.df), "p_value": optional(t.p_value),
         })),
         "wilcoxon": c.wilcoxon.as_ref().map_or(Value::Null, wilcoxon_json),
-        "wilcoxon_variants": c.wilcoxon_variants.iter().map(|v| json!({
+        "wilcoxon_variants": variants.iter().map(|v| json!({
             "method": v.method.name(), "correction": v.correction, "zero_method": v.zero_method.name(),
             "statistic": number(v.statistic), "p_value": number(v.p_value),
         })).collect::<Vec<_>>(),
         "sign_test": json!({
-            "positive": c.sign_test.positive, "negative": c.sign_test.negative,
-            "p_value": number(c.sign_test.p_value),
+            "positive": sign.positive, "negative": sign.negative,
+            "p_value": number(sign.p_value),
         }),
         "hodges_lehmann": c.hodges_lehmann.as_ref().map_or(Value::Null, |hl| json!({
             "estimate": number(hl.estimate), "ci95": hl.ci.map_or(Value::Null, pair),
@@ -262,7 +264,13 @@ fn paired_json(c: &PairedComparison) -> Value {
     })
 }
 
-fn print_paired(c: &PairedComparison, before: &str, after: &str) {
+fn print_paired(
+    c: &PairedComparison,
+    variants: &[SignedRankTest],
+    sign: &SignTest,
+    before: &str,
+    after: &str,
+) {
     println!(
         "Paired comparison, {after} − {before} ({} complete pairs)",
         c.n_pairs
@@ -297,7 +305,7 @@ fn print_paired(c: &PairedComparison, before: &str, after: &str) {
             w.n_used
         );
     }
-    for v in &c.wilcoxon_variants {
+    for v in variants {
         println!(
             "    variant {:<6} {:<11} zeros {:<6}  V = {:<8} p = {}",
             v.method.name(),
@@ -313,9 +321,9 @@ fn print_paired(c: &PairedComparison, before: &str, after: &str) {
     }
     println!(
         "  sign test         {} positive, {} negative, p = {}",
-        c.sign_test.positive,
-        c.sign_test.negative,
-        readable(c.sign_test.p_value)
+        sign.positive,
+        sign.negative,
+        readable(sign.p_value)
     );
     if let Some(hl) = &c.hodges_lehmann {
         let ci = hl.ci.map_or("NA".to_string(), |(l, u)| {

@@ -63,10 +63,19 @@ impl Pairs {
                 confidence,
             ),
             wilcoxon: signed_rank_default(&self.differences),
-            wilcoxon_variants: signed_rank_variants(&self.differences),
-            sign_test: sign_test(&self.differences),
             hodges_lehmann: hodges_lehmann(&self.differences, confidence),
         }
+    }
+
+    /// Every variant of the signed-rank test that exists for these differences (see
+    /// [`signed_rank_variants`]); apart from [`Pairs::compare`], as an analysis reports only R's default.
+    pub fn wilcoxon_variants(&self) -> Vec<SignedRankTest> {
+        signed_rank_variants(&self.differences)
+    }
+
+    /// The sign test of the differences.
+    pub fn sign_test(&self) -> SignTest {
+        sign_test(&self.differences)
     }
 }
 
@@ -157,8 +166,6 @@ pub struct PairedComparison {
     pub paired_t: Option<PairedT>,
     /// R's default Wilcoxon test; `None` when every difference is zero.
     pub wilcoxon: Option<SignedRankTest>,
-    pub wilcoxon_variants: Vec<SignedRankTest>,
-    pub sign_test: SignTest,
     /// `None` when every difference is zero.
     pub hodges_lehmann: Option<HodgesLehmann>,
 }
@@ -178,10 +185,9 @@ mod tests {
 
     #[test]
     fn the_sign_test_counts_signs_and_ignores_zeros() {
-        let comparison = Pairs::new(&[0.0; 6], &[1.0, 2.0, 3.0, -1.0, 0.0, 4.0])
+        let sign = Pairs::new(&[0.0; 6], &[1.0, 2.0, 3.0, -1.0, 0.0, 4.0])
             .unwrap()
-            .compare(0.95);
-        let sign = comparison.sign_test;
+            .sign_test();
         assert_eq!((sign.positive, sign.negative), (4, 1));
         // 2 * P(X <= 1 | n = 5) = 2 * 6/32.
         assert!((sign.p_value - 12.0 / 32.0).abs() < 1e-15);

@@ -278,19 +278,20 @@ fn paired_tests_equal_r() {
             &format!("{name}: exact"),
         );
 
+        let sign_test = pairs.sign_test();
         let sign = &case["sign"];
         assert_eq!(
-            comparison.sign_test.positive,
+            sign_test.positive,
             sign["positive"].as_u64().unwrap(),
             "{name}"
         );
         assert_eq!(
-            comparison.sign_test.negative,
+            sign_test.negative,
             sign["negative"].as_u64().unwrap(),
             "{name}"
         );
         assert_close(
-            comparison.sign_test.p_value,
+            sign_test.p_value,
             number(&sign["p_value"]).unwrap(),
             SPECIAL_FUNCTIONS,
             &format!("{name}: sign"),
