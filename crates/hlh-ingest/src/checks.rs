@@ -35,8 +35,8 @@ pub fn across_files(
     check_centres(study, settings, diagnostics);
 }
 
-/// One death per patient; a second one is an error.
-fn check_deaths(study: &Study, diagnostics: &mut Diagnostics) -> HashMap<PatientIndex, Date> {
+/// One death per patient; a second one is an error. Returns each patient's date of death, by index.
+fn check_deaths(study: &Study, diagnostics: &mut Diagnostics) -> Vec<Option<Date>> {
     let mut death_dates: HashMap<PatientIndex, (Date, u64)> = HashMap::default();
     for event in study
         .events
@@ -57,28 +57,33 @@ fn check_deaths(study: &Study, diagnostics: &mut Diagnostics) -> HashMap<Patient
             }
         }
     }
-    death_dates
-        .into_iter()
-        .map(|(patient, (date, _))| (patient, date))
-        .collect()
+    let mut by_index = vec![None; study.patients.len()];
+    for (patient, (date, _)) in death_dates {
+        by_index[patient.0 as usize] = Some(date);
+    }
+    by_index
 }
 
 /// Per patient, the first result dated after death, the first far from the diagnosis, and patients with
 /// no result at all; one warning each, not one per row.
 fn check_observation_dates(
     study: &Study,
-    death_dates: &HashMap<PatientIndex, Date>,
+    death_dates: &[Option<Date>],
     diagnostics: &mut Diagnostics,
 ) {
-    let mut with_observations: HashSet<PatientIndex> = HashSet::default();
-    let mut warned_after_death: HashSet<PatientIndex> = HashSet::default();
-    let mut warned_far: HashSet<PatientIndex> = HashSet::default();
+    // One flag per patient, by patient index: a lookup per row without hashing.
+    let n = study.patients.len();
+    let (mut with_observations, mut warned_after_death, mut warned_far) =
+        (vec![false; n], vec![false; n], vec![false; n]);
+    let first_time = |flags: &mut [bool], patient: PatientIndex| {
+        !std::mem::replace(&mut flags[patient.0 as usize], true)
+    };
     for observation in &study.observations {
-        with_observations.insert(observation.patient);
+        with_observations[observation.patient.0 as usize] = true;
         let patient = study.patient(observation.patient);
         let date = observation.time.date();
-        if let Some(death) = death_dates.get(&observation.patient) {
-            if date > *death && warned_after_death.insert(observation.patient) {
+        if let Some(death) = death_dates[observation.patient.0 as usize] {
+            if date > death && first_time(&mut warned_after_death, observation.patient) {
                 diagnostics.push(Diagnostic::row_warning(
                     "observations.csv",
                     observation.source.line,
@@ -90,7 +95,8 @@ fn check_observation_dates(
             }
         }
         let days = i64::from(StudyDay::of(date, patient.diagnosis_date).0);
-        if days.abs() > FAR_FROM_DIAGNOSIS_DAYS && warned_far.insert(observation.patient) {
+        if days.abs() > FAR_FROM_DIAGNOSIS_DAYS && first_time(&mut warned_far, observation.patient)
+        {
             diagnostics.push(Diagnostic::row_warning(
                 "observations.csv",
                 observation.source.line,
@@ -102,7 +108,7 @@ fn check_observation_dates(
         }
     }
     for (index, patient) in study.patients.iter().enumerate() {
-        if !with_observations.contains(&PatientIndex(index as u32)) {
+        if !with_observations[index] {
             diagnostics.push(Diagnostic::row_warning(
                 "patients.csv",
                 patient.source.line,

@@ -2,9 +2,9 @@
 
 use compact_str::CompactString;
 use hlh_model::units::{self, UnitError};
-use hlh_model::{parallel, Analyte, ClinicalTime, Observation, PatientIndex, SourceRow, StudyFile};
-use rustc_hash::FxHashMap;
-use std::collections::hash_map::Entry;
+use hlh_model::{
+    parallel, Analyte, ClinicalTime, Observation, PatientIndex, RowsByPatient, SourceRow, StudyFile,
+};
 
 use crate::cells::{self, CellProblem, TIME_EXPECTED};
 use crate::diagnostic::Diagnostic;
@@ -31,8 +31,8 @@ const COLUMNS: [ColumnSpec; 5] = [
 ];
 
 /// Two rows with the same patient, time, analyte and converted value are one result entered twice. The
-/// time is packed into an integer so that the key hashes as four machine words.
-type DuplicateKey = (PatientIndex, u64, Analyte, u64);
+/// time is packed into an integer so that the key compares as three machine words.
+type DuplicateKey = (u64, Analyte, u64);
 
 /// Packs a clinical time into one integer, distinct for distinct times (a bare date differs from its
 /// midnight).
@@ -61,25 +61,28 @@ pub fn read(
         diagnostics,
         threads,
         // One row per line in the usual file: reserving up front spares the copies of a growing vector.
-        |chunk| Vec::with_capacity(count_line_ends(chunk) as usize),
-        |observations: &mut Vec<Observation>, row, diagnostics| {
-            if let Some(observation) = read_row(row, registry, diagnostics) {
+        |chunk| (Vec::with_capacity(count_line_ends(chunk) as usize), None),
+        |(observations, previous): &mut (Vec<Observation>, Option<PatientIndex>), row, diagnostics| {
+            if let Some(observation) = read_row(row, registry, *previous, diagnostics) {
+                *previous = Some(observation.patient);
                 observations.push(observation);
             }
         },
     );
-    drop_repeated_rows(chunks, diagnostics)
+    let chunks = chunks.into_iter().map(|(observations, _)| observations).collect();
+    drop_repeated_rows(chunks, registry.patients.len(), diagnostics)
 }
 
 /// One row of observations.csv, converted; `None` when it has an error (reported).
 fn read_row(
     row: &Row<'_>,
     registry: &PatientRegistry,
+    previous: Option<PatientIndex>,
     diagnostics: &mut Diagnostics,
 ) -> Option<Observation> {
     let mut cells = CellReader::new(row, diagnostics);
     let patient = cells.required(PATIENT_ID, "a patient_id of patients.csv", |text| {
-        registry.resolve(text)
+        registry.resolve_near(text, previous)
     });
     let time = cells.required(TIME, TIME_EXPECTED, cells::clinical_time);
     let analyte = cells.required(ANALYTE, "an analyte", |text| {
@@ -124,20 +127,22 @@ fn read_row(
 /// Joins the chunks in file order, keeping the first of rows that repeat patient, time, analyte and
 /// converted value, with a warning on each repeat.
 ///
-/// The search for repeats is split by patient across threads (a repeat always has the same patient), so
-/// each thread's table holds only its share of the rows.
+/// A repeat always has the same patient, so repeats are sought among each patient's rows (a few dozen,
+/// sorted by key), with the patients split across threads.
 fn drop_repeated_rows(
     chunks: Vec<Vec<Observation>>,
+    patients: usize,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Observation> {
-    let mut chunks = chunks.into_iter();
-    let mut observations = chunks.next().unwrap_or_default();
+    let mut observations = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
     for mut chunk in chunks {
         observations.append(&mut chunk);
     }
+    let by_patient = RowsByPatient::of(patients, observations.iter().map(|o| o.patient));
     let threads = parallel::cores().min(observations.len() / 100_000 + 1);
-    let repeats: Vec<(usize, u64)> = parallel::in_parts(threads, |share| {
-        repeats_in_share(&observations, share, threads)
+    let mut repeats: Vec<(usize, u64)> = parallel::in_parts(threads, |part| {
+        let share = patients * part / threads..patients * (part + 1) / threads;
+        repeats_among(&observations, &by_patient, share)
     })
     .into_iter()
     .flatten()
@@ -145,6 +150,7 @@ fn drop_repeated_rows(
     if repeats.is_empty() {
         return observations;
     }
+    repeats.sort_unstable();
     let mut is_repeat = vec![false; observations.len()];
     for &(index, first_line) in &repeats {
         is_repeat[index] = true;
@@ -162,33 +168,35 @@ fn drop_repeated_rows(
     observations
 }
 
-/// The repeated rows among the patients of one share (patient index modulo `shares`): each as its index
-/// in `observations` and the line of the row it repeats.
-fn repeats_in_share(
+/// The repeated rows of the patients `share`: each as its index in `observations` and the line of the
+/// row it repeats.
+fn repeats_among(
     observations: &[Observation],
-    share: usize,
-    shares: usize,
+    by_patient: &RowsByPatient,
+    share: std::ops::Range<usize>,
 ) -> Vec<(usize, u64)> {
-    let in_share = |observation: &&Observation| observation.patient.0 as usize % shares == share;
-    let mut first_line_of: FxHashMap<DuplicateKey, u64> =
-        FxHashMap::with_capacity_and_hasher(observations.len() / shares + 1, Default::default());
     let mut repeats = Vec::new();
-    for (index, observation) in observations
-        .iter()
-        .enumerate()
-        .filter(|(_, observation)| in_share(observation))
-    {
-        let key = (
-            observation.patient,
-            packed_time(observation.time),
-            observation.quantity.analyte(),
-            observation.quantity.value().to_bits(),
+    let mut keyed: Vec<(DuplicateKey, usize)> = Vec::new();
+    for patient in share {
+        keyed.clear();
+        keyed.extend(
+            by_patient
+                .of_patient(PatientIndex(patient as u32))
+                .map(|index| {
+                    let observation = &observations[index];
+                    let key = (
+                        packed_time(observation.time),
+                        observation.quantity.analyte(),
+                        observation.quantity.value().to_bits(),
+                    );
+                    (key, index)
+                }),
         );
-        match first_line_of.entry(key) {
-            Entry::Occupied(first) => repeats.push((index, *first.get())),
-            Entry::Vacant(vacant) => {
-                vacant.insert(observation.source.line);
-            }
+        // Rows in file order within a key: the first of a run is the original.
+        keyed.sort_unstable();
+        for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+            let first_line = observations[run[0].1].source.line;
+            repeats.extend(run[1..].iter().map(|&(_, index)| (index, first_line)));
         }
     }
     repeats

@@ -279,9 +279,61 @@ impl Study {
     }
 }
 
+/// The rows of a timeline table grouped by patient: each patient's row positions, in file order.
+///
+/// Built by one counting pass and one placing pass (no hashing, one allocation of each kind), so a
+/// cohort's per-patient work reads a short list instead of scanning or hashing the whole table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowsByPatient {
+    /// Patient p's rows are `rows[starts[p]..starts[p + 1]]`.
+    starts: Vec<u32>,
+    rows: Vec<u32>,
+}
+
+impl RowsByPatient {
+    /// Groups the rows whose patients are `patient_of_row` (in row order) among `patients` patients.
+    /// Positions are 32-bit: a study in memory holds far fewer than 4 billion rows.
+    pub fn of(patients: usize, patient_of_row: impl Iterator<Item = PatientIndex> + Clone) -> Self {
+        let mut starts = vec![0u32; patients + 1];
+        for PatientIndex(patient) in patient_of_row.clone() {
+            starts[patient as usize + 1] += 1;
+        }
+        for p in 0..patients {
+            starts[p + 1] += starts[p];
+        }
+        let mut next = starts.clone();
+        let mut rows = vec![0u32; starts[patients] as usize];
+        for (row, PatientIndex(patient)) in patient_of_row.enumerate() {
+            let slot = &mut next[patient as usize];
+            rows[*slot as usize] = row as u32;
+            *slot += 1;
+        }
+        RowsByPatient { starts, rows }
+    }
+
+    /// The positions of `patient`'s rows, in file order.
+    pub fn of_patient(&self, patient: PatientIndex) -> impl ExactSizeIterator<Item = usize> + '_ {
+        let p = patient.0 as usize;
+        self.rows[self.starts[p] as usize..self.starts[p + 1] as usize]
+            .iter()
+            .map(|&row| row as usize)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_are_grouped_by_patient_in_file_order() {
+        let patient_of_row = [2, 0, 2, 1, 0, 2].map(PatientIndex);
+        let grouped = RowsByPatient::of(4, patient_of_row.iter().copied());
+        let rows_of = |p| grouped.of_patient(PatientIndex(p)).collect::<Vec<_>>();
+        assert_eq!(rows_of(0), [1, 4]);
+        assert_eq!(rows_of(1), [3]);
+        assert_eq!(rows_of(2), [0, 2, 5]);
+        assert_eq!(rows_of(3), Vec::<usize>::new());
+    }
 
     #[test]
     fn spellings_are_read_case_insensitively_with_aliases() {
