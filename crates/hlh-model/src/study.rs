@@ -312,7 +312,10 @@ impl RowsByPatient {
     }
 
     /// The positions of `patient`'s rows, in file order.
-    pub fn of_patient(&self, patient: PatientIndex) -> impl ExactSizeIterator<Item = usize> + '_ {
+    pub fn of_patient(
+        &self,
+        patient: PatientIndex,
+    ) -> impl ExactSizeIterator<Item = usize> + Clone + '_ {
         let p = patient.0 as usize;
         self.rows[self.starts[p] as usize..self.starts[p + 1] as usize]
             .iter()

@@ -1,7 +1,7 @@
 //! Per-patient endpoints under a protocol: Day 0, first-line, monotherapy, Day-0 and Day-7 values, fever
 //! resolution, response, safety, and the diagnosis scores — each keeping the rows it came from.
 
-use std::collections::BTreeMap;
+use std::ops::Index;
 
 use hlh_criteria::hlh2004::{hlh2004, Hlh2004};
 use hlh_criteria::hscore::{hscore, HScore, HScoreSettings};
@@ -9,8 +9,8 @@ use hlh_criteria::mas2016::{mas2016, Mas2016};
 use hlh_criteria::ohi::{ohi, Ohi, OhiOperator};
 use hlh_criteria::Findings;
 use hlh_model::{
-    Analyte, DoseUnit, Drug, EventKind, PatientIndex, RecordedResponse, Route, SourceRow,
-    StopReason, Study, StudyDay,
+    Analyte, DoseUnit, Drug, EventKind, PatientIndex, RecordedResponse, Route, RowsByPatient,
+    SourceRow, StopReason, Study, StudyDay,
 };
 use jiff::civil::Date;
 
@@ -22,6 +22,51 @@ pub struct DailyValue {
     pub day: i32,
     pub value: f64,
     pub source: SourceRow,
+}
+
+/// Values keyed by analyte, in analyte order. A patient has values of a handful of analytes, so a sorted
+/// vector holds them in one small allocation where a map would allocate a node of eleven slots for each
+/// of 100,000 patients.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ByAnalyte<T>(Vec<(Analyte, T)>);
+
+impl<T> ByAnalyte<T> {
+    pub fn get(&self, analyte: &Analyte) -> Option<&T> {
+        let position = self.0.binary_search_by_key(analyte, |(a, _)| *a).ok()?;
+        Some(&self.0[position].1)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Analyte, &T)> {
+        self.0.iter().map(|(analyte, value)| (analyte, value))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<T> Index<&Analyte> for ByAnalyte<T> {
+    type Output = T;
+
+    /// Panics when the analyte has no value, as a map's index does.
+    fn index(&self, analyte: &Analyte) -> &T {
+        self.get(analyte)
+            .unwrap_or_else(|| panic!("no value of {analyte}"))
+    }
+}
+
+impl<'a, T> IntoIterator for &'a ByAnalyte<T> {
+    type Item = (&'a Analyte, &'a T);
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'a, (Analyte, T)>, fn(&(Analyte, T)) -> (&Analyte, &T)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(analyte, value)| (analyte, value))
+    }
 }
 
 /// The Day-0 and Day-7 values of one analyte.
@@ -112,7 +157,7 @@ pub struct PatientEndpoints {
     pub day0: Date,
     pub first_line: bool,
     pub monotherapy: bool,
-    pub labs: BTreeMap<Analyte, LabPair>,
+    pub labs: ByAnalyte<LabPair>,
     /// `None` when no temperature is recorded on the baseline days.
     pub febrile_at_baseline: Option<bool>,
     /// For febrile patients only: the first day d ≥ 0 with a reading after which no fever is recorded
@@ -138,35 +183,25 @@ pub struct PatientEndpoints {
     pub treatments: Vec<TimelineTreatment>,
     pub events: Vec<TimelineEvent>,
     /// Daily values of [`TRAJECTORY_ANALYTES`] on [`TRAJECTORY_DAYS`], by day.
-    pub trajectories: BTreeMap<Analyte, Vec<DailyValue>>,
+    pub trajectories: ByAnalyte<Vec<DailyValue>>,
     pub last_followup_day: Option<i32>,
 }
 
 /// The rows of each patient, gathered once.
 pub struct PatientRows {
-    pub observations: Vec<Vec<usize>>,
-    pub treatments: Vec<Vec<usize>>,
-    pub events: Vec<Vec<usize>>,
+    pub observations: RowsByPatient,
+    pub treatments: RowsByPatient,
+    pub events: RowsByPatient,
 }
 
 impl PatientRows {
     pub fn of(study: &Study) -> PatientRows {
         let n = study.patients.len();
-        let mut rows = PatientRows {
-            observations: vec![Vec::new(); n],
-            treatments: vec![Vec::new(); n],
-            events: vec![Vec::new(); n],
-        };
-        for (i, o) in study.observations.iter().enumerate() {
-            rows.observations[o.patient.0 as usize].push(i);
+        PatientRows {
+            observations: RowsByPatient::of(n, study.observations.iter().map(|o| o.patient)),
+            treatments: RowsByPatient::of(n, study.treatments.iter().map(|t| t.patient)),
+            events: RowsByPatient::of(n, study.events.iter().map(|e| e.patient)),
         }
-        for (i, t) in study.treatments.iter().enumerate() {
-            rows.treatments[t.patient.0 as usize].push(i);
-        }
-        for (i, e) in study.events.iter().enumerate() {
-            rows.events[e.patient.0 as usize].push(i);
-        }
-        rows
     }
 }
 
@@ -177,9 +212,9 @@ pub fn day0(
     patient: PatientIndex,
     protocol: &Protocol,
 ) -> Option<Date> {
-    rows.treatments[patient.0 as usize]
-        .iter()
-        .map(|&i| &study.treatments[i])
+    rows.treatments
+        .of_patient(patient)
+        .map(|i| &study.treatments[i])
         .filter(|t| t.drug == protocol.index_drug)
         .map(|t| t.start.date())
         .min()
@@ -193,17 +228,22 @@ pub fn endpoints(
     day0: Date,
     protocol: &Protocol,
 ) -> PatientEndpoints {
-    let index = patient.0 as usize;
     let record = study.patient(patient);
     let day_of = |date: Date| StudyDay::of(date, day0).0;
-    let treatments: Vec<&hlh_model::Treatment> = rows.treatments[index]
-        .iter()
-        .map(|&i| &study.treatments[i])
+    let treatments: Vec<&hlh_model::Treatment> = rows
+        .treatments
+        .of_patient(patient)
+        .map(|i| &study.treatments[i])
         .collect();
-    let events: Vec<&hlh_model::Event> = rows.events[index]
-        .iter()
-        .map(|&i| &study.events[i])
+    let events: Vec<&hlh_model::Event> = rows
+        .events
+        .of_patient(patient)
+        .map(|i| &study.events[i])
         .collect();
+    let own_observations = rows
+        .observations
+        .of_patient(patient)
+        .map(|i| &study.observations[i]);
 
     // Index-drug course: Day 0 to its last administration (an ongoing row runs on).
     let mut index_rows: Vec<&&hlh_model::Treatment> = treatments
@@ -286,30 +326,42 @@ pub fn endpoints(
         .collect();
     timeline_events.sort_by_key(|e| (e.day, e.source.line));
 
-    // Daily worst values of every analyte.
-    let mut daily: BTreeMap<(Analyte, i32), DailyValue> = BTreeMap::new();
-    for &i in &rows.observations[index] {
-        let observation = &study.observations[i];
-        let analyte = observation.quantity.analyte();
-        let day = day_of(observation.time.date());
-        let value = observation.quantity.value();
-        let candidate = DailyValue {
-            day,
-            value,
-            source: observation.source,
-        };
-        daily
-            .entry((analyte, day))
-            .and_modify(|current| {
-                if analyte.is_worse(value, current.value) {
+    // Daily worst values of every analyte: the patient's rows by analyte, day and line, the first worst
+    // of each day kept (a later row replaces it only when strictly worse).
+    let mut rows_by_day: Vec<(Analyte, DailyValue)> = own_observations
+        .clone()
+        .map(|observation| {
+            let value = DailyValue {
+                day: day_of(observation.time.date()),
+                value: observation.quantity.value(),
+                source: observation.source,
+            };
+            (observation.quantity.analyte(), value)
+        })
+        .collect();
+    rows_by_day.sort_unstable_by_key(|(analyte, value)| (*analyte, value.day, value.source.line));
+    let mut daily: Vec<(Analyte, DailyValue)> = Vec::with_capacity(rows_by_day.len());
+    for (analyte, candidate) in rows_by_day {
+        match daily.last_mut() {
+            Some((last_analyte, current))
+                if *last_analyte == analyte && current.day == candidate.day =>
+            {
+                if analyte.is_worse(candidate.value, current.value) {
                     *current = candidate;
                 }
-            })
-            .or_insert(candidate);
+            }
+            _ => daily.push((analyte, candidate)),
+        }
     }
-    let mut labs: BTreeMap<Analyte, LabPair> = BTreeMap::new();
-    for (&(analyte, day), &value) in &daily {
-        let pair = labs.entry(analyte).or_default();
+    let mut labs: Vec<(Analyte, LabPair)> = Vec::new();
+    for &(analyte, value) in &daily {
+        if labs.last().is_none_or(|(last, _)| *last != analyte) {
+            labs.push((analyte, LabPair::default()));
+        }
+        let Some((_, pair)) = labs.last_mut() else {
+            continue;
+        };
+        let day = value.day;
         if protocol.day0_window.0 <= day
             && day <= protocol.day0_window.1
             && pair.day0.is_none_or(|d| day > d.day)
@@ -327,36 +379,43 @@ pub fn endpoints(
             }
         }
     }
-    labs.retain(|_, pair| pair.day0.is_some() || pair.day7.is_some());
-    let mut trajectories: BTreeMap<Analyte, Vec<DailyValue>> = BTreeMap::new();
-    for analyte in TRAJECTORY_ANALYTES {
-        let days = daily
-            .range((analyte, TRAJECTORY_DAYS.0)..=(analyte, TRAJECTORY_DAYS.1))
-            .map(|(_, value)| *value)
-            .collect::<Vec<_>>();
-        if !days.is_empty() {
-            trajectories.insert(analyte, days);
+    labs.retain(|(_, pair)| pair.day0.is_some() || pair.day7.is_some());
+    let labs = ByAnalyte(labs);
+    let mut trajectories: Vec<(Analyte, Vec<DailyValue>)> = Vec::new();
+    for &(analyte, value) in &daily {
+        let in_figure = TRAJECTORY_ANALYTES.contains(&analyte)
+            && (TRAJECTORY_DAYS.0..=TRAJECTORY_DAYS.1).contains(&value.day);
+        if !in_figure {
+            continue;
+        }
+        match trajectories.last_mut() {
+            Some((last, days)) if *last == analyte => days.push(value),
+            _ => trajectories.push((analyte, vec![value])),
         }
     }
+    let trajectories = ByAnalyte(trajectories);
 
-    // Fever.
-    let temperatures: BTreeMap<i32, f64> = daily
+    // Fever: the daily maximum temperatures, by day.
+    let temperatures: Vec<(i32, f64)> = daily
         .iter()
-        .filter(|((a, _), _)| *a == Analyte::Temperature)
-        .map(|((_, day), v)| (*day, v.value))
+        .filter(|(analyte, _)| *analyte == Analyte::Temperature)
+        .map(|(_, value)| (value.day, value.value))
         .collect();
+    let on_days = |first: i32, last: i32| {
+        let from = temperatures.partition_point(|&(day, _)| day < first);
+        let to = temperatures.partition_point(|&(day, _)| day <= last);
+        &temperatures[from..to]
+    };
     let is_fever = |celsius: f64| celsius >= protocol.fever_threshold_celsius;
     let (first_baseline, last_baseline) = protocol.fever_baseline_days;
-    let baseline: Vec<f64> = temperatures
-        .range(first_baseline..=last_baseline)
-        .map(|(_, &t)| t)
-        .collect();
-    let febrile_at_baseline = (!baseline.is_empty()).then(|| baseline.iter().any(|&t| is_fever(t)));
+    let baseline = on_days(first_baseline, last_baseline);
+    let febrile_at_baseline =
+        (!baseline.is_empty()).then(|| baseline.iter().any(|&(_, t)| is_fever(t)));
     let fever_resolution_day = if febrile_at_baseline == Some(true) {
-        temperatures.range(0..).map(|(&d, _)| d).find(|&d| {
-            temperatures
-                .range(d..d + protocol.fever_sustained_days)
-                .all(|(_, &t)| !is_fever(t))
+        on_days(0, i32::MAX).iter().map(|&(d, _)| d).find(|&d| {
+            on_days(d, d + protocol.fever_sustained_days - 1)
+                .iter()
+                .all(|&(_, t)| !is_fever(t))
         })
     } else {
         None
@@ -369,7 +428,7 @@ pub fn endpoints(
     let resolution_time = (febrile_at_baseline == Some(true)).then(|| match fever_resolution_day {
         Some(day) => (day, true),
         None => {
-            let last_temperature = temperatures.keys().next_back().copied().unwrap_or(0);
+            let last_temperature = temperatures.last().map_or(0, |&(day, _)| day);
             // Censored at death if the patient died, else at the last temperature; never before Day 0.
             (death_day.unwrap_or(last_temperature).max(0), false)
         }
@@ -446,9 +505,6 @@ pub fn endpoints(
             .iter()
             .any(|e| e.drug == Some(protocol.index_drug) && e.led_to_discontinuation == Some(true));
 
-    let own_observations = rows.observations[index]
-        .iter()
-        .map(|&i| &study.observations[i]);
     let findings = Findings::from_patient_observations(
         study,
         patient,
