@@ -62,14 +62,19 @@ pub fn read(
         threads,
         // One row per line in the usual file: reserving up front spares the copies of a growing vector.
         |chunk| (Vec::with_capacity(count_line_ends(chunk) as usize), None),
-        |(observations, previous): &mut (Vec<Observation>, Option<PatientIndex>), row, diagnostics| {
+        |(observations, previous): &mut (Vec<Observation>, Option<PatientIndex>),
+         row,
+         diagnostics| {
             if let Some(observation) = read_row(row, registry, *previous, diagnostics) {
                 *previous = Some(observation.patient);
                 observations.push(observation);
             }
         },
     );
-    let chunks = chunks.into_iter().map(|(observations, _)| observations).collect();
+    let chunks = chunks
+        .into_iter()
+        .map(|(observations, _)| observations)
+        .collect();
     drop_repeated_rows(chunks, registry.patients.len(), diagnostics)
 }
 

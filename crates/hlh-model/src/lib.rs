@@ -20,6 +20,7 @@ pub use analyte::{Analyte, DailyWorst};
 pub use clinical_time::{ClinicalTime, StudyDay};
 pub use study::{
     Comparator, DoseUnit, Drug, Event, EventKind, Observation, Patient, PatientIndex,
-    RecordedResponse, Route, RowsByPatient, Sex, SourceRow, StopReason, Study, StudyFile, Treatment, Trigger,
+    RecordedResponse, Route, RowsByPatient, Sex, SourceRow, StopReason, Study, StudyFile,
+    Treatment, Trigger,
 };
 pub use units::{Quantity, UnitError};
