@@ -102,7 +102,11 @@ pub fn load_and_analyze(
             .map(|p| format!("{}: {p}", paint_error("error")))
             .collect()));
     }
-    match analyze(&ingested.study, &protocol) {
+    let analysis = analyze(&ingested.study, &protocol);
+    // The study's millions of rows are not freed one by one: the process ends soon after the analysis,
+    // and the system takes back its memory at once.
+    std::mem::forget(ingested);
+    match analysis {
         Ok(analysis) => Ok(Ok(analysis)),
         Err(error) => Ok(Err(vec![format!("{}: {error}", paint_error("error"))])),
     }

@@ -139,7 +139,9 @@ fn drop_repeated_rows(
     patients: usize,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Observation> {
-    let mut observations = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+    // Appended to the first chunk: growing a large vector moves its pages rather than copying them.
+    let mut chunks = chunks.into_iter();
+    let mut observations = chunks.next().unwrap_or_default();
     for mut chunk in chunks {
         observations.append(&mut chunk);
     }

@@ -153,10 +153,15 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
         },
     ]);
 
-    let observed: BTreeSet<Analyte> = study
-        .observations
+    // The analytes with any result, in analyte order: one flag per analyte, as millions of rows are read.
+    let mut seen = [false; Analyte::ALL.len()];
+    for observation in &study.observations {
+        seen[observation.quantity.analyte() as usize] = true;
+    }
+    let observed: Vec<Analyte> = Analyte::ALL
         .iter()
-        .map(|o| o.quantity.analyte())
+        .copied()
+        .filter(|&analyte| seen[analyte as usize])
         .collect();
     let ages: Vec<f64> = patients.iter().map(|p| p.record.age_years).collect();
     let sex_count = |sex| patients.iter().filter(|p| p.record.sex == sex).count();
@@ -226,13 +231,26 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
         "km": kaplan_meier(&febrile, protocol),
     });
 
-    let mut labs = Map::new();
-    for &analyte in &observed {
-        labs.insert(
-            analyte.name().to_string(),
-            lab_comparison(analyte, &patients, protocol),
-        );
-    }
+    // The analytes are independent: a large cohort compares them across the cores.
+    let threads = if n < MIN_PATIENTS_PER_THREAD {
+        1
+    } else {
+        parallel::cores().min(observed.len()).max(1)
+    };
+    let compared = parallel::in_parts(threads, |part| {
+        observed
+            .iter()
+            .skip(part)
+            .step_by(threads)
+            .map(|&analyte| (analyte, lab_comparison(analyte, &patients, protocol)))
+            .collect::<Vec<_>>()
+    });
+    let mut compared: Vec<(Analyte, Value)> = compared.into_iter().flatten().collect();
+    compared.sort_by_key(|(analyte, _)| *analyte);
+    let labs: Map<String, Value> = compared
+        .into_iter()
+        .map(|(analyte, comparison)| (analyte.name().to_string(), comparison))
+        .collect();
     let discontinued = patients
         .iter()
         .filter(|p| p.discontinued_adverse_event)
