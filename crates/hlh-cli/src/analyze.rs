@@ -44,6 +44,8 @@ pub fn run(
                     println!("Analysis written to {}", path.display());
                 }
             }
+            // As for the study: the process is about to end.
+            std::mem::forget(analysis);
             Ok(Outcome::Success)
         }
     }
