@@ -403,12 +403,14 @@ pub fn hscore(findings: &Findings, settings: &HScoreSettings) -> HScore {
         (typed && units.contains(&unit.as_str())).then_some(*number)
     };
 
-    let mut items = vec![finding_item(
+    // The nine items, in one allocation (a cohort scores every patient).
+    let mut items = Vec::with_capacity(9);
+    items.push(finding_item(
         findings,
         findings.immunosuppression,
         Item::Immunosuppression,
         18,
-    )];
+    ));
 
     let mut temperature = lab_item(
         findings,

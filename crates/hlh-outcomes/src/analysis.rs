@@ -130,7 +130,7 @@ fn share(count: usize, n: usize, protocol: &Protocol) -> Value {
 /// Runs the analysis of a validated study under a protocol.
 pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisError> {
     let rows = PatientRows::of(study);
-    let mut patients = Vec::new();
+    let mut patients = Vec::with_capacity(study.patients.len());
     let mut never_exposed = Vec::new();
     for (index, derived) in derive_all(study, &rows, protocol).into_iter().enumerate() {
         match derived {
@@ -450,10 +450,14 @@ fn derive_all(
             .collect()
     };
     let threads = parallel::cores().min(n / MIN_PATIENTS_PER_THREAD).max(1);
-    parallel::in_parts(threads, |t| derive(n * t / threads..n * (t + 1) / threads))
-        .into_iter()
-        .flatten()
-        .collect()
+    let mut parts =
+        parallel::in_parts(threads, |t| derive(n * t / threads..n * (t + 1) / threads)).into_iter();
+    // Appended to the first part: growing a large vector moves its pages rather than copying them.
+    let mut all = parts.next().unwrap_or_default();
+    for mut part in parts {
+        all.append(&mut part);
+    }
+    all
 }
 
 fn kaplan_meier(febrile: &[&PatientEndpoints], protocol: &Protocol) -> Value {
