@@ -61,20 +61,13 @@ pub fn read(
         diagnostics,
         threads,
         // One row per line in the usual file: reserving up front spares the copies of a growing vector.
-        |chunk| (Vec::with_capacity(count_line_ends(chunk) as usize), None),
-        |(observations, previous): &mut (Vec<Observation>, Option<PatientIndex>),
-         row,
-         diagnostics| {
-            if let Some(observation) = read_row(row, registry, *previous, diagnostics) {
-                *previous = Some(observation.patient);
+        |chunk| Vec::with_capacity(count_line_ends(chunk) as usize),
+        |observations: &mut Vec<Observation>, row, diagnostics| {
+            if let Some(observation) = read_row(row, registry, diagnostics) {
                 observations.push(observation);
             }
         },
     );
-    let chunks = chunks
-        .into_iter()
-        .map(|(observations, _)| observations)
-        .collect();
     drop_repeated_rows(chunks, registry.patients.len(), diagnostics)
 }
 
@@ -82,12 +75,11 @@ pub fn read(
 fn read_row(
     row: &Row<'_>,
     registry: &PatientRegistry,
-    previous: Option<PatientIndex>,
     diagnostics: &mut Diagnostics,
 ) -> Option<Observation> {
     let mut cells = CellReader::new(row, diagnostics);
     let patient = cells.required(PATIENT_ID, "a patient_id of patients.csv", |text| {
-        registry.resolve_near(text, previous)
+        registry.resolve(text)
     });
     let time = cells.required(TIME, TIME_EXPECTED, cells::clinical_time);
     let analyte = cells.required(ANALYTE, "an analyte", |text| {

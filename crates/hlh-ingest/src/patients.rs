@@ -54,8 +54,6 @@ pub struct PatientRegistry {
     /// Keys stored inline (up to 24 bytes): a lookup then reads the key from the table itself instead
     /// of following a pointer, which is most of its cost for a large cohort read in random order.
     index_by_id: FxHashMap<CompactString, PatientIndex>,
-    /// The same keys in patient order, side by side, for [`PatientRegistry::resolve_near`].
-    ids: Vec<CompactString>,
     /// Identifiers whose row had an error: timeline rows naming them are not orphans.
     rejected_ids: FxHashSet<String>,
     /// Whether patients.csv could be read at all. When it could not (absent, empty, bad header), the
@@ -84,28 +82,6 @@ impl PatientRegistry {
                 "a patient_id of patients.csv",
             ))
         }
-    }
-
-    /// As [`PatientRegistry::resolve`], trying first the patient of the previous row and the one after it
-    /// in patients.csv: files list a patient's rows together or follow the order of patients.csv, and
-    /// comparing one identifier costs less than hashing it and probing a large table.
-    pub fn resolve_near(
-        &self,
-        patient_id: &str,
-        previous: Option<PatientIndex>,
-    ) -> Result<Option<PatientIndex>, CellProblem> {
-        if let Some(PatientIndex(last)) = previous {
-            for candidate in [last, last + 1] {
-                let same = self
-                    .ids
-                    .get(candidate as usize)
-                    .is_some_and(|id| id == patient_id);
-                if same {
-                    return Ok(Some(PatientIndex(candidate)));
-                }
-            }
-        }
-        self.resolve(patient_id)
     }
 }
 
@@ -182,9 +158,9 @@ pub fn read(bytes: &[u8], diagnostics: &mut Diagnostics) -> PatientRegistry {
             match (cells.usable, id, sex, diagnosis_date, age_years) {
                 (true, Some(id), Some(sex), Some(diagnosis_date), Some(age_years)) => {
                     let index = PatientIndex(registry.patients.len() as u32);
-                    let key = CompactString::from(id.as_str());
-                    registry.ids.push(key.clone());
-                    registry.index_by_id.insert(key, index);
+                    registry
+                        .index_by_id
+                        .insert(CompactString::from(id.as_str()), index);
                     registry.patients.push(Patient {
                         id,
                         centre,
