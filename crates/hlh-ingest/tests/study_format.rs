@@ -711,6 +711,61 @@ fn a_row_entered_twice_is_counted_once_with_a_warning() {
 }
 
 #[test]
+fn repeats_are_found_per_patient_and_point_to_the_first_row() {
+    let ingested = Files::default()
+        .observations(concat!(
+            "P1,2020-01-10,crp,100,mg/L\n",       // line 2
+            "P2,2020-01-10,crp,100,mg/L\n",       // 3: same key, another patient
+            "P1,2020-01-10T08:00,crp,100,mg/L\n", // 4: a time stamp is not the bare date
+            "P2,2020-01-10,crp,10,mg/dL\n",       // 5: 100 mg/L again, repeats line 3
+            "P1,2020-01-10,crp,100,mg/L\n",       // 6: repeats line 2
+            "P1,2020-01-10,ferritin,100,ug/L\n",  // 7: another analyte
+            "P1,2020-01-10,crp,100,mg/L\n",       // 8: repeats line 2 again
+        ))
+        .read();
+    assert!(!ingested.has_errors());
+    let repeats: Vec<(Option<u64>, &str)> = with_severity(&ingested, Severity::Warning)
+        .into_iter()
+        .map(|warning| (warning.line, warning.message.as_str()))
+        .collect();
+    let counted_once = |line: u64| format!("as line {line}; counted once");
+    assert_eq!(repeats.len(), 3, "{repeats:?}");
+    for ((line, message), (expected_line, first)) in repeats.iter().zip([(5, 3), (6, 2), (8, 2)]) {
+        assert_eq!(*line, Some(expected_line));
+        assert!(message.ends_with(&counted_once(first)), "{message}");
+    }
+    let kept: Vec<u64> = ingested
+        .study
+        .observations
+        .iter()
+        .map(|o| o.source.line)
+        .collect();
+    assert_eq!(kept, [2, 3, 4, 7]);
+}
+
+#[test]
+fn repeats_are_found_when_a_large_file_is_read_on_several_threads() {
+    // 2 × 60,000 distinct rows (one a second) then a repeat of P2's first row and one new row, so the
+    // file is split across threads and the repeat lies far from its original.
+    let mut rows = String::new();
+    for second in 0..60_000u32 {
+        let (hour, minute, second) = (second / 3600, second / 60 % 60, second % 60);
+        for patient in ["P1", "P2"] {
+            rows.push_str(&format!(
+                "{patient},2020-03-01T{hour:02}:{minute:02}:{second:02},crp,100,mg/L\n"
+            ));
+        }
+    }
+    rows.push_str("P2,2020-03-01T00:00:00,crp,100,mg/L\nP1,2020-03-02T00:00:00,crp,100,mg/L\n");
+    let ingested = Files::default().observations(&rows).read();
+    let warnings = with_severity(&ingested, Severity::Warning);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].line, Some(120_002));
+    assert!(warnings[0].message.ends_with("as line 3; counted once"));
+    assert_eq!(ingested.study.observations.len(), 120_001);
+}
+
+#[test]
 fn a_patient_without_observations_is_a_warning() {
     let ingested = Files::default()
         .observations("P1,2020-01-10,crp,100,mg/L\n")
