@@ -343,13 +343,14 @@ pub fn hodges_lehmann(differences: &[f64], confidence: f64) -> Option<HodgesLehm
     })
 }
 
-/// Every Walsh average (xᵢ + xⱼ)/2, i ≤ j, sorted.
+/// Every Walsh average (xᵢ + xⱼ)/2, i ≤ j, sorted. Averages are taken with `midpoint`, equal to
+/// (xᵢ + xⱼ)/2 to the bit wherever that sum does not overflow.
 fn walsh_averages(sorted: &[f64]) -> Vec<f64> {
     let n = sorted.len();
     let mut walsh = Vec::with_capacity(n * (n + 1) / 2);
     for i in 0..n {
         for j in i..n {
-            walsh.push((sorted[i] + sorted[j]) / 2.0);
+            walsh.push(sorted[i].midpoint(sorted[j]));
         }
     }
     walsh.sort_by(f64::total_cmp);
@@ -370,7 +371,7 @@ fn walsh_median(sorted: &[f64]) -> f64 {
     if total % 2 == 1 {
         kth_walsh_average(sorted, total / 2)
     } else {
-        (kth_walsh_average(sorted, total / 2 - 1) + kth_walsh_average(sorted, total / 2)) / 2.0
+        kth_walsh_average(sorted, total / 2 - 1).midpoint(kth_walsh_average(sorted, total / 2))
     }
 }
 
@@ -390,7 +391,7 @@ fn count_walsh(sorted: &[f64], beyond: impl Fn(f64) -> bool) -> usize {
     let mut count = 0;
     let mut j = n; // exclusive bound: averages with index < j are within the bound for the current i
     for i in 0..n {
-        while j > i && beyond((sorted[i] + sorted[j - 1]) / 2.0) {
+        while j > i && beyond(sorted[i].midpoint(sorted[j - 1])) {
             j -= 1;
         }
         if j <= i {
@@ -413,11 +414,7 @@ fn kth_walsh_average(sorted: &[f64], k: usize) -> f64 {
     let mut at_most_high = n * (n + 1) / 2;
     // Invariant: count(≤ low) ≤ k < count(≤ high), both counts kept so that each step counts once.
     while at_most_high - at_most_low > n.max(64) {
-        let middle = if (high - low).is_finite() {
-            low + (high - low) / 2.0
-        } else {
-            low / 2.0 + high / 2.0
-        };
+        let middle = low.midpoint(high);
         if middle <= low || middle >= high {
             break;
         }
@@ -436,9 +433,9 @@ fn kth_walsh_average(sorted: &[f64], k: usize) -> f64 {
     // List the averages in (low, high]: for each i, the j ≥ i in that band form one run.
     let mut band = Vec::new();
     for i in 0..n {
-        let first = i + sorted[i..].partition_point(|&xj| (sorted[i] + xj) / 2.0 <= low);
+        let first = i + sorted[i..].partition_point(|&xj| sorted[i].midpoint(xj) <= low);
         for &xj in &sorted[first..] {
-            let w = (sorted[i] + xj) / 2.0;
+            let w = sorted[i].midpoint(xj);
             if w > high {
                 break;
             }
@@ -454,7 +451,7 @@ fn median_of_sorted(sorted: &[f64]) -> f64 {
     if n % 2 == 1 {
         sorted[n / 2]
     } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+        sorted[n / 2 - 1].midpoint(sorted[n / 2])
     }
 }
 
@@ -544,7 +541,7 @@ fn crossing(x: &[f64], mut low: f64, mut high: f64, level: f64) -> Option<f64> {
         return Some(high);
     }
     for _ in 0..200 {
-        let middle = low + (high - low) / 2.0;
+        let middle = low.midpoint(high);
         if middle <= low || middle >= high {
             break;
         }
@@ -554,7 +551,7 @@ fn crossing(x: &[f64], mut low: f64, mut high: f64, level: f64) -> Option<f64> {
             high = middle;
         }
     }
-    Some(low + (high - low) / 2.0)
+    Some(low.midpoint(high))
 }
 
 #[cfg(test)]
@@ -703,6 +700,27 @@ mod tests {
             let w = kth_walsh_average(&sorted, k);
             assert!(count_walsh_below(&sorted, w) <= k, "k = {k}, w = {w}");
             assert!(k < count_walsh_at_most(&sorted, w), "k = {k}, w = {w}");
+        }
+    }
+
+    #[test]
+    fn averages_of_values_near_the_largest_float_do_not_overflow() {
+        // 1,500 differences (over a million Walsh averages, so the selection path) near ±1.5e308:
+        // (a + b) / 2 would be infinite for two of them.
+        let differences: Vec<f64> = (0..1500).map(|i| f64::from(i % 7 - 3) * 0.5e308).collect();
+        let hl = hodges_lehmann(&differences, 0.95).unwrap();
+        assert!(hl.estimate.is_finite(), "{hl:?}");
+        let (lower, upper) = hl.ci.unwrap();
+        assert!(
+            lower.is_finite() && upper.is_finite() && lower <= upper,
+            "{hl:?}"
+        );
+        let mut sorted = differences.clone();
+        sorted.sort_by(f64::total_cmp);
+        let total = sorted.len() * (sorted.len() + 1) / 2;
+        for k in [0, total / 2, total - 1] {
+            let w = kth_walsh_average(&sorted, k);
+            assert!(count_walsh_below(&sorted, w) <= k && k < count_walsh_at_most(&sorted, w));
         }
     }
 
