@@ -39,14 +39,6 @@ impl<T> ByAnalyte<T> {
     pub fn iter(&self) -> impl Iterator<Item = (&Analyte, &T)> {
         self.0.iter().map(|(analyte, value)| (analyte, value))
     }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 impl<T> Index<&Analyte> for ByAnalyte<T> {
