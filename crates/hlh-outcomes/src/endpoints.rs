@@ -37,7 +37,7 @@ impl<T> ByAnalyte<T> {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&Analyte, &T)> {
-        self.0.iter().map(|(analyte, value)| (analyte, value))
+        self.into_iter()
     }
 }
 
@@ -345,54 +345,55 @@ pub fn endpoints(
             _ => daily.push((analyte, candidate)),
         }
     }
+    // Each analyte's daily values, a run of `daily`, give its Day-0/Day-7 pair, its trajectory and (for
+    // temperature) the days of fever.
     let mut labs: Vec<(Analyte, LabPair)> = Vec::new();
-    for &(analyte, value) in &daily {
-        if labs.last().is_none_or(|(last, _)| *last != analyte) {
-            labs.push((analyte, LabPair::default()));
-        }
-        let Some((_, pair)) = labs.last_mut() else {
-            continue;
-        };
-        let day = value.day;
-        if protocol.day0_window.0 <= day
-            && day <= protocol.day0_window.1
-            && pair.day0.is_none_or(|d| day > d.day)
-        {
-            pair.day0 = Some(value);
-        }
-        if protocol.day7_window.0 <= day && day <= protocol.day7_window.1 {
-            let distance = (day - protocol.day7_target).abs();
-            // Days come in increasing order, so on a tie in distance the earlier day is already kept.
-            if pair
-                .day7
-                .is_none_or(|d| distance < (d.day - protocol.day7_target).abs())
-            {
-                pair.day7 = Some(value);
+    let mut trajectories: Vec<(Analyte, Vec<DailyValue>)> = Vec::new();
+    let mut temperatures: Vec<(i32, f64)> = Vec::new();
+    for run in daily.chunk_by(|(a, _), (b, _)| a == b) {
+        let analyte = run[0].0;
+        let mut pair = LabPair::default();
+        for &(_, value) in run {
+            let day = value.day;
+            if protocol.day0_window.0 <= day && day <= protocol.day0_window.1 {
+                // Days come in increasing order: the latest day in the window is kept.
+                pair.day0 = Some(value);
+            }
+            if protocol.day7_window.0 <= day && day <= protocol.day7_window.1 {
+                let distance = (day - protocol.day7_target).abs();
+                // On a tie in distance the earlier day, already kept, stays.
+                if pair
+                    .day7
+                    .is_none_or(|d| distance < (d.day - protocol.day7_target).abs())
+                {
+                    pair.day7 = Some(value);
+                }
             }
         }
+        if pair.day0.is_some() || pair.day7.is_some() {
+            labs.push((analyte, pair));
+        }
+        if TRAJECTORY_ANALYTES.contains(&analyte) {
+            let in_figure: Vec<DailyValue> = run
+                .iter()
+                .map(|&(_, value)| value)
+                .filter(|value| (TRAJECTORY_DAYS.0..=TRAJECTORY_DAYS.1).contains(&value.day))
+                .collect();
+            if !in_figure.is_empty() {
+                trajectories.push((analyte, in_figure));
+            }
+        }
+        if analyte == Analyte::Temperature {
+            temperatures = run
+                .iter()
+                .map(|(_, value)| (value.day, value.value))
+                .collect();
+        }
     }
-    labs.retain(|(_, pair)| pair.day0.is_some() || pair.day7.is_some());
     let labs = ByAnalyte(labs);
-    let mut trajectories: Vec<(Analyte, Vec<DailyValue>)> = Vec::new();
-    for &(analyte, value) in &daily {
-        let in_figure = TRAJECTORY_ANALYTES.contains(&analyte)
-            && (TRAJECTORY_DAYS.0..=TRAJECTORY_DAYS.1).contains(&value.day);
-        if !in_figure {
-            continue;
-        }
-        match trajectories.last_mut() {
-            Some((last, days)) if *last == analyte => days.push(value),
-            _ => trajectories.push((analyte, vec![value])),
-        }
-    }
     let trajectories = ByAnalyte(trajectories);
 
-    // Fever: the daily maximum temperatures, by day.
-    let temperatures: Vec<(i32, f64)> = daily
-        .iter()
-        .filter(|(analyte, _)| *analyte == Analyte::Temperature)
-        .map(|(_, value)| (value.day, value.value))
-        .collect();
+    // Fever, on the daily maximum temperatures by day.
     let on_days = |first: i32, last: i32| {
         let from = temperatures.partition_point(|&(day, _)| day < first);
         let to = temperatures.partition_point(|&(day, _)| day <= last);
