@@ -131,15 +131,10 @@ fn drop_repeated_rows(
     patients: usize,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Observation> {
-    // Appended to the first chunk: growing a large vector moves its pages rather than copying them.
-    let mut chunks = chunks.into_iter();
-    let mut observations = chunks.next().unwrap_or_default();
-    for mut chunk in chunks {
-        observations.append(&mut chunk);
-    }
+    let mut observations = parallel::concatenated(chunks);
     let by_patient = RowsByPatient::of(patients, observations.iter().map(|o| o.patient));
     let threads = parallel::cores().min(observations.len() / 100_000 + 1);
-    let mut repeats: Vec<(usize, u64)> = parallel::in_parts(threads, |part| {
+    let repeats: Vec<(usize, u64)> = parallel::in_parts(threads, |part| {
         let share = patients * part / threads..patients * (part + 1) / threads;
         repeats_among(&observations, &by_patient, share)
     })
@@ -149,7 +144,6 @@ fn drop_repeated_rows(
     if repeats.is_empty() {
         return observations;
     }
-    repeats.sort_unstable();
     let mut is_repeat = vec![false; observations.len()];
     for &(index, first_line) in &repeats {
         is_repeat[index] = true;

@@ -28,6 +28,17 @@ pub fn in_parts<T: Send>(parts: usize, work: impl Fn(usize) -> T + Sync) -> Vec<
     })
 }
 
+/// The parts' items in part order, in one vector. The later parts are appended to the first: growing a
+/// large vector moves its pages rather than copying them, so joining costs the later parts only.
+pub fn concatenated<T>(parts: Vec<Vec<T>>) -> Vec<T> {
+    let mut parts = parts.into_iter();
+    let mut all = parts.next().unwrap_or_default();
+    for mut part in parts {
+        all.append(&mut part);
+    }
+    all
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -37,5 +48,14 @@ mod tests {
         assert_eq!(in_parts(4, |part| part * 10), vec![0, 10, 20, 30]);
         assert_eq!(in_parts(1, |part| part + 7), vec![7]);
         assert_eq!(in_parts(0, |part| part + 7), vec![7]);
+    }
+
+    #[test]
+    fn parts_are_concatenated_in_order() {
+        assert_eq!(
+            concatenated(vec![vec![1, 2], vec![], vec![3]]),
+            vec![1, 2, 3]
+        );
+        assert_eq!(concatenated(Vec::<Vec<u8>>::new()), Vec::<u8>::new());
     }
 }

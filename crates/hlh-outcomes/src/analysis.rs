@@ -450,14 +450,9 @@ fn derive_all(
             .collect()
     };
     let threads = parallel::cores().min(n / MIN_PATIENTS_PER_THREAD).max(1);
-    let mut parts =
-        parallel::in_parts(threads, |t| derive(n * t / threads..n * (t + 1) / threads)).into_iter();
-    // Appended to the first part: growing a large vector moves its pages rather than copying them.
-    let mut all = parts.next().unwrap_or_default();
-    for mut part in parts {
-        all.append(&mut part);
-    }
-    all
+    parallel::concatenated(parallel::in_parts(threads, |t| {
+        derive(n * t / threads..n * (t + 1) / threads)
+    }))
 }
 
 fn kaplan_meier(febrile: &[&PatientEndpoints], protocol: &Protocol) -> Value {
