@@ -2,20 +2,22 @@
 """Benchmark: `hlh analyze` against the same analysis written with pandas + scipy, on the same generated
 study of 100,000 patients (about 3.4 million observation rows), in the same run, alternating.
 
-Both read the four CSV files and derive, per patient: Day 0, first-line, monotherapy, daily worst
-values, Day-0 and Day-7 CRP and ferritin, febrile at baseline, fever-resolution day, the derived
-response, discontinuation for adverse events; then the cohort: summaries, Wilson intervals, the paired
-t-test and Wilcoxon signed-rank test for CRP and ferritin, and the Kaplan-Meier of time to resolution
-(scipy.stats.ecdf on censored data). hlh does more (full validation of every cell, unit conversion, the
-HScore and HLH-2004 of every patient, every analyte's comparison, provenance), so the ratio understates
-its speed. Peak resident memory is measured for each.
+The pandas side is bench/pandas_analysis.py: the same work as `hlh analyze` (every cell validated, units
+converted, repeated rows dropped; per patient Day 0, first-line, monotherapy, daily worst values and the
+Day-0/Day-7 values of every analyte, HScore, HLH-2004 and OHI, fever, the five response items, death,
+discontinuation; the cohort's summaries, Wilson intervals, paired t-test, Wilcoxon signed-rank and
+Hodges-Lehmann estimate of every analyte, Kaplan-Meier with its log-log CI, trajectories and safety),
+written column-wise: text cells are read as categoricals so that each distinct text is parsed once,
+patients are keyed by position. Before timing, both run once and their headline numbers must agree (the
+benchmark stops otherwise). Like for like, neither writes per-patient output: hlh prints its summary,
+the script prints its headline numbers. Peak resident memory is measured for each.
 
     cargo build --release -p hlh-cli
     pip install pandas scipy
     python3 bench/analyze_vs_pandas.py [--patients 100000] [--repeat 3]
 """
 import argparse
-import resource
+import json
 import statistics
 import subprocess
 import sys
@@ -74,76 +76,47 @@ def generate(folder: Path, n: int, seed: int = 11) -> None:
                   "event": "death"}).to_csv(folder / "events.csv", index=False)
 
 
-PANDAS_ANALYSIS = r'''
-import sys
-import numpy as np, pandas as pd
-from scipy import stats
-folder = sys.argv[1]
-patients = pd.read_csv(f"{folder}/patients.csv")
-obs = pd.read_csv(f"{folder}/observations.csv")
-tr = pd.read_csv(f"{folder}/treatments.csv")
-ev = pd.read_csv(f"{folder}/events.csv")
-hlh_directed = {"corticosteroids", "methylprednisolone", "prednisone", "prednisolone", "dexamethasone",
-                "hydrocortisone", "ivig", "etoposide", "ciclosporin", "ruxolitinib", "emapalumab", "tocilizumab", "canakinumab"}
-tr["start"] = pd.to_datetime(tr["start"]); tr["end"] = pd.to_datetime(tr["end"])
-ana = tr[tr.drug == "anakinra"]
-day0 = ana.groupby("patient_id")["start"].min().rename("day0")
-course_end = ana.groupby("patient_id")["end"].max().rename("course_end")
-directed = tr[tr.drug.isin(hlh_directed)].merge(day0, on="patient_id").merge(course_end, on="patient_id")
-first_line = ~day0.index.isin(directed.loc[directed.start < directed.day0, "patient_id"])
-mono = ~day0.index.isin(directed.loc[(directed.start <= directed.course_end) & (directed.end >= directed.day0), "patient_id"])
-obs["date"] = pd.to_datetime(obs["time"].str.slice(0, 10))
-obs = obs.merge(day0, on="patient_id")
-obs["day"] = (obs["date"] - obs["day0"]).dt.days
-daily = obs.groupby(["patient_id", "analyte", "day"])["value"].max().reset_index()
-def window_value(analyte, lo, hi, target=None):
-    d = daily[(daily.analyte == analyte) & daily.day.between(lo, hi)].copy()
-    if target is None:
-        return d.sort_values("day").groupby("patient_id")["value"].last()
-    d["distance"] = (d.day - target).abs()
-    return d.sort_values(["distance", "day"]).groupby("patient_id")["value"].first()
-labs = {}
-for analyte in ("crp", "ferritin"):
-    labs[analyte] = pd.DataFrame({"d0": window_value(analyte, -2, 0), "d7": window_value(analyte, 5, 9, 7)})
-temp = daily[daily.analyte == "temperature"].set_index(["patient_id", "day"])["value"]
-fever = (temp >= 38.0)
-baseline = fever[fever.index.get_level_values("day").isin([-1, 0])].groupby("patient_id").any()
-f = fever.reset_index().rename(columns={"value": "fever"})
-nxt = f.assign(day=f.day - 1).rename(columns={"fever": "fever_next"})
-f = f.merge(nxt, on=["patient_id", "day"], how="left")
-ok = f[(f.day >= 0) & (~f.fever) & (f.fever_next != True)]
-resolution = ok.groupby("patient_id")["day"].min().reindex(baseline[baseline].index)
-ev["date"] = pd.to_datetime(ev["time"])
-death = ev[ev.event == "death"].merge(day0, on="patient_id")
-death_day = ((death.date - death.day0).dt.days).groupby(death.patient_id).min()
-last_temp = f.groupby("patient_id")["day"].max()
-resp = pd.DataFrame(index=day0.index)
-resp["a"] = np.where(baseline.reindex(resp.index).fillna(False), resolution.reindex(resp.index).le(7), True)
-resp["b"] = labs["crp"].d7 < labs["crp"].d0
-resp["c"] = labs["ferritin"].d7 < labs["ferritin"].d0
-resp["d"] = ~death_day.reindex(resp.index).le(7).fillna(False)
-responders = resp.all(axis=1).sum()
-ae = ana[ana.stop_reason == "adverse_event"].patient_id.nunique()
-def wilson(k, n, z=1.959963984540054):
-    p = k / n; d = 1 + z * z / n
-    return ((p + z * z / (2 * n) - z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / d,
-            (p + z * z / (2 * n) + z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / d)
-n = len(day0)
-out = {"n": n, "first_line": wilson(first_line.sum(), n), "mono": wilson(mono.sum(), n), "response": wilson(responders, n), "ae": wilson(ae, n)}
-ages = patients.age_years
-out["age"] = (ages.mean(), ages.std(), ages.quantile([0.25, 0.5, 0.75]).tolist())
-for analyte, frame in labs.items():
-    pairs = frame.dropna()
-    out[analyte] = (stats.ttest_rel(pairs.d7, pairs.d0).pvalue, stats.wilcoxon(pairs.d7, pairs.d0).pvalue)
-febrile = baseline[baseline].index
-times = resolution.reindex(febrile)
-event = times.notna()
-censor = death_day.reindex(febrile).fillna(last_temp.reindex(febrile)).clip(lower=0)
-km = stats.ecdf(stats.CensoredData(uncensored=times[event].to_numpy(), right=censor[~event].to_numpy()))
-out["km_median"] = float(np.interp(0.5, 1 - km.sf.probabilities, km.sf.quantiles))
-out["resolution"] = times.dropna().quantile([0.25, 0.5, 0.75]).tolist()
-print(out)
-'''
+PANDAS_ANALYSIS = ROOT / "bench" / "pandas_analysis.py"
+
+
+def close(a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)) or max(abs(a), abs(b)) < 1e-300
+
+
+def check_agreement(hlh_json, pandas_json):
+    """The two programs must report the same numbers, or the timing compares different work."""
+    h, p = json.loads(hlh_json), json.loads(pandas_json)
+    base, out = h["baseline"], h["outcomes"]
+    fever = out["fever_resolution"]
+    pairs = [
+        ("patients", h["n_patients"], p["n_patients"]),
+        ("first-line", base["first_line"]["count"], p["first_line"]["count"]),
+        ("monotherapy", base["monotherapy"]["count"], p["monotherapy"]["count"]),
+        ("mean age", base["age_years"]["mean"], p["age_years"]["mean"]),
+        ("mean HScore", base["hscore"]["mean"], p["hscore"]["mean"]),
+        ("HLH-2004 met", base["hlh2004_met"]["count"], p["hlh2004_met"]["count"]),
+        ("responders", out["response"]["count"], p["response"]["count"]),
+        ("response unknown", out["response"]["unknown"], p["response"]["unknown"]),
+        ("febrile", fever["febrile_at_baseline"], p["fever_resolution"]["febrile_at_baseline"]),
+        ("resolved by Day 7", fever["resolved_by_day7"], p["fever_resolution"]["resolved_by_day7"]),
+        ("median resolution day", fever["days"]["median"], p["fever_resolution"]["days"]["median"]),
+        ("Kaplan-Meier median", fever["km"]["median"], p["fever_resolution"]["km"]["median"]),
+        ("stopped for adverse events", out["discontinued_adverse_event"]["count"], p["discontinued_adverse_event"]["count"]),
+    ]
+    for analyte, lab in out["labs"].items():
+        other = p["labs"].get(analyte, {"n_pairs": 0})
+        pairs.append((f"{analyte} pairs", lab["n_pairs"], other["n_pairs"]))
+        if "difference" in other:
+            pairs += [(f"{analyte} mean difference", lab["difference"]["mean"], other["difference"]["mean"]),
+                      (f"{analyte} Hodges-Lehmann", lab["difference"]["hodges_lehmann"], other["difference"]["hodges_lehmann"]),
+                      (f"{analyte} Wilcoxon V", lab["wilcoxon"]["statistic"], other["wilcoxon"]["statistic"]),
+                      (f"{analyte} Wilcoxon p", lab["wilcoxon"]["p_value"], other["wilcoxon"]["p_value"])]
+    differ = [f"{name}: hlh {a}, pandas {b}" for name, a, b in pairs if not close(a, b)]
+    if differ:
+        sys.exit("the two programs disagree, so their times are not comparable:\n  " + "\n  ".join(differ))
+    return len(pairs)
 
 
 def peak_rss_mib(command):
@@ -182,7 +155,10 @@ def main():
         # Like for like: the Python script writes no per-patient output, so hlh prints its summary only
         # (with --json it would also write every patient's endpoints and provenance, ~450 MB).
         hlh_command = [str(hlh), "analyze", str(study)]
-        python_command = [sys.executable, "-c", PANDAS_ANALYSIS, str(study)]
+        python_command = [sys.executable, str(PANDAS_ANALYSIS), str(study)]
+        hlh_json = subprocess.run([*hlh_command, "--json", "-"], capture_output=True, check=True).stdout
+        pandas_json = subprocess.run(python_command, capture_output=True, check=True).stdout
+        agreed = check_agreement(hlh_json, pandas_json)
         hlh_times, python_times = [], []
         for _ in range(args.repeat):
             hlh_times.append(timed(hlh_command))
@@ -192,6 +168,7 @@ def main():
     print(f"study: {args.patients:,} patients, {rows:,} observation rows, {size:.0f} MB of CSV")
     print(f"hlh analyze:     median {hlh_median:.2f} s over {args.repeat} runs, peak RSS {hlh_rss:.0f} MiB")
     print(f"pandas {pd.__version__} + scipy {scipy.__version__}: median {python_median:.2f} s, peak RSS {python_rss:.0f} MiB")
+    print(f"agreement: {agreed} headline numbers equal (to 1e-9 relative)")
     print(f"ratio pandas / hlh: time {python_median / hlh_median:.1f}x, memory {python_rss / hlh_rss:.1f}x")
 
 
