@@ -34,6 +34,16 @@ impl ColumnType {
         }
     }
 
+    /// The Arrow type of a column of this kind in a typed (Parquet) CDM.
+    pub fn arrow(self) -> DataType {
+        match self {
+            ColumnType::Id | ColumnType::Integer => DataType::Int64,
+            ColumnType::Number => DataType::Float64,
+            ColumnType::Date => DataType::Date32,
+            ColumnType::Text => DataType::Utf8,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             ColumnType::Id => "a 64-bit integer id",
@@ -69,84 +79,112 @@ pub struct TableSpec {
     pub columns: &'static [Column],
 }
 
+impl TableSpec {
+    /// The table's columns, in order, as a typed CDM stores them; every column is nullable, since a CDM
+    /// may leave any cell empty.
+    pub fn arrow_schema(&self) -> Schema {
+        Schema::new(
+            self.columns
+                .iter()
+                .map(|column| Field::new(column.name, column.kind.arrow(), true))
+                .collect::<Vec<_>>(),
+        )
+    }
+}
+
 use ColumnType::{Date, Id, Integer, Number, Text};
 
+pub const PERSON: TableSpec = TableSpec {
+    name: "person",
+    required: true,
+    columns: &[
+        column("person_id", Id, true),
+        column("gender_concept_id", Id, true),
+        column("year_of_birth", Integer, true),
+    ],
+};
+
+pub const DRUG_EXPOSURE: TableSpec = TableSpec {
+    name: "drug_exposure",
+    required: true,
+    columns: &[
+        column("drug_exposure_id", Id, true),
+        column("person_id", Id, true),
+        column("drug_concept_id", Id, true),
+        column("drug_exposure_start_date", Date, true),
+        column("drug_exposure_end_date", Date, false),
+        column("drug_source_value", Text, false),
+        column("stop_reason", Text, false),
+    ],
+};
+
+pub const CONDITION_OCCURRENCE: TableSpec = TableSpec {
+    name: "condition_occurrence",
+    required: true,
+    columns: &[
+        column("condition_occurrence_id", Id, true),
+        column("person_id", Id, true),
+        column("condition_concept_id", Id, true),
+        column("condition_start_date", Date, true),
+        column("condition_source_value", Text, false),
+    ],
+};
+
+pub const MEASUREMENT: TableSpec = TableSpec {
+    name: "measurement",
+    required: true,
+    columns: &[
+        column("measurement_id", Id, true),
+        column("person_id", Id, true),
+        column("measurement_concept_id", Id, true),
+        column("measurement_date", Date, true),
+        column("value_as_number", Number, false),
+        column("unit_concept_id", Id, false),
+        column("unit_source_value", Text, false),
+        column("measurement_source_value", Text, false),
+    ],
+};
+
+pub const DEATH: TableSpec = TableSpec {
+    name: "death",
+    required: false,
+    columns: &[
+        column("person_id", Id, true),
+        column("death_date", Date, true),
+    ],
+};
+
+pub const CONCEPT: TableSpec = TableSpec {
+    name: "concept",
+    required: false,
+    columns: &[
+        column("concept_id", Id, true),
+        column("concept_name", Text, false),
+        column("vocabulary_id", Text, false),
+        column("concept_code", Text, false),
+        column("standard_concept", Text, false),
+        column("invalid_reason", Text, false),
+    ],
+};
+
+pub const CONCEPT_ANCESTOR: TableSpec = TableSpec {
+    name: "concept_ancestor",
+    required: false,
+    columns: &[
+        column("ancestor_concept_id", Id, true),
+        column("descendant_concept_id", Id, true),
+    ],
+};
+
+/// Every table the cohort reads.
 pub const TABLES: &[TableSpec] = &[
-    TableSpec {
-        name: "person",
-        required: true,
-        columns: &[
-            column("person_id", Id, true),
-            column("gender_concept_id", Id, true),
-            column("year_of_birth", Integer, true),
-        ],
-    },
-    TableSpec {
-        name: "drug_exposure",
-        required: true,
-        columns: &[
-            column("drug_exposure_id", Id, true),
-            column("person_id", Id, true),
-            column("drug_concept_id", Id, true),
-            column("drug_exposure_start_date", Date, true),
-            column("drug_exposure_end_date", Date, false),
-            column("drug_source_value", Text, false),
-            column("stop_reason", Text, false),
-        ],
-    },
-    TableSpec {
-        name: "condition_occurrence",
-        required: true,
-        columns: &[
-            column("condition_occurrence_id", Id, true),
-            column("person_id", Id, true),
-            column("condition_concept_id", Id, true),
-            column("condition_start_date", Date, true),
-            column("condition_source_value", Text, false),
-        ],
-    },
-    TableSpec {
-        name: "measurement",
-        required: true,
-        columns: &[
-            column("measurement_id", Id, true),
-            column("person_id", Id, true),
-            column("measurement_concept_id", Id, true),
-            column("measurement_date", Date, true),
-            column("value_as_number", Number, false),
-            column("unit_concept_id", Id, false),
-            column("unit_source_value", Text, false),
-            column("measurement_source_value", Text, false),
-        ],
-    },
-    TableSpec {
-        name: "death",
-        required: false,
-        columns: &[
-            column("person_id", Id, true),
-            column("death_date", Date, true),
-        ],
-    },
-    TableSpec {
-        name: "concept",
-        required: false,
-        columns: &[
-            column("concept_id", Id, true),
-            column("concept_name", Text, false),
-            column("vocabulary_id", Text, false),
-            column("concept_code", Text, false),
-            column("standard_concept", Text, false),
-            column("invalid_reason", Text, false),
-        ],
-    },
-    TableSpec {
-        name: "concept_ancestor",
-        required: false,
-        columns: &[
-            column("ancestor_concept_id", Id, true),
-            column("descendant_concept_id", Id, true),
-        ],
-    },
+    PERSON,
+    DRUG_EXPOSURE,
+    CONDITION_OCCURRENCE,
+    MEASUREMENT,
+    DEATH,
+    CONCEPT,
+    CONCEPT_ANCESTOR,
 ];
 
 /// Where a table was found and how it is stored.
@@ -457,12 +495,7 @@ fn cast(column: &str, source: &DataType, kind: ColumnType) -> String {
     );
     // A typed column already of its type is read as it is: a filter on a bare column can be pushed
     // into the Parquet scan (row-group statistics, late materialisation).
-    let already = matches!(
-        (kind, source),
-        (ColumnType::Id | ColumnType::Integer, DataType::Int64)
-            | (ColumnType::Number, DataType::Float64)
-            | (ColumnType::Date, DataType::Date32)
-    );
+    let already = kind != ColumnType::Text && *source == kind.arrow();
     if already {
         return column.to_string();
     }

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, Date32Array, Float64Array, Int64Array, StringArray};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::datatypes::Schema;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::Compression;
@@ -18,6 +18,7 @@ use datafusion::parquet::file::properties::WriterProperties;
 use jiff::civil::Date;
 use jiff::ToSpan;
 
+use crate::cdm::{self, TableSpec};
 use crate::columns::days_from_date;
 use crate::error::OmopError;
 
@@ -185,62 +186,9 @@ struct Writers {
     death: ArrowWriter<fs::File>,
 }
 
-fn schema(fields: &[(&str, DataType)]) -> Arc<Schema> {
-    Arc::new(Schema::new(
-        fields
-            .iter()
-            .map(|(n, t)| Field::new(*n, t.clone(), true))
-            .collect::<Vec<_>>(),
-    ))
-}
-
-fn person_schema() -> Arc<Schema> {
-    schema(&[
-        ("person_id", DataType::Int64),
-        ("gender_concept_id", DataType::Int64),
-        ("year_of_birth", DataType::Int64),
-    ])
-}
-
-fn drug_schema() -> Arc<Schema> {
-    schema(&[
-        ("drug_exposure_id", DataType::Int64),
-        ("person_id", DataType::Int64),
-        ("drug_concept_id", DataType::Int64),
-        ("drug_exposure_start_date", DataType::Date32),
-        ("drug_exposure_end_date", DataType::Date32),
-        ("drug_source_value", DataType::Utf8),
-    ])
-}
-
-fn condition_schema() -> Arc<Schema> {
-    schema(&[
-        ("condition_occurrence_id", DataType::Int64),
-        ("person_id", DataType::Int64),
-        ("condition_concept_id", DataType::Int64),
-        ("condition_start_date", DataType::Date32),
-        ("condition_source_value", DataType::Utf8),
-    ])
-}
-
-fn measurement_schema() -> Arc<Schema> {
-    schema(&[
-        ("measurement_id", DataType::Int64),
-        ("person_id", DataType::Int64),
-        ("measurement_concept_id", DataType::Int64),
-        ("measurement_date", DataType::Date32),
-        ("value_as_number", DataType::Float64),
-        ("unit_concept_id", DataType::Int64),
-        ("unit_source_value", DataType::Utf8),
-        ("measurement_source_value", DataType::Utf8),
-    ])
-}
-
-fn death_schema() -> Arc<Schema> {
-    schema(&[
-        ("person_id", DataType::Int64),
-        ("death_date", DataType::Date32),
-    ])
+/// The schema a table is written with: the columns the cohort reads, as `cdm` declares them.
+fn schema(table: &TableSpec) -> Arc<Schema> {
+    Arc::new(table.arrow_schema())
 }
 
 fn writer(
@@ -291,7 +239,7 @@ fn text_column<'a>(values: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
 impl Writers {
     fn write(&mut self, batch: &Batch) -> Result<(), OmopError> {
         let person = RecordBatch::try_new(
-            person_schema(),
+            schema(&cdm::PERSON),
             vec![
                 ids(batch.persons.iter().map(|p| p.0)),
                 ids(batch.persons.iter().map(|p| p.1)),
@@ -304,7 +252,7 @@ impl Writers {
             .map_err(parquet_error("person"))?;
         let drugs = &batch.drugs;
         let drug = RecordBatch::try_new(
-            drug_schema(),
+            schema(&cdm::DRUG_EXPOSURE),
             vec![
                 ids(drugs.iter().map(|d| d.id)),
                 ids(drugs.iter().map(|d| d.person)),
@@ -312,6 +260,8 @@ impl Writers {
                 date_column(drugs.iter().map(|d| Some(d.start))),
                 date_column(drugs.iter().map(|d| Some(d.end))),
                 text_column(drugs.iter().map(|d| d.source)),
+                // No planted course records why it stopped.
+                text_column(drugs.iter().map(|_| None)),
             ],
         )
         .map_err(arrow_error)?;
@@ -320,7 +270,7 @@ impl Writers {
             .map_err(parquet_error("drug_exposure"))?;
         let conditions = &batch.conditions;
         let condition = RecordBatch::try_new(
-            condition_schema(),
+            schema(&cdm::CONDITION_OCCURRENCE),
             vec![
                 ids(conditions.iter().map(|c| c.id)),
                 ids(conditions.iter().map(|c| c.person)),
@@ -335,7 +285,7 @@ impl Writers {
             .map_err(parquet_error("condition_occurrence"))?;
         let m = &batch.measurements;
         let measurement = RecordBatch::try_new(
-            measurement_schema(),
+            schema(&cdm::MEASUREMENT),
             vec![
                 ids(m.iter().map(|r| r.id)),
                 ids(m.iter().map(|r| r.person)),
@@ -352,7 +302,7 @@ impl Writers {
             .write(&measurement)
             .map_err(parquet_error("measurement"))?;
         let death = RecordBatch::try_new(
-            death_schema(),
+            schema(&cdm::DEATH),
             vec![
                 ids(batch.deaths.iter().map(|d| d.0)),
                 date_column(batch.deaths.iter().map(|d| Some(d.1))),
@@ -408,11 +358,15 @@ pub fn synth(
 ) -> Result<SynthSummary, OmopError> {
     fs::create_dir_all(out).map_err(|e| OmopError::io(out, e))?;
     let mut writers = Writers {
-        person: writer(out, "person", person_schema())?,
-        drug: writer(out, "drug_exposure", drug_schema())?,
-        condition: writer(out, "condition_occurrence", condition_schema())?,
-        measurement: writer(out, "measurement", measurement_schema())?,
-        death: writer(out, "death", death_schema())?,
+        person: writer(out, "person", schema(&cdm::PERSON))?,
+        drug: writer(out, "drug_exposure", schema(&cdm::DRUG_EXPOSURE))?,
+        condition: writer(
+            out,
+            "condition_occurrence",
+            schema(&cdm::CONDITION_OCCURRENCE),
+        )?,
+        measurement: writer(out, "measurement", schema(&cdm::MEASUREMENT))?,
+        death: writer(out, "death", schema(&cdm::DEATH))?,
     };
     let mut truth = String::from("person_id,case,expected,inclusion\n");
     let mut summary = SynthSummary {
