@@ -235,10 +235,10 @@ cohort["day0"] = day0
 directed = treatments[treatments.drug.isin(HLH_DIRECTED)].merge(day0, on="patient_id").merge(course_end, on="patient_id")
 directed_start, directed_end = dates(directed.start), dates(directed.end)
 cohort["first_line"] = ~cohort.index.isin(directed.patient_id[directed_start < directed.day0])
-if "line" in treatments:
-    earliest = index_rows.assign(start=dates(index_rows.start)).sort_values("start").groupby("patient_id").line.first()
-    given = earliest[earliest != ""] == "first"
-    cohort.loc[given.index, "first_line"] = given
+# The `line` of the earliest index-drug row decides when it is filled.
+earliest = index_rows.assign(start=dates(index_rows.start)).sort_values("start").groupby("patient_id").line.first()
+given = earliest[earliest != ""] == "first"
+cohort.loc[given.index, "first_line"] = given
 cohort["monotherapy"] = ~cohort.index.isin(directed.patient_id[(directed_start <= directed.course_end)
                                                                & (directed_end.isna() | (directed_end >= directed.day0))])
 
