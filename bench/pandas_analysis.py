@@ -92,9 +92,10 @@ def load(name, required, present=True):
     try:
         table = pd.read_csv(f"{folder}/{name}", dtype="category", keep_default_na=False, low_memory=False,
                             encoding="utf-8-sig")
-    except FileNotFoundError:
-        if present:
-            problems.append((name, 0, "", "", "the file"))
+    except (FileNotFoundError, pd.errors.ParserError) as error:
+        # A row with the wrong number of cells stops the C parser: reported as a problem of the file.
+        if present or not isinstance(error, FileNotFoundError):
+            problems.append((name, 0, "", "", str(error)))
         table = pd.DataFrame({column: pd.Categorical([]) for column in required})
     table.columns = table.columns.str.strip().str.lower()
     for column in required:
@@ -154,7 +155,7 @@ def patient_positions(name, table, identifiers):
 
 
 patients = load("patients.csv", ["patient_id", "sex", "diagnosis_date"])
-observations = load("observations.csv", ["patient_id", "time", "analyte", "value", "unit"], present=False)
+observation_cells = load("observations.csv", ["patient_id", "time", "analyte", "value", "unit"], present=False)
 treatments = load("treatments.csv", ["patient_id", "drug", "start"])
 events = load("events.csv", ["patient_id", "time", "event"], present=False)
 
@@ -172,11 +173,11 @@ for finding in ("immunosuppression", "hepatomegaly", "splenomegaly", "bm_hemopha
                         if finding in patients else np.full(len(patients), np.nan))
 patients = pd.DataFrame(columns).rename_axis("patient")
 
-time, with_clock = times("observations.csv", observations, "time")
-analyte = vocabulary("observations.csv", observations, "analyte", {a: a for a in POSSIBLE})
-number = numbers("observations.csv", observations, "value")
-units, unit_codes = distinct(observations, "unit")
-observations = pd.DataFrame({"patient_id": patient_positions("observations.csv", observations, identifiers),
+time, with_clock = times("observations.csv", observation_cells, "time")
+analyte = vocabulary("observations.csv", observation_cells, "analyte", {a: a for a in POSSIBLE})
+number = numbers("observations.csv", observation_cells, "value")
+units, unit_codes = distinct(observation_cells, "unit")
+observations = pd.DataFrame({"patient_id": patient_positions("observations.csv", observation_cells, identifiers),
                              "time": time, "clock": with_clock, "analyte": analyte, "number": number,
                              "unit": unit_codes})
 # The conversion of each (analyte, unit) pair, from the few distinct pairs.
@@ -184,14 +185,14 @@ pairs = observations[["analyte", "unit"]].drop_duplicates()
 pairs = pairs.assign(spelling=units.to_numpy()[pairs.unit]).merge(UNITS, how="left", left_on=["analyte", "spelling"],
                                                                    right_on=["analyte", "unit"], suffixes=("", "_accepted"))
 observations = observations.merge(pairs[["analyte", "unit", "operation", "factor"]], how="left", on=["analyte", "unit"])
-flag("observations.csv", observations.assign(unit=units.to_numpy()[observations.unit]), "unit",
+flag("observations.csv", observation_cells, "unit",
      observations.operation.isna() & observations.analyte.notna(), "a unit accepted for the analyte")
 operation, factor, number = observations.operation.to_numpy(), observations.factor.to_numpy(), observations.number.to_numpy()
 value = np.select([operation == "mul", operation == "div", operation == "degF"],
                   [number * factor, number / factor, (number - 32.0) * 5.0 / 9.0], number)
 low = observations.analyte.map({a: r[0] for a, r in POSSIBLE.items()}).to_numpy(dtype=float)
 high = observations.analyte.map({a: r[1] for a, r in POSSIBLE.items()}).to_numpy(dtype=float)
-flag("observations.csv", observations.assign(value=number), "value", (value < low) | (value > high), "a possible value")
+flag("observations.csv", observation_cells, "value", (value < low) | (value > high), "a possible value")
 observations = observations[["patient_id", "time", "clock", "analyte"]].assign(value=value)
 # One result entered twice (same patient, time, analyte and converted value) is kept once, with a warning.
 observations = observations[~observations.duplicated()]
