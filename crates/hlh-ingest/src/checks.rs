@@ -3,7 +3,7 @@
 
 use hlh_model::{EventKind, PatientIndex, Study, StudyDay};
 use jiff::civil::Date;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::settings::StudySettings;
@@ -37,13 +37,14 @@ pub fn across_files(
 
 /// One death per patient; a second one is an error. Returns each patient's date of death, by index.
 fn check_deaths(study: &Study, diagnostics: &mut Diagnostics) -> Vec<Option<Date>> {
-    let mut death_dates: HashMap<PatientIndex, (Date, u64)> = HashMap::default();
+    // Each patient's first death, with its line for the message about a second one.
+    let mut first_death: Vec<Option<(Date, u64)>> = vec![None; study.patients.len()];
     for event in study
         .events
         .iter()
         .filter(|event| event.kind == EventKind::Death)
     {
-        match death_dates.get(&event.patient) {
+        match &mut first_death[event.patient.0 as usize] {
             Some((_, first_line)) => diagnostics.push(Diagnostic {
                 severity: Severity::Error,
                 message: format!(
@@ -52,16 +53,13 @@ fn check_deaths(study: &Study, diagnostics: &mut Diagnostics) -> Vec<Option<Date
                 ),
                 ..Diagnostic::row_warning("events.csv", event.source.line, String::new())
             }),
-            None => {
-                death_dates.insert(event.patient, (event.time.date(), event.source.line));
-            }
+            empty => *empty = Some((event.time.date(), event.source.line)),
         }
     }
-    let mut by_index = vec![None; study.patients.len()];
-    for (patient, (date, _)) in death_dates {
-        by_index[patient.0 as usize] = Some(date);
-    }
-    by_index
+    first_death
+        .into_iter()
+        .map(|death| death.map(|(date, _)| date))
+        .collect()
 }
 
 /// Per patient, the first result dated after death, the first far from the diagnosis, and patients with
