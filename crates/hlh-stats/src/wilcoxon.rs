@@ -693,10 +693,18 @@ mod tests {
         let differences: Vec<f64> = (0..100_000)
             .map(|i| f64::from((i * 7919 % 81) - 40) / 10.0)
             .collect();
-        let mut sorted = differences.clone();
+        assert_selects_by_counts(&differences, |total| {
+            vec![0, 1, total / 3, total / 2 - 1, total / 2, total - 1]
+        });
+    }
+
+    /// Checks the k-th Walsh average of `differences` for each k that `ks` picks from the number of
+    /// averages, against counts that need no listing: count(< w) ≤ k < count(≤ w).
+    fn assert_selects_by_counts(differences: &[f64], ks: impl Fn(usize) -> Vec<usize>) {
+        let mut sorted = differences.to_vec();
         sorted.sort_by(f64::total_cmp);
         let total = sorted.len() * (sorted.len() + 1) / 2;
-        for k in [0, 1, total / 3, total / 2 - 1, total / 2, total - 1] {
+        for k in ks(total) {
             let w = kth_walsh_average(&sorted, k);
             assert!(count_walsh_below(&sorted, w) <= k, "k = {k}, w = {w}");
             assert!(k < count_walsh_at_most(&sorted, w), "k = {k}, w = {w}");
@@ -715,13 +723,7 @@ mod tests {
             lower.is_finite() && upper.is_finite() && lower <= upper,
             "{hl:?}"
         );
-        let mut sorted = differences.clone();
-        sorted.sort_by(f64::total_cmp);
-        let total = sorted.len() * (sorted.len() + 1) / 2;
-        for k in [0, total / 2, total - 1] {
-            let w = kth_walsh_average(&sorted, k);
-            assert!(count_walsh_below(&sorted, w) <= k && k < count_walsh_at_most(&sorted, w));
-        }
+        assert_selects_by_counts(&differences, |total| vec![0, total / 2, total - 1]);
     }
 
     #[test]
