@@ -74,10 +74,17 @@ fn write_demo_report(dir: &Path) -> PathBuf {
 
 #[test]
 fn the_report_renders_in_chromium_offline_without_console_errors() {
-    assert!(
-        Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists(),
-        "this test needs Chromium and ChromeDriver: apt-get install chromium chromium-driver (.ci/run does)"
-    );
+    if !(Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists()) {
+        // A newcomer's `cargo test` passes without a browser; CI (which installs it) must run the test.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but Chromium or ChromeDriver is missing: apt-get install chromium chromium-driver (.ci/run does)"
+        );
+        eprintln!(
+            "skipped: this test needs Chromium and ChromeDriver ({CHROMIUM}, {CHROMEDRIVER}); on Debian or Ubuntu: apt-get install chromium chromium-driver"
+        );
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let report = write_demo_report(dir.path());
     let port = free_port();
