@@ -3,7 +3,6 @@
 use std::io::IsTerminal;
 
 use hlh_ingest::{Diagnostic, Severity};
-use serde_json::{json, Value};
 
 fn colour_enabled(is_terminal: bool) -> bool {
     is_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
@@ -49,21 +48,3 @@ pub fn count_line(errors: usize, warnings: usize) -> String {
     )
 }
 
-/// A number for JSON: infinities as the strings "Infinity" / "-Infinity" (the contract's one exception
-/// to numbers-only), NaN as null.
-pub fn json_number(value: f64) -> Value {
-    if value.is_finite() {
-        json!(value)
-    } else if value.is_nan() {
-        Value::Null
-    } else if value > 0.0 {
-        json!("Infinity")
-    } else {
-        json!("-Infinity")
-    }
-}
-
-/// An optional number for JSON: absent is null.
-pub fn json_optional(value: Option<f64>) -> Value {
-    value.map_or(Value::Null, json_number)
-}

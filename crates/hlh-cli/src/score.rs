@@ -10,12 +10,14 @@ use hlh_criteria::hscore::{
 use hlh_criteria::mas2016::{mas2016, Mas2016};
 use hlh_criteria::ms_score::{ms_score, MsScore};
 use hlh_criteria::ohi::{ohi, Ohi, OhiOperator};
-use hlh_criteria::{Findings, LabValue, Status};
+use hlh_criteria::{Findings, LabValue};
 use hlh_ingest::{analyte_ranges, shown_value};
 use hlh_model::{units, Analyte};
 use serde_json::{json, Map, Value};
 
-use crate::output::{json_number, json_optional, paint_error};
+use hlh_outcomes::json_forms::{number_value as json_number, optional_value as json_optional};
+
+use crate::output::paint_error;
 use crate::Outcome;
 
 /// The boolean findings FINDINGS.json may carry.
@@ -292,7 +294,7 @@ fn scores_json(scores: &Scores, approximate: bool) -> Value {
             "criteria": l.criteria.iter().map(criterion_json).collect::<Vec<_>>(),
         },
         "ohi": {
-            "status": match scores.ohi.status { Status::Met => "positive", Status::NotMet => "negative", Status::Unknown => "unknown" },
+            "status": scores.ohi.result_name(),
             "ferritin": json_optional(scores.ohi.ferritin),
             "scd25": json_optional(scores.ohi.scd25),
         },
@@ -388,11 +390,7 @@ fn bedside(scores: &Scores, approximate: bool) -> String {
         l.count_max,
         l.diagnosis.name()
     );
-    let ohi_status = match scores.ohi.status {
-        Status::Met => "positive",
-        Status::NotMet => "negative",
-        Status::Unknown => "unknown",
-    };
+    let ohi_status = scores.ohi.result_name();
     let _ = writeln!(
         out,
         "\nOHI index (sCD25 > 3900 U/mL and ferritin > 1000 µg/L): {ohi_status}"

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
-use hlh_outcomes::km_row_json;
 use hlh_stats::fisher::{fisher_exact, Table2x2};
 use hlh_stats::paired::{PairedComparison, SignTest};
 use hlh_stats::proportion::{proportion, ProportionMethod};
@@ -15,7 +14,9 @@ use hlh_stats::{Pairs, QuantileType, Sample, StatsError, SurvivalData, CONF_95};
 use serde_json::{json, Value};
 
 use crate::columns::{read_columns, InputErrors, Kind, Request};
-use crate::output::{json_number as number, json_optional as optional, paint_error};
+use hlh_outcomes::json_forms::{number_value as number, optional_value as optional, KmRowForm, PairedTForm, WilcoxonForm};
+
+use crate::output::paint_error;
 use crate::Outcome;
 
 #[derive(Debug, Subcommand)]
@@ -228,17 +229,6 @@ fn paired(
     Ok(())
 }
 
-fn wilcoxon_json(test: &SignedRankTest) -> Value {
-    json!({
-        "statistic": number(test.statistic),
-        "p_value": number(test.p_value),
-        "method": test.method.name(),
-        "zero_method": test.zero_method.name(),
-        "correction": test.correction,
-        "n_used": test.n_used,
-    })
-}
-
 fn paired_json(c: &PairedComparison, variants: &[SignedRankTest], sign: &SignTest) -> Value {
     let t = c.paired_t.as_ref();
     json!({
@@ -246,10 +236,8 @@ fn paired_json(c: &PairedComparison, variants: &[SignedRankTest], sign: &SignTes
         "mean_difference": number(c.mean_difference),
         "sd_difference": optional(c.sd_difference),
         "ci95": t.map_or(Value::Null, |t| pair(t.ci)),
-        "paired_t": t.map_or(Value::Null, |t| json!({
-            "statistic": optional(t.statistic), "df": number(t.df), "p_value": optional(t.p_value),
-        })),
-        "wilcoxon": c.wilcoxon.as_ref().map_or(Value::Null, wilcoxon_json),
+        "paired_t": t.map(PairedTForm::of),
+        "wilcoxon": c.wilcoxon.as_ref().map(WilcoxonForm::of),
         "wilcoxon_variants": variants.iter().map(|v| json!({
             "method": v.method.name(), "correction": v.correction, "zero_method": v.zero_method.name(),
             "statistic": number(v.statistic), "p_value": number(v.p_value),
@@ -438,7 +426,7 @@ fn km_json(analysis: &SurvivalAnalysis) -> Value {
             "events": g.fit.events,
             "median": optional(g.fit.median),
             "median_ci95": [optional(g.fit.median_ci.0), optional(g.fit.median_ci.1)],
-            "table": g.fit.table.iter().map(km_row_json).collect::<Vec<_>>(),
+            "table": g.fit.table.iter().map(KmRowForm::of).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "logrank": analysis.logrank.as_ref().map_or(Value::Null, |l| json!({
             "statistic": number(l.statistic), "df": number(l.df), "p_value": number(l.p_value),

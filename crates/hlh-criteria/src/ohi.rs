@@ -27,6 +27,17 @@ pub struct Ohi {
     pub scd25: Option<f64>,
 }
 
+impl Ohi {
+    /// The index's result as written: "positive", "negative" or "unknown".
+    pub fn result_name(&self) -> &'static str {
+        match self.status {
+            Status::Met => "positive",
+            Status::NotMet => "negative",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
 pub fn ohi(findings: &Findings, operator: OhiOperator) -> Ohi {
     let exceeds = |threshold: f64| {
         move |value: f64| match operator {

@@ -9,6 +9,7 @@
 
 mod analyte;
 mod clinical_time;
+mod labels;
 pub mod parallel;
 mod spelled_enum;
 mod study;

@@ -1,47 +1,63 @@
-//! The cohort: attrition, baseline, outcomes with their statistics, and the patients, as JSON.
+//! The cohort analysis: attrition, baseline, outcomes with their statistics (typed, [`crate::cohort`]),
+//! and the patients' endpoints, written as the JSON of `hlhkit.analysis/1`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use hlh_criteria::hlh2004::Diagnosis;
 use hlh_model::{parallel, Analyte, Drug, EventKind, PatientIndex, Sex, Study, Trigger};
-use hlh_stats::proportion::proportion;
-use hlh_stats::survival::KmRow;
-use hlh_stats::{Pairs, Sample, SurvivalData};
+use hlh_stats::{Pairs, SurvivalData};
 use serde_json::{json, Map, Value};
 
+use crate::cohort::{
+    AttritionStep, Baseline, BySex, Cohort, Concomitant, Count, Difference, EventType,
+    EventsFromDay0, FeverKaplanMeier, FeverResolution, HScorePositive, IndexDrug, Keyed, LabComparison,
+    LabDay0, Outcomes, Patients, Response, Safety, Share, StudyInfo, Summary, Trajectories,
+    Trajectory, TrajectoryDay,
+};
 use crate::endpoints::{
     day0, endpoints, PatientEndpoints, PatientRows, TRAJECTORY_ANALYTES, TRAJECTORY_DAYS,
 };
+use crate::json_forms::{finite, interval};
 use crate::protocol::Protocol;
 use crate::summary_text::summary_text;
 
 /// The schema of the analysis JSON.
 pub const SCHEMA: &str = "hlhkit.analysis/1";
 
-/// An analysis: the cohort part of the JSON, the endpoints behind the `patients` part, and the
-/// abstract-style summary.
+/// An analysis: the typed cohort, the endpoints of every analysed patient, and the abstract-style
+/// summary.
 ///
-/// The `patients` array is not held as JSON: for a warehouse-sized cohort it would take gigabytes, so
-/// [`Analysis::write_json`] writes it patient by patient.
+/// The `patients` array of the JSON is not held as JSON: for a warehouse-sized cohort it would take
+/// gigabytes, so [`Analysis::write_json`] writes it patient by patient.
 #[derive(Debug, Clone)]
 pub struct Analysis {
-    /// Every field of the contract but `patients`.
-    pub json: Value,
+    pub cohort: Cohort,
+    /// In study order; the patient lists of the cohort are positions in this vector.
     pub patients: Vec<PatientEndpoints>,
     pub summary: String,
-    protocol: Protocol,
 }
 
 impl Analysis {
+    /// The resolved protocol the analysis ran under.
+    pub fn protocol(&self) -> &Protocol {
+        &self.cohort.protocol
+    }
+
     /// The JSON of one patient, as in the `patients` array.
     pub fn patient_json(&self, patient: &PatientEndpoints) -> Value {
-        patient_json(patient, &self.protocol)
+        patient_json(patient, &self.cohort.protocol)
+    }
+
+    /// The cohort part of the JSON (every field but `patients`) as a JSON value.
+    pub fn cohort_json(&self) -> Value {
+        // The cohort holds only strings, whole numbers, finite floats and `None`: it always serialises.
+        serde_json::to_value(&self.cohort).unwrap_or(Value::Null)
     }
 
     /// Writes the whole analysis JSON (pretty-printed, `patients` last), streaming the patients so that
     /// memory stays bounded by one patient's JSON.
     pub fn write_json(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
-        let cohort = serde_json::to_string_pretty(&self.json)?;
+        let cohort = serde_json::to_string_pretty(&self.cohort)?;
         // The cohort object without its closing brace, then the patients array, then the brace.
         let open = cohort.strip_suffix('}').unwrap_or(&cohort).trim_end();
         write!(out, "{open},\n  \"patients\": [")?;
@@ -84,50 +100,21 @@ impl std::fmt::Display for AnalysisError {
 
 impl std::error::Error for AnalysisError {}
 
-pub(crate) fn number(value: f64) -> Value {
-    if value.is_finite() {
-        json!(value)
-    } else {
-        Value::Null
-    }
-}
-
-fn optional(value: Option<f64>) -> Value {
-    value.map_or(Value::Null, number)
-}
-
-/// {n, mean, sd, median, q1, q3, min, max}; every statistic null for no values.
-fn summary(values: &[f64], protocol: &Protocol) -> Value {
-    match Sample::new(values) {
-        Ok(sample) => {
-            let s = sample.summary(protocol.quantile_type);
-            json!({
-                "n": s.n, "mean": number(s.mean), "sd": optional(s.sd), "median": number(s.median),
-                "q1": number(s.q1), "q3": number(s.q3), "min": number(s.min), "max": number(s.max),
-            })
-        }
-        Err(_) => {
-            json!({"n": 0, "mean": null, "sd": null, "median": null, "q1": null, "q3": null, "min": null, "max": null})
-        }
-    }
-}
-
-/// {count, n, proportion, ci95}; proportion and interval null for n = 0.
-fn share(count: usize, n: usize, protocol: &Protocol) -> Value {
-    match proportion(
-        count as u64,
-        n as u64,
-        protocol.proportion_ci,
-        protocol.confidence,
-    ) {
-        Ok(p) => {
-            json!({"count": count, "n": n, "proportion": number(p.proportion), "ci95": [number(p.ci.0), number(p.ci.1)]})
-        }
-        Err(_) => json!({"count": count, "n": n, "proportion": null, "ci95": null}),
-    }
+/// The positions of the patients for whom `keep` holds.
+fn positions(patients: &[PatientEndpoints], keep: impl Fn(&PatientEndpoints) -> bool) -> Patients {
+    patients
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| keep(p))
+        .map(|(index, _)| index)
+        .collect()
 }
 
 /// Runs the analysis of a validated study under a protocol.
+///
+/// # Errors
+///
+/// [`AnalysisError::NoPatients`] when no patient of the study received the index drug.
 pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisError> {
     let rows = PatientRows::of(study);
     let mut patients = Vec::with_capacity(study.patients.len());
@@ -141,291 +128,359 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
     if patients.is_empty() {
         return Err(AnalysisError::NoPatients);
     }
-    let n = patients.len();
-    let attrition = json!([
-        {"step": "patients in the study", "remaining": study.patients.len(), "excluded": 0, "reason": null},
-        {
-            "step": format!("exposed to {}", protocol.index_drug.name()),
-            "remaining": n,
-            "excluded": never_exposed.len(),
-            "reason": format!("never received {}", protocol.index_drug.name()),
-            "excluded_patients": never_exposed,
+    let observed = observed_analytes(study);
+    let cohort = Cohort {
+        schema: SCHEMA,
+        hlhkit_version: env!("CARGO_PKG_VERSION"),
+        study: StudyInfo {
+            title: study.title.clone(),
+            centres: study.centres.clone(),
         },
-    ]);
-
-    // The analytes with any result, in analyte order: one flag per analyte, as millions of rows are read.
-    let mut seen = [false; Analyte::ALL.len()];
-    for observation in &study.observations {
-        seen[observation.quantity.analyte() as usize] = true;
-    }
-    let observed: Vec<Analyte> = Analyte::ALL
-        .iter()
-        .copied()
-        .filter(|&analyte| seen[analyte as usize])
-        .collect();
-    let ages: Vec<f64> = patients.iter().map(|p| p.record.age_years).collect();
-    let sex_count = |sex| patients.iter().filter(|p| p.record.sex == sex).count();
-    let hscores: Vec<f64> = patients.iter().map(|p| f64::from(p.hscore.score)).collect();
-    let hlh2004_met = patients
-        .iter()
-        .filter(|p| p.hlh2004.diagnosis == Diagnosis::Met)
-        .count();
-    let baseline = json!({
-        "age_years": summary(&ages, protocol),
-        "sex": {"M": sex_count(Sex::Male), "F": sex_count(Sex::Female), "U": sex_count(Sex::Unknown)},
-        "sex_shares": {
-            "M": share(sex_count(Sex::Male), n, protocol),
-            "F": share(sex_count(Sex::Female), n, protocol),
-            "U": share(sex_count(Sex::Unknown), n, protocol),
-        },
-        "first_line": share(patients.iter().filter(|p| p.first_line).count(), n, protocol),
-        "monotherapy": share(patients.iter().filter(|p| p.monotherapy).count(), n, protocol),
-        "hscore": summary(&hscores, protocol),
-        "hlh2004_met": share(hlh2004_met, n, protocol),
-        "hscore_positive": {
-            "positive": share(patients.iter().filter(|p| p.hscore.positive == Some(true)).count(), n, protocol),
-            "undetermined": share(patients.iter().filter(|p| p.hscore.positive.is_none()).count(), n, protocol),
-            "cutoff": protocol.hscore_cutoff,
-        },
-        "centres": centre_counts(&patients, protocol),
-        "triggers": Trigger::ALL.iter().map(|&trigger| {
-            let count = patients.iter().filter(|p| p.record.triggers.contains(&trigger)).count();
-            (trigger.name().to_string(), share(count, n, protocol))
-        }).collect::<Map<_, _>>(),
-        "labs_day0": observed.iter().map(|&analyte| {
-            let values: Vec<f64> = patients.iter()
-                .filter_map(|p| p.labs.get(&analyte)?.day0.map(|d| d.value))
-                .collect();
-            (analyte.name().to_string(), json!({"unit": analyte.canonical_unit(), "summary": summary(&values, protocol)}))
-        }).collect::<Map<_, _>>(),
-        "index_drug": index_drug(&patients, protocol),
-        "concomitant": concomitant(&patients, protocol),
-    });
-
-    let responders = patients.iter().filter(|p| p.response == Some(true)).count();
-    let judged = patients.iter().filter(|p| p.response.is_some()).count();
-    let mut response = share(responders, judged, protocol);
-    response["unknown"] = json!(n - judged);
-
-    let febrile: Vec<&PatientEndpoints> = patients
-        .iter()
-        .filter(|p| p.febrile_at_baseline == Some(true))
-        .collect();
-    let resolved_by_day7 = febrile
-        .iter()
-        .filter(|p| {
-            p.fever_resolution_day
-                .is_some_and(|d| d <= protocol.fever_resolved_by_day)
-        })
-        .count();
-    let resolution_days: Vec<f64> = febrile
-        .iter()
-        .filter_map(|p| p.fever_resolution_day)
-        .map(f64::from)
-        .collect();
-    let fever_resolution = json!({
-        "febrile_at_baseline": febrile.len(),
-        "resolved_by_day7": resolved_by_day7,
-        "resolved_by_day7_share": share(resolved_by_day7, febrile.len(), protocol),
-        "days": summary(&resolution_days, protocol),
-        "km": kaplan_meier(&febrile, protocol),
-    });
-
-    // The analytes are independent: a large cohort compares them across the cores.
-    let threads = if n < MIN_PATIENTS_PER_THREAD {
-        1
-    } else {
-        parallel::cores().min(observed.len()).max(1)
-    };
-    let compared = parallel::in_parts(threads, |part| {
-        observed
-            .iter()
-            .skip(part)
-            .step_by(threads)
-            .map(|&analyte| (analyte, lab_comparison(analyte, &patients, protocol)))
-            .collect::<Vec<_>>()
-    });
-    let mut compared: Vec<(Analyte, Value)> = compared.into_iter().flatten().collect();
-    compared.sort_by_key(|(analyte, _)| *analyte);
-    let labs: Map<String, Value> = compared
-        .into_iter()
-        .map(|(analyte, comparison)| (analyte.name().to_string(), comparison))
-        .collect();
-    let discontinued = patients
-        .iter()
-        .filter(|p| p.discontinued_adverse_event)
-        .count();
-    let outcomes = json!({
-        "response": response,
-        "fever_resolution": fever_resolution,
-        "labs": labs,
-        "discontinued_adverse_event": share(discontinued, n, protocol),
-        "deaths_by_response_day": patients.iter().filter(|p| p.death_day.is_some_and(|d| d <= protocol.response_day)).count(),
-        "safety": safety(&patients, protocol),
-        "trajectories": trajectories(&patients, protocol),
-    });
-
-    let json = json!({
-        "schema": SCHEMA,
-        "hlhkit_version": env!("CARGO_PKG_VERSION"),
-        "study": {"title": study.title, "centres": study.centres},
-        "protocol": protocol.to_json(),
-        "attrition": attrition,
-        "n_patients": n,
-        "baseline": baseline,
-        "outcomes": outcomes,
-    });
-    let summary = summary_text(&json, protocol);
-    Ok(Analysis {
-        json,
-        patients,
         protocol: protocol.clone(),
+        attrition: attrition(study.patients.len(), never_exposed, protocol),
+        n_patients: patients.len(),
+        baseline: baseline(&patients, &observed, protocol),
+        outcomes: outcomes(&patients, &observed, protocol),
+    };
+    let summary = summary_text(&cohort);
+    Ok(Analysis {
+        cohort,
+        patients,
         summary,
     })
 }
 
-/// Patients per centre, by name; a patient without a centre counts under "unknown".
-fn centre_counts(patients: &[PatientEndpoints], protocol: &Protocol) -> Map<String, Value> {
-    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for p in patients {
-        *counts
-            .entry(p.record.centre.as_deref().unwrap_or("unknown"))
-            .or_default() += 1;
+/// The analytes with any result, in analyte order: one flag per analyte, as millions of rows are read.
+fn observed_analytes(study: &Study) -> Vec<Analyte> {
+    let mut seen = [false; Analyte::ALL.len()];
+    for observation in &study.observations {
+        seen[observation.quantity.analyte() as usize] = true;
     }
-    counts
-        .into_iter()
-        .map(|(centre, count)| (centre.to_string(), share(count, patients.len(), protocol)))
+    Analyte::ALL
+        .iter()
+        .copied()
+        .filter(|&analyte| seen[analyte as usize])
         .collect()
+}
+
+fn attrition(
+    in_study: usize,
+    never_exposed: Vec<String>,
+    protocol: &Protocol,
+) -> Vec<AttritionStep> {
+    let drug = protocol.index_drug.name();
+    vec![
+        AttritionStep {
+            step: "patients in the study".into(),
+            remaining: in_study,
+            excluded: 0,
+            reason: None,
+            excluded_patients: None,
+        },
+        AttritionStep {
+            step: format!("exposed to {drug}"),
+            remaining: in_study - never_exposed.len(),
+            excluded: never_exposed.len(),
+            reason: Some(format!("never received {drug}")),
+            excluded_patients: Some(never_exposed),
+        },
+    ]
+}
+
+fn baseline(patients: &[PatientEndpoints], observed: &[Analyte], protocol: &Protocol) -> Baseline {
+    let n = patients.len();
+    let share = |keep: &dyn Fn(&PatientEndpoints) -> bool| {
+        Share::of(positions(patients, keep), n, protocol)
+    };
+    let ages: Vec<f64> = patients.iter().map(|p| p.record.age_years).collect();
+    let hscores: Vec<f64> = patients.iter().map(|p| f64::from(p.hscore.score)).collect();
+    let sex_shares = BySex {
+        male: share(&|p| p.record.sex == Sex::Male),
+        female: share(&|p| p.record.sex == Sex::Female),
+        unknown: share(&|p| p.record.sex == Sex::Unknown),
+    };
+    Baseline {
+        age_years: Summary::of(&ages, protocol),
+        sex: BySex {
+            male: sex_shares.male.count,
+            female: sex_shares.female.count,
+            unknown: sex_shares.unknown.count,
+        },
+        sex_shares,
+        first_line: share(&|p| p.first_line),
+        monotherapy: share(&|p| p.monotherapy),
+        hscore: Summary::of(&hscores, protocol),
+        hlh2004_met: share(&|p| p.hlh2004.diagnosis == Diagnosis::Met),
+        hscore_positive: HScorePositive {
+            positive: share(&|p| p.hscore.positive == Some(true)),
+            undetermined: share(&|p| p.hscore.positive.is_none()),
+            cutoff: protocol.hscore_cutoff,
+        },
+        centres: centres(patients, protocol),
+        triggers: Keyed(
+            Trigger::ALL
+                .iter()
+                .map(|&trigger| (trigger, share(&|p| p.record.triggers.contains(&trigger))))
+                .collect(),
+        ),
+        labs_day0: Keyed(
+            observed
+                .iter()
+                .map(|&analyte| (analyte, lab_day0(analyte, patients, protocol)))
+                .collect(),
+        ),
+        index_drug: index_drug(patients, protocol),
+        concomitant: concomitant(patients, protocol),
+    }
+}
+
+fn lab_day0(analyte: Analyte, patients: &[PatientEndpoints], protocol: &Protocol) -> LabDay0 {
+    let mut values = Vec::new();
+    let mut who = Vec::new();
+    for (index, p) in patients.iter().enumerate() {
+        if let Some(day0) = p.labs.get(&analyte).and_then(|pair| pair.day0) {
+            values.push(day0.value);
+            who.push(index);
+        }
+    }
+    LabDay0 {
+        unit: analyte.canonical_unit(),
+        summary: Summary::of(&values, protocol),
+        patients: who,
+    }
+}
+
+/// Groups patients by a text key, in the keys' order.
+fn grouped_by<'a>(
+    patients: &'a [PatientEndpoints],
+    key: impl Fn(&'a PatientEndpoints) -> &'a str,
+) -> BTreeMap<&'a str, Patients> {
+    let mut groups: BTreeMap<&str, Patients> = BTreeMap::new();
+    for (index, p) in patients.iter().enumerate() {
+        groups.entry(key(p)).or_default().push(index);
+    }
+    groups
+}
+
+/// Patients per centre, by name; a patient without a centre counts under "unknown".
+fn centres(patients: &[PatientEndpoints], protocol: &Protocol) -> Keyed<String, Share> {
+    let groups = grouped_by(patients, |p| p.record.centre.as_deref().unwrap_or("unknown"));
+    Keyed(
+        groups
+            .into_iter()
+            .map(|(centre, who)| (centre.to_string(), Share::of(who, patients.len(), protocol)))
+            .collect(),
+    )
 }
 
 /// The index-drug course: first dose by unit, route, frequency and duration (Day 0 through the last
 /// administration, in days, for courses that ended).
-fn index_drug(patients: &[PatientEndpoints], protocol: &Protocol) -> Value {
-    let mut doses: std::collections::BTreeMap<&str, Vec<f64>> = std::collections::BTreeMap::new();
-    let mut routes: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    let mut frequencies: std::collections::BTreeMap<&str, usize> =
-        std::collections::BTreeMap::new();
+fn index_drug(patients: &[PatientEndpoints], protocol: &Protocol) -> IndexDrug {
+    let n = patients.len();
+    let mut doses: BTreeMap<&str, (hlh_model::DoseUnit, Vec<f64>)> = BTreeMap::new();
     for p in patients {
         if let (Some(dose), Some(unit)) = (p.course.first_dose, p.course.dose_unit) {
-            doses.entry(unit.name()).or_default().push(dose);
+            doses.entry(unit.name()).or_insert((unit, Vec::new())).1.push(dose);
         }
-        *routes
-            .entry(p.course.route.map_or("unknown", |r| r.name()))
-            .or_default() += 1;
-        *frequencies
-            .entry(p.course.frequency.as_deref().unwrap_or("unknown"))
-            .or_default() += 1;
     }
+    let routes = grouped_by(patients, |p| p.course.route.map_or("unknown", |r| r.name()));
+    let frequencies = grouped_by(patients, |p| p.course.frequency.as_deref().unwrap_or("unknown"));
     let durations: Vec<f64> = patients
         .iter()
         .filter_map(|p| p.course.last_day)
         .map(|last| f64::from(last + 1))
         .collect();
-    json!({
-        "drug": protocol.index_drug.name(),
-        "first_dose": doses.iter().map(|(unit, values)| (unit.to_string(), summary(values, protocol))).collect::<Map<_, _>>(),
-        "first_dose_unknown": patients.iter().filter(|p| p.course.first_dose.is_none() || p.course.dose_unit.is_none()).count(),
-        "route": routes.iter().map(|(route, &count)| (route.to_string(), share(count, patients.len(), protocol))).collect::<Map<_, _>>(),
-        "frequency": frequencies.iter().map(|(frequency, &count)| (frequency.to_string(), share(count, patients.len(), protocol))).collect::<Map<_, _>>(),
-        "duration_days": summary(&durations, protocol),
-        "ongoing": share(patients.iter().filter(|p| p.course.last_day.is_none()).count(), patients.len(), protocol),
-    })
+    IndexDrug {
+        drug: protocol.index_drug,
+        first_dose: Keyed(
+            doses
+                .into_values()
+                .map(|(unit, values)| (unit, Summary::of(&values, protocol)))
+                .collect(),
+        ),
+        first_dose_unknown: patients
+            .iter()
+            .filter(|p| p.course.first_dose.is_none() || p.course.dose_unit.is_none())
+            .count(),
+        route: Keyed(
+            routes
+                .into_iter()
+                .map(|(route, who)| (hlh_model::Route::from_name(route), Share::of(who, n, protocol)))
+                .collect(),
+        ),
+        frequency: Keyed(
+            frequencies
+                .into_iter()
+                .map(|(frequency, who)| (frequency.to_string(), Share::of(who, n, protocol)))
+                .collect(),
+        ),
+        duration_days: Summary::of(&durations, protocol),
+        ongoing: Share::of(positions(patients, |p| p.course.last_day.is_none()), n, protocol),
+    }
 }
 
 /// Patients given each other drug during the index course, in the drug table's order, and any
 /// corticosteroid.
-fn concomitant(patients: &[PatientEndpoints], protocol: &Protocol) -> Value {
+fn concomitant(patients: &[PatientEndpoints], protocol: &Protocol) -> Concomitant {
     let n = patients.len();
-    let mut drugs = Map::new();
-    for &drug in Drug::ALL {
-        let count = patients
-            .iter()
-            .filter(|p| p.concomitant.contains(&drug))
-            .count();
-        if count > 0 {
-            drugs.insert(drug.name().to_string(), share(count, n, protocol));
-        }
-    }
-    let corticosteroids = patients
+    let drugs = Drug::ALL
         .iter()
-        .filter(|p| p.concomitant.iter().any(|d| d.is_corticosteroid()))
-        .count();
-    json!({"drugs": drugs, "corticosteroids_any": share(corticosteroids, n, protocol)})
+        .map(|&drug| (drug, positions(patients, |p| p.concomitant.contains(&drug))))
+        .filter(|(_, who)| !who.is_empty())
+        .map(|(drug, who)| (drug, Share::of(who, n, protocol)))
+        .collect();
+    let corticosteroids = positions(patients, |p| {
+        p.concomitant.iter().any(|d| d.is_corticosteroid())
+    });
+    Concomitant {
+        drugs: Keyed(drugs),
+        corticosteroids_any: Share::of(corticosteroids, n, protocol),
+    }
+}
+
+fn outcomes(patients: &[PatientEndpoints], observed: &[Analyte], protocol: &Protocol) -> Outcomes {
+    let n = patients.len();
+    Outcomes {
+        response: response(patients, protocol),
+        fever_resolution: fever_resolution(patients, protocol),
+        labs: lab_comparisons(patients, observed, protocol),
+        discontinued_adverse_event: Share::of(
+            positions(patients, |p| p.discontinued_adverse_event),
+            n,
+            protocol,
+        ),
+        deaths_by_response_day: Count {
+            patients: positions(patients, |p| {
+                p.death_day.is_some_and(|d| d <= protocol.response_day)
+            }),
+        },
+        safety: safety(patients, protocol),
+        trajectories: trajectories(patients, protocol),
+    }
+}
+
+fn response(patients: &[PatientEndpoints], protocol: &Protocol) -> Response {
+    let judged = positions(patients, |p| p.response.is_some()).len();
+    Response {
+        responders: Share::of(positions(patients, |p| p.response == Some(true)), judged, protocol),
+        unknown: Count {
+            patients: positions(patients, |p| p.response.is_none()),
+        },
+    }
+}
+
+fn fever_resolution(patients: &[PatientEndpoints], protocol: &Protocol) -> FeverResolution {
+    let febrile = positions(patients, |p| p.febrile_at_baseline == Some(true));
+    let resolved_by_day7: Patients = febrile
+        .iter()
+        .copied()
+        .filter(|&i| {
+            patients[i]
+                .fever_resolution_day
+                .is_some_and(|d| d <= protocol.fever_resolved_by_day)
+        })
+        .collect();
+    let resolution_days: Vec<f64> = febrile
+        .iter()
+        .filter_map(|&i| patients[i].fever_resolution_day)
+        .map(f64::from)
+        .collect();
+    FeverResolution {
+        resolved_by_day7_share: Share::of(resolved_by_day7.clone(), febrile.len(), protocol),
+        resolved_by_day7: Count {
+            patients: resolved_by_day7,
+        },
+        days: Summary::of(&resolution_days, protocol),
+        km: kaplan_meier(&febrile, patients, protocol),
+        febrile_at_baseline: Count { patients: febrile },
+    }
 }
 
 /// Safety: adverse events and infections from Day 0 on, by type and grade; ICU admissions and deaths at
 /// any time of the record.
-fn safety(patients: &[PatientEndpoints], protocol: &Protocol) -> Value {
+fn safety(patients: &[PatientEndpoints], protocol: &Protocol) -> Safety {
     let n = patients.len();
     let from_day0 = |kind: EventKind| {
-        let mut by_type: std::collections::BTreeMap<
-            (String, Option<u8>),
-            (usize, BTreeSet<usize>),
-        > = std::collections::BTreeMap::new();
+        let mut by_type: BTreeMap<(String, Option<u8>), (usize, BTreeSet<usize>)> =
+            BTreeMap::new();
         let mut patients_with = BTreeSet::new();
         let mut events = 0;
         for (index, p) in patients.iter().enumerate() {
             for e in p.events.iter().filter(|e| e.kind == kind && e.day >= 0) {
-                let name = e
-                    .detail
-                    .as_deref()
-                    .map_or("unspecified", str::trim)
-                    .to_string();
-                let entry = by_type.entry((name, e.grade)).or_default();
+                let entry = by_type.entry((e.type_name().to_string(), e.grade)).or_default();
                 entry.0 += 1;
                 entry.1.insert(index);
                 patients_with.insert(index);
                 events += 1;
             }
         }
-        json!({
-            "patients": share(patients_with.len(), n, protocol),
-            "events": events,
-            "by_type": by_type.into_iter().map(|((name, grade), (events, who))| json!({
-                "type": name, "grade": grade, "events": events, "patients": who.len(),
-            })).collect::<Vec<_>>(),
-        })
+        EventsFromDay0 {
+            patients: Share::of(patients_with.into_iter().collect(), n, protocol),
+            events,
+            by_type: by_type
+                .into_iter()
+                .map(|((name, grade), (events, who))| EventType {
+                    name,
+                    grade,
+                    events,
+                    patients: Count {
+                        patients: who.into_iter().collect(),
+                    },
+                })
+                .collect(),
+        }
     };
     let any = |kind: EventKind| {
-        let count = patients
-            .iter()
-            .filter(|p| p.events.iter().any(|e| e.kind == kind))
-            .count();
-        share(count, n, protocol)
+        Share::of(
+            positions(patients, |p| p.events.iter().any(|e| e.kind == kind)),
+            n,
+            protocol,
+        )
     };
-    json!({
-        "adverse_events": from_day0(EventKind::AdverseEvent),
-        "infections": from_day0(EventKind::Infection),
-        "icu_admission": any(EventKind::IcuAdmission),
-        "deaths": any(EventKind::Death),
-    })
+    Safety {
+        adverse_events: from_day0(EventKind::AdverseEvent),
+        infections: from_day0(EventKind::Infection),
+        icu_admission: any(EventKind::IcuAdmission),
+        deaths: any(EventKind::Death),
+    }
 }
 
 /// For each analyte of the figures, each day of [`TRAJECTORY_DAYS`] with a value: the patients with a
 /// daily value that day and their median and quartiles.
-fn trajectories(patients: &[PatientEndpoints], protocol: &Protocol) -> Value {
-    let mut by_analyte = Map::new();
-    for analyte in TRAJECTORY_ANALYTES {
-        let mut by_day: std::collections::BTreeMap<i32, Vec<f64>> =
-            std::collections::BTreeMap::new();
-        for p in patients {
-            for d in p.trajectories.get(&analyte).into_iter().flatten() {
-                by_day.entry(d.day).or_default().push(d.value);
+fn trajectories(patients: &[PatientEndpoints], protocol: &Protocol) -> Trajectories {
+    let analytes = TRAJECTORY_ANALYTES
+        .iter()
+        .map(|&analyte| {
+            let mut by_day: BTreeMap<i32, Vec<f64>> = BTreeMap::new();
+            for p in patients {
+                for d in p.trajectories.get(&analyte).into_iter().flatten() {
+                    by_day.entry(d.day).or_default().push(d.value);
+                }
             }
-        }
-        let days: Vec<Value> = by_day
-            .iter()
-            .filter_map(|(&day, values)| {
-                let s = Sample::new(values).ok()?.summary(protocol.quantile_type);
-                Some(json!({"day": day, "n": s.n, "median": number(s.median), "q1": number(s.q1), "q3": number(s.q3)}))
-            })
-            .collect();
-        by_analyte.insert(
-            analyte.name().to_string(),
-            json!({"unit": analyte.canonical_unit(), "days": days}),
-        );
+            let days = by_day
+                .iter()
+                .map(|(&day, values)| (day, Summary::of(values, protocol)))
+                .filter(|(_, s)| s.n > 0)
+                .map(|(day, s)| TrajectoryDay {
+                    day,
+                    n: s.n,
+                    median: s.median,
+                    q1: s.q1,
+                    q3: s.q3,
+                })
+                .collect();
+            let trajectory = Trajectory {
+                unit: analyte.canonical_unit(),
+                days,
+            };
+            (analyte, trajectory)
+        })
+        .collect();
+    Trajectories {
+        first_day: TRAJECTORY_DAYS.0,
+        last_day: TRAJECTORY_DAYS.1,
+        analytes: Keyed(analytes),
     }
-    json!({"first_day": TRAJECTORY_DAYS.0, "last_day": TRAJECTORY_DAYS.1, "analytes": by_analyte})
 }
 
 /// Patients per thread below which one thread does the work.
@@ -455,72 +510,102 @@ fn derive_all(
     }))
 }
 
-fn kaplan_meier(febrile: &[&PatientEndpoints], protocol: &Protocol) -> Value {
-    let times: Vec<(f64, f64)> = febrile
+fn kaplan_meier(
+    febrile: &[usize],
+    patients: &[PatientEndpoints],
+    protocol: &Protocol,
+) -> FeverKaplanMeier {
+    let (time, event): (Vec<f64>, Vec<f64>) = febrile
         .iter()
-        .filter_map(|p| p.resolution_time)
+        .filter_map(|&i| patients[i].resolution_time)
         .map(|(time, resolved)| (f64::from(time), f64::from(u8::from(resolved))))
-        .collect();
-    let (time, event): (Vec<f64>, Vec<f64>) = times.into_iter().unzip();
+        .unzip();
     let Ok(data) = SurvivalData::new::<&str>(&time, &event, None) else {
-        return json!({"median": null, "ci95": [null, null], "table": []});
+        return FeverKaplanMeier {
+            median: None,
+            ci95: [None, None],
+            conf_type: None,
+            table: Vec::new(),
+        };
     };
     let analysis = data.fit(protocol.km_conf_type, protocol.confidence);
     let fit = &analysis.groups[0].fit;
-    json!({
-        "median": optional(fit.median),
-        "ci95": [optional(fit.median_ci.0), optional(fit.median_ci.1)],
-        "conf_type": protocol.km_conf_type.name(),
-        "table": fit.table.iter().map(km_row_json).collect::<Vec<_>>(),
-    })
+    FeverKaplanMeier {
+        median: fit.median.and_then(finite),
+        ci95: [
+            fit.median_ci.0.and_then(finite),
+            fit.median_ci.1.and_then(finite),
+        ],
+        conf_type: Some(protocol.km_conf_type),
+        table: fit.table.clone(),
+    }
 }
 
-/// One row of a Kaplan–Meier table as both the analysis (§3) and `hlh stats km` (§5) write it.
-pub fn km_row_json(row: &KmRow) -> Value {
-    json!({
-        "time": number(row.time), "n_risk": row.n_risk, "n_event": row.n_event, "n_censor": row.n_censor,
-        "survival": number(row.survival), "std_err": optional(row.std_err),
-        "lower": optional(row.lower), "upper": optional(row.upper),
-    })
-}
-
-fn lab_comparison(analyte: Analyte, patients: &[PatientEndpoints], protocol: &Protocol) -> Value {
-    let pairs: Vec<(f64, f64)> = patients
-        .iter()
-        .filter_map(|p| {
-            let pair = p.labs.get(&analyte)?;
-            Some((pair.day0?.value, pair.day7?.value))
-        })
-        .collect();
-    let (day0, day7): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
-    let mut value = json!({
-        "unit": analyte.canonical_unit(),
-        "n_pairs": pairs.len(),
-        "day0": summary(&day0, protocol),
-        "day7": summary(&day7, protocol),
-        "difference": {"mean": null, "ci95": null, "hodges_lehmann": null},
-        "paired_t": {"statistic": null, "df": null, "p_value": null},
-        "wilcoxon": {"statistic": null, "p_value": null, "method": null, "zero_method": null, "n_used": null},
-    });
-    let Ok(paired) = Pairs::new(&day0, &day7) else {
-        return value;
+/// Day 0 against Day 7 of each observed analyte. The analytes are independent: a large cohort compares
+/// them across the cores.
+fn lab_comparisons(
+    patients: &[PatientEndpoints],
+    observed: &[Analyte],
+    protocol: &Protocol,
+) -> Keyed<Analyte, LabComparison> {
+    let threads = if patients.len() < MIN_PATIENTS_PER_THREAD {
+        1
+    } else {
+        parallel::cores().min(observed.len()).max(1)
     };
-    let comparison = paired.compare(protocol.confidence);
-    value["difference"] = json!({
-        "mean": number(comparison.mean_difference),
-        "ci95": comparison.paired_t.map_or(Value::Null, |t| json!([number(t.ci.0), number(t.ci.1)])),
-        "hodges_lehmann": comparison.hodges_lehmann.map_or(Value::Null, |hl| number(hl.estimate)),
+    let compared = parallel::in_parts(threads, |part| {
+        observed
+            .iter()
+            .skip(part)
+            .step_by(threads)
+            .map(|&analyte| (analyte, lab_comparison(analyte, patients, protocol)))
+            .collect::<Vec<_>>()
     });
-    if let Some(t) = comparison.paired_t {
-        value["paired_t"] = json!({"statistic": optional(t.statistic), "df": number(t.df), "p_value": optional(t.p_value)});
+    let mut compared: Vec<(Analyte, LabComparison)> = compared.into_iter().flatten().collect();
+    compared.sort_by_key(|(analyte, _)| *analyte);
+    Keyed(compared)
+}
+
+fn lab_comparison(
+    analyte: Analyte,
+    patients: &[PatientEndpoints],
+    protocol: &Protocol,
+) -> LabComparison {
+    let mut who = Vec::new();
+    let (mut day0, mut day7) = (Vec::new(), Vec::new());
+    for (index, p) in patients.iter().enumerate() {
+        let pair = p.labs.get(&analyte);
+        if let Some((before, after)) = pair.and_then(|pair| Some((pair.day0?, pair.day7?))) {
+            who.push(index);
+            day0.push(before.value);
+            day7.push(after.value);
+        }
     }
-    if let Some(w) = comparison.wilcoxon {
-        value["wilcoxon"] = json!({
-            "statistic": number(w.statistic), "p_value": number(w.p_value), "method": w.method.name(),
-            "zero_method": w.zero_method.name(), "correction": w.correction, "n_used": w.n_used,
-        });
-    }
-    value
+    let mut comparison = LabComparison {
+        unit: analyte.canonical_unit(),
+        n_pairs: Count { patients: who },
+        day0: Summary::of(&day0, protocol),
+        day7: Summary::of(&day7, protocol),
+        difference: Difference {
+            mean: None,
+            ci95: None,
+            hodges_lehmann: None,
+        },
+        paired_t: None,
+        wilcoxon: None,
+    };
+    let Ok(paired) = Pairs::new(&day0, &day7) else {
+        return comparison;
+    };
+    let compared = paired.compare(protocol.confidence);
+    comparison.difference = Difference {
+        mean: finite(compared.mean_difference),
+        ci95: compared.paired_t.map(|t| interval(t.ci)),
+        hodges_lehmann: compared.hodges_lehmann.and_then(|hl| finite(hl.estimate)),
+    };
+    comparison.paired_t = compared.paired_t;
+    comparison.wilcoxon = compared.wilcoxon;
+    comparison
 }
 
 fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {
@@ -529,7 +614,7 @@ fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {
         let day = |value: Option<crate::DailyValue>| {
             value.map_or(
                 Value::Null,
-                |v| json!({"day": v.day, "value": number(v.value), "source_line": v.source.line}),
+                |v| json!({"day": v.day, "value": finite_json(v.value), "source_line": v.source.line}),
             )
         };
         labs.insert(
@@ -572,13 +657,9 @@ fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {
             "criteria": p.hlh2004.criteria.iter().map(|c| json!({"criterion": c.criterion, "status": c.status.name()})).collect::<Vec<_>>(),
         },
         "ohi": {
-            "status": match p.ohi.status {
-                hlh_criteria::Status::Met => "positive",
-                hlh_criteria::Status::NotMet => "negative",
-                hlh_criteria::Status::Unknown => "unknown",
-            },
-            "ferritin": optional(p.ohi.ferritin),
-            "scd25": optional(p.ohi.scd25),
+            "status": p.ohi.result_name(),
+            "ferritin": optional_json(p.ohi.ferritin),
+            "scd25": optional_json(p.ohi.scd25),
         },
         "mas2016": p.mas2016.as_ref().map_or(Value::Null, |m| json!({
             "status": m.status.name(),
@@ -586,13 +667,13 @@ fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {
         })),
         "treatment_source_lines": p.treatment_sources.iter().map(|s| s.line).collect::<Vec<_>>(),
         "demographics": {
-            "centre": p.record.centre, "sex": p.record.sex.name(), "age_years": number(p.record.age_years),
+            "centre": p.record.centre, "sex": p.record.sex.name(), "age_years": finite_json(p.record.age_years),
             "diagnosis_date": p.record.diagnosis_date.to_string(),
             "triggers": p.record.triggers.iter().map(|t| t.name()).collect::<Vec<_>>(),
             "trigger_detail": p.record.trigger_detail, "source_line": p.record.source.line,
         },
         "course": {
-            "first_dose": optional(p.course.first_dose), "dose_unit": p.course.dose_unit.map(|u| u.name()),
+            "first_dose": optional_json(p.course.first_dose), "dose_unit": p.course.dose_unit.map(|u| u.name()),
             "frequency": p.course.frequency, "route": p.course.route.map(|r| r.name()),
             "last_day": p.course.last_day,
         },
@@ -611,7 +692,15 @@ fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {
         },
         "trajectories": p.trajectories.iter().map(|(analyte, days)| (
             analyte.name().to_string(),
-            json!(days.iter().map(|d| json!({"day": d.day, "value": number(d.value), "source_line": d.source.line})).collect::<Vec<_>>()),
+            json!(days.iter().map(|d| json!({"day": d.day, "value": finite_json(d.value), "source_line": d.source.line})).collect::<Vec<_>>()),
         )).collect::<Map<_, _>>(),
     })
+}
+
+fn finite_json(value: f64) -> Value {
+    finite(value).map_or(Value::Null, |v| json!(v))
+}
+
+fn optional_json(value: Option<f64>) -> Value {
+    value.and_then(finite).map_or(Value::Null, |v| json!(v))
 }

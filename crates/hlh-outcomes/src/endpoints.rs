@@ -139,6 +139,13 @@ pub struct TimelineEvent {
     pub source: SourceRow,
 }
 
+impl TimelineEvent {
+    /// The type an event is counted under: its detail as recorded, trimmed, or "unspecified".
+    pub fn type_name(&self) -> &str {
+        self.detail.as_deref().map_or("unspecified", str::trim)
+    }
+}
+
 /// Everything derived for one analysed patient.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatientEndpoints {

@@ -5,11 +5,14 @@
 //! patients in file order, analytes in table order — so the same inputs give byte-identical JSON.
 
 mod analysis;
+pub mod cohort;
 mod endpoints;
+pub mod json_forms;
 pub mod protocol;
 mod summary_text;
 
-pub use analysis::{analyze, km_row_json, Analysis, AnalysisError, SCHEMA};
+pub use analysis::{analyze, Analysis, AnalysisError, SCHEMA};
+pub use cohort::Cohort;
 pub use endpoints::{
     DailyValue, IndexCourse, Judgement, LabPair, PatientEndpoints, ResponseItems, TimelineEvent,
     TimelineTreatment, TRAJECTORY_ANALYTES, TRAJECTORY_DAYS,

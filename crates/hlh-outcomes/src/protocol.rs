@@ -6,7 +6,7 @@ use hlh_model::Drug;
 use hlh_stats::proportion::ProportionMethod;
 use hlh_stats::survival::ConfType;
 use hlh_stats::QuantileType;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// Where the response verdict comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +17,15 @@ pub enum ResponseSource {
     Recorded,
 }
 
+impl ResponseSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            ResponseSource::Derived => "derived",
+            ResponseSource::Recorded => "recorded",
+        }
+    }
+}
+
 /// The paired test quoted in the abstract-style summary (both are always reported).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PrimaryPairedTest {
@@ -24,91 +33,163 @@ pub enum PrimaryPairedTest {
     Wilcoxon,
 }
 
-/// Every setting of an analysis, with the defaults of the analysis contract §1.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Protocol {
-    /// `index_drug`: Day 0 is its first administration.
-    pub index_drug: Drug,
-    /// `hlh_directed_drugs`: for first-line and monotherapy; `corticosteroids` covers every steroid.
-    pub hlh_directed_drugs: Vec<Drug>,
-    /// `days.day0_window`: the Day-0 value is that of the latest day with a result in this window.
-    pub day0_window: (i32, i32),
-    /// `days.day7_window` and `days.day7_target`: the day in the window closest to the target, the
-    /// earlier on a tie.
-    pub day7_window: (i32, i32),
-    pub day7_target: i32,
-    /// `scores.window`: days around the diagnosis date whose worst values feed the scores.
-    pub scores_window: (i32, i32),
-    /// `scores.hscore_cutoff`.
-    pub hscore_cutoff: u32,
-    /// `scores.hlh2004_preset` and `scores.hlh2004_required`.
-    pub hlh2004_preset: Preset,
-    pub hlh2004_required: usize,
-    /// `fever.threshold_celsius`: fever is a temperature at or above this.
-    pub fever_threshold_celsius: f64,
-    /// `fever.baseline_days`: febrile at baseline when a fever is recorded on one of these days.
-    pub fever_baseline_days: (i32, i32),
-    /// `fever.sustained_days`: afebrile days needed to call the fever resolved.
-    pub fever_sustained_days: i32,
-    /// `fever.resolved_by_day`.
-    pub fever_resolved_by_day: i32,
-    /// `response.source`.
-    pub response_source: ResponseSource,
-    /// `response.rescue_drugs`: started in (Day 0, Day 7], they make the patient a non-responder.
-    pub rescue_drugs: Vec<Drug>,
-    /// `response.recorded_window`: where a recorded assessment is read.
-    pub recorded_window: (i32, i32),
-    /// `response.day`: the day the response is judged at: death on or before it, an inefficacy stop
-    /// before it, or a rescue drug started in (Day 0, it] fails the response.
-    pub response_day: i32,
-    /// `stats.quantile_type`.
-    pub quantile_type: QuantileType,
-    /// `stats.proportion_ci`.
-    pub proportion_ci: ProportionMethod,
-    /// `stats.primary_paired_test`.
-    pub primary_paired_test: PrimaryPairedTest,
-    /// `stats.km_conf_type`.
-    pub km_conf_type: ConfType,
-    /// `stats.confidence`.
-    pub confidence: f64,
-}
-
-impl Default for Protocol {
-    fn default() -> Protocol {
-        Protocol {
-            index_drug: Drug::Anakinra,
-            hlh_directed_drugs: vec![
-                Drug::Corticosteroids,
-                Drug::Ivig,
-                Drug::Etoposide,
-                Drug::Ciclosporin,
-                Drug::Ruxolitinib,
-                Drug::Emapalumab,
-                Drug::Tocilizumab,
-                Drug::Canakinumab,
-            ],
-            day0_window: (-2, 0),
-            day7_window: (5, 9),
-            day7_target: 7,
-            scores_window: (-3, 3),
-            hscore_cutoff: 169,
-            hlh2004_preset: Preset::Henter2007,
-            hlh2004_required: 5,
-            fever_threshold_celsius: 38.0,
-            fever_baseline_days: (-1, 0),
-            fever_sustained_days: 2,
-            fever_resolved_by_day: 7,
-            response_source: ResponseSource::Derived,
-            rescue_drugs: vec![Drug::Etoposide, Drug::Emapalumab, Drug::Ruxolitinib],
-            recorded_window: (0, 14),
-            response_day: 7,
-            quantile_type: QuantileType::Type7,
-            proportion_ci: ProportionMethod::Wilson,
-            primary_paired_test: PrimaryPairedTest::PairedT,
-            km_conf_type: ConfType::LogLog,
-            confidence: 0.95,
+impl PrimaryPairedTest {
+    pub fn name(self) -> &'static str {
+        match self {
+            PrimaryPairedTest::PairedT => "paired_t",
+            PrimaryPairedTest::Wilcoxon => "wilcoxon",
         }
     }
+}
+
+/// Declares the settings once, as a table: for each, its field (with its meaning as the field's
+/// documentation), its name in TOML and JSON, its default, how it is read and how it is echoed. From
+/// the table come [`Protocol`], its `Default`, [`SETTINGS`], reading and echoing; nothing else names a
+/// default.
+macro_rules! protocol_settings {
+    ($(
+        $(#[doc = $doc:literal])+
+        $field:ident: $type:ty = $default:expr,
+            $name:literal, read: $read:expr, echo: $echo:expr;
+    )+) => {
+        /// Every setting of an analysis, with its default (docs/analysis-schema.md, "The protocol").
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Protocol {
+            $( $(#[doc = $doc])+ pub $field: $type, )+
+        }
+
+        impl Default for Protocol {
+            fn default() -> Protocol {
+                Protocol { $( $field: $default, )+ }
+            }
+        }
+
+        /// Every setting: its name (`section.key`), its meaning, in the order the JSON echoes them.
+        pub const SETTINGS: &[Setting] = &[
+            $( Setting { name: $name, doc: concat!($($doc),+) }, )+
+        ];
+
+        impl Protocol {
+            /// Reads one setting by its full name; `None` for an unknown name, otherwise what was
+            /// expected when the value is not valid.
+            fn read_setting(&mut self, name: &str, value: &toml::Value) -> Option<Result<(), String>> {
+                match name {
+                    $( $name => Some(($read)(value).map(|parsed| self.$field = parsed)), )+
+                    _ => None,
+                }
+            }
+
+            /// Every setting's name and its value as JSON, in declaration order.
+            pub fn echo(&self) -> Vec<(&'static str, Value)> {
+                vec![ $( ($name, ($echo)(&self.$field)), )+ ]
+            }
+        }
+    };
+}
+
+/// A setting of the protocol, for messages, documentation and forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Setting {
+    /// `section.key`, or `key` for the top-level settings.
+    pub name: &'static str,
+    /// What the setting means.
+    pub doc: &'static str,
+}
+
+fn drug_names(list: &[Drug]) -> Value {
+    json!(list.iter().map(|d| d.name()).collect::<Vec<_>>())
+}
+
+fn window_json(window: &(i32, i32)) -> Value {
+    json!([window.0, window.1])
+}
+
+protocol_settings! {
+    /// Day 0 is the first administration of this drug.
+    index_drug: Drug = Drug::Anakinra,
+        "index_drug", read: drug, echo: |d: &Drug| json!(d.name());
+    /// The drugs that count for first-line and monotherapy; `corticosteroids` covers every steroid.
+    hlh_directed_drugs: Vec<Drug> = vec![
+            Drug::Corticosteroids,
+            Drug::Ivig,
+            Drug::Etoposide,
+            Drug::Ciclosporin,
+            Drug::Ruxolitinib,
+            Drug::Emapalumab,
+            Drug::Tocilizumab,
+            Drug::Canakinumab,
+        ],
+        "hlh_directed_drugs", read: drug_list, echo: |d: &Vec<Drug>| drug_names(d);
+    /// The Day-0 value is that of the latest day with a result in this window.
+    day0_window: (i32, i32) = (-2, 0),
+        "days.day0_window", read: day_window, echo: window_json;
+    /// The Day-7 value is that of the day in this window closest to `days.day7_target`.
+    day7_window: (i32, i32) = (5, 9),
+        "days.day7_window", read: day_window, echo: window_json;
+    /// The day the Day-7 value aims at; the earlier day wins a tie.
+    day7_target: i32 = 7,
+        "days.day7_target", read: day, echo: |d: &i32| json!(d);
+    /// Days around the diagnosis date whose worst values feed the scores.
+    scores_window: (i32, i32) = (-3, 3),
+        "scores.window", read: day_window, echo: window_json;
+    /// HScore positive at or above this total.
+    hscore_cutoff: u32 = 169,
+        "scores.hscore_cutoff", read: |v: &toml::Value| whole(v, 0, 337).map(|c| c as u32),
+        echo: |c: &u32| json!(c);
+    /// The reading of the HLH-2004 thresholds.
+    hlh2004_preset: Preset = Preset::Henter2007,
+        "scores.hlh2004_preset", read: preset, echo: |p: &Preset| json!(p.name());
+    /// HLH-2004 met with this many of the eight criteria (or a molecular diagnosis).
+    hlh2004_required: usize = 5,
+        "scores.hlh2004_required", read: |v: &toml::Value| whole(v, 1, 8).map(|k| k as usize),
+        echo: |k: &usize| json!(k);
+    /// Fever is a temperature at or above this, in °C.
+    fever_threshold_celsius: f64 = 38.0,
+        "fever.threshold_celsius", read: |v: &toml::Value| real(v, 35.0, 42.0),
+        echo: |t: &f64| json!(t);
+    /// Febrile at baseline when a fever is recorded on one of these days.
+    fever_baseline_days: (i32, i32) = (-1, 0),
+        "fever.baseline_days", read: day_window, echo: window_json;
+    /// Afebrile calendar days needed to call the fever resolved.
+    fever_sustained_days: i32 = 2,
+        "fever.sustained_days", read: |v: &toml::Value| whole(v, 1, 30).map(|d| d as i32),
+        echo: |d: &i32| json!(d);
+    /// Fever resolved by this day is the proportion reported.
+    fever_resolved_by_day: i32 = 7,
+        "fever.resolved_by_day", read: day, echo: |d: &i32| json!(d);
+    /// Where the response verdict comes from: derived from the data, or the clinician's recorded one.
+    response_source: ResponseSource = ResponseSource::Derived,
+        "response.source", read: response_source, echo: |s: &ResponseSource| json!(s.name());
+    /// Started in (Day 0, `response.day`], these drugs make the patient a non-responder.
+    rescue_drugs: Vec<Drug> = vec![Drug::Etoposide, Drug::Emapalumab, Drug::Ruxolitinib],
+        "response.rescue_drugs", read: drug_list, echo: |d: &Vec<Drug>| drug_names(d);
+    /// Where a recorded assessment is read.
+    recorded_window: (i32, i32) = (0, 14),
+        "response.recorded_window", read: day_window, echo: window_json;
+    /// The day the response is judged at: death on or before it, an inefficacy stop before it, or a
+    /// rescue drug started in (Day 0, it] fails the response.
+    response_day: i32 = 7,
+        "response.day", read: day, echo: |d: &i32| json!(d);
+    /// The Hyndman–Fan quantile type of medians and quartiles (R's default is 7).
+    quantile_type: QuantileType = QuantileType::Type7,
+        "stats.quantile_type",
+        read: |v: &toml::Value| whole(v, 1, 9).and_then(|t| {
+            QuantileType::from_number(t as u8).ok_or_else(|| "1 to 9".into())
+        }),
+        echo: |q: &QuantileType| json!(q.number());
+    /// The confidence interval of proportions.
+    proportion_ci: ProportionMethod = ProportionMethod::Wilson,
+        "stats.proportion_ci", read: proportion_method, echo: |m: &ProportionMethod| json!(m.name());
+    /// The paired test quoted in the summary (both are always reported).
+    primary_paired_test: PrimaryPairedTest = PrimaryPairedTest::PairedT,
+        "stats.primary_paired_test", read: primary_test,
+        echo: |t: &PrimaryPairedTest| json!(t.name());
+    /// The transform of the Kaplan–Meier confidence interval.
+    km_conf_type: ConfType = ConfType::LogLog,
+        "stats.km_conf_type", read: conf_type, echo: |c: &ConfType| json!(c.name());
+    /// The level of every confidence interval.
+    confidence: f64 = 0.95,
+        "stats.confidence", read: |v: &toml::Value| real(v, 0.5, 0.999), echo: |c: &f64| json!(c);
 }
 
 impl Protocol {
@@ -123,34 +204,21 @@ impl Protocol {
 
     /// Applies the settings of a TOML table (a `[protocol]` table or a protocol file), collecting every
     /// problem: unknown settings, wrong types, values out of their domain.
+    ///
+    /// # Errors
+    ///
+    /// Every problem, each naming `origin`, the setting and what was expected.
     pub fn apply(&mut self, table: &toml::Table, origin: &str) -> Result<(), Vec<String>> {
         let mut errors = Vec::new();
         for (key, value) in table {
-            match (key.as_str(), value) {
-                ("index_drug", value) => {
-                    set(&mut errors, origin, key, value, drug, &mut self.index_drug)
-                }
-                ("hlh_directed_drugs", value) => set(
-                    &mut errors,
-                    origin,
-                    key,
-                    value,
-                    drug_list,
-                    &mut self.hlh_directed_drugs,
-                ),
-                (
-                    section @ ("days" | "scores" | "fever" | "response" | "stats"),
-                    toml::Value::Table(inner),
-                ) => {
+            match value {
+                // A section: `[fever]` holds `fever.threshold_celsius`, …
+                toml::Value::Table(inner) if is_section(key) => {
                     for (inner_key, value) in inner {
-                        let name = format!("{section}.{inner_key}");
-                        self.apply_one(&mut errors, origin, &name, value);
+                        self.apply_one(&mut errors, origin, &format!("{key}.{inner_key}"), value);
                     }
                 }
-                _ => errors.push(format!(
-                    "{origin}: unknown protocol setting {key:?}; the settings are {}",
-                    SETTINGS.join(", ")
-                )),
+                _ => self.apply_one(&mut errors, origin, key, value),
             }
         }
         if errors.is_empty() {
@@ -167,244 +235,55 @@ impl Protocol {
         name: &str,
         value: &toml::Value,
     ) {
-        match name {
-            "days.day0_window" => set(
-                errors,
-                origin,
-                name,
-                value,
-                day_window,
-                &mut self.day0_window,
-            ),
-            "days.day7_window" => set(
-                errors,
-                origin,
-                name,
-                value,
-                day_window,
-                &mut self.day7_window,
-            ),
-            "days.day7_target" => set(errors, origin, name, value, day, &mut self.day7_target),
-            "scores.window" => set(
-                errors,
-                origin,
-                name,
-                value,
-                day_window,
-                &mut self.scores_window,
-            ),
-            "scores.hscore_cutoff" => set(
-                errors,
-                origin,
-                name,
-                value,
-                |v| whole(v, 0, 337).map(|c| c as u32),
-                &mut self.hscore_cutoff,
-            ),
-            "scores.hlh2004_preset" => set(
-                errors,
-                origin,
-                name,
-                value,
-                preset,
-                &mut self.hlh2004_preset,
-            ),
-            "scores.hlh2004_required" => set(
-                errors,
-                origin,
-                name,
-                value,
-                |v| whole(v, 1, 8).map(|k| k as usize),
-                &mut self.hlh2004_required,
-            ),
-            "fever.threshold_celsius" => set(
-                errors,
-                origin,
-                name,
-                value,
-                |v| real(v, 35.0, 42.0),
-                &mut self.fever_threshold_celsius,
-            ),
-            "fever.baseline_days" => set(
-                errors,
-                origin,
-                name,
-                value,
-                day_window,
-                &mut self.fever_baseline_days,
-            ),
-            "fever.sustained_days" => set(
-                errors,
-                origin,
-                name,
-                value,
-                |v| whole(v, 1, 30).map(|d| d as i32),
-                &mut self.fever_sustained_days,
-            ),
-            "fever.resolved_by_day" => set(
-                errors,
-                origin,
-                name,
-                value,
-                day,
-                &mut self.fever_resolved_by_day,
-            ),
-            "response.source" => set(
-                errors,
-                origin,
-                name,
-                value,
-                response_source,
-                &mut self.response_source,
-            ),
-            "response.rescue_drugs" => set(
-                errors,
-                origin,
-                name,
-                value,
-                drug_list,
-                &mut self.rescue_drugs,
-            ),
-            "response.recorded_window" => set(
-                errors,
-                origin,
-                name,
-                value,
-                day_window,
-                &mut self.recorded_window,
-            ),
-            "response.day" => set(errors, origin, name, value, day, &mut self.response_day),
-            "stats.quantile_type" => set(
-                errors,
-                origin,
-                name,
-                value,
-                |v| {
-                    whole(v, 1, 9).and_then(|t| {
-                        QuantileType::from_number(t as u8).ok_or_else(|| "1 to 9".into())
-                    })
-                },
-                &mut self.quantile_type,
-            ),
-            "stats.proportion_ci" => set(
-                errors,
-                origin,
-                name,
-                value,
-                proportion_method,
-                &mut self.proportion_ci,
-            ),
-            "stats.primary_paired_test" => set(
-                errors,
-                origin,
-                name,
-                value,
-                primary_test,
-                &mut self.primary_paired_test,
-            ),
-            "stats.km_conf_type" => set(
-                errors,
-                origin,
-                name,
-                value,
-                conf_type,
-                &mut self.km_conf_type,
-            ),
-            "stats.confidence" => set(
-                errors,
-                origin,
-                name,
-                value,
-                |v| real(v, 0.5, 0.999),
-                &mut self.confidence,
-            ),
-            _ => errors.push(format!(
+        match self.read_setting(name, value) {
+            Some(Ok(())) => {}
+            Some(Err(expected)) => errors.push(format!(
+                "{origin}: protocol setting {name} = {value}: expected {expected}"
+            )),
+            None => errors.push(format!(
                 "{origin}: unknown protocol setting {name:?}; the settings are {}",
-                SETTINGS.join(", ")
+                setting_names().join(", ")
             )),
         }
     }
 
-    /// The resolved protocol, every setting with its value, for the analysis JSON and the methods text.
+    /// The resolved protocol, every setting with its value, nested by section, for the analysis JSON.
     pub fn to_json(&self) -> Value {
-        let drugs = |list: &[Drug]| list.iter().map(|d| d.name()).collect::<Vec<_>>();
-        json!({
-            "index_drug": self.index_drug.name(),
-            "hlh_directed_drugs": drugs(&self.hlh_directed_drugs),
-            "days": {
-                "day0_window": [self.day0_window.0, self.day0_window.1],
-                "day7_window": [self.day7_window.0, self.day7_window.1],
-                "day7_target": self.day7_target,
-            },
-            "scores": {
-                "window": [self.scores_window.0, self.scores_window.1],
-                "hscore_cutoff": self.hscore_cutoff,
-                "hlh2004_preset": self.hlh2004_preset.name(),
-                "hlh2004_required": self.hlh2004_required,
-            },
-            "fever": {
-                "threshold_celsius": self.fever_threshold_celsius,
-                "baseline_days": [self.fever_baseline_days.0, self.fever_baseline_days.1],
-                "sustained_days": self.fever_sustained_days,
-                "resolved_by_day": self.fever_resolved_by_day,
-            },
-            "response": {
-                "source": match self.response_source { ResponseSource::Derived => "derived", ResponseSource::Recorded => "recorded" },
-                "rescue_drugs": drugs(&self.rescue_drugs),
-                "recorded_window": [self.recorded_window.0, self.recorded_window.1],
-                "day": self.response_day,
-            },
-            "stats": {
-                "quantile_type": self.quantile_type.number(),
-                "proportion_ci": self.proportion_ci.name(),
-                "primary_paired_test": match self.primary_paired_test { PrimaryPairedTest::PairedT => "paired_t", PrimaryPairedTest::Wilcoxon => "wilcoxon" },
-                "km_conf_type": self.km_conf_type.name(),
-                "confidence": self.confidence,
-            },
-        })
+        let mut root = Map::new();
+        for (name, value) in self.echo() {
+            match name.split_once('.') {
+                Some((section, key)) => {
+                    let section = root
+                        .entry(section)
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    if let Value::Object(section) = section {
+                        section.insert(key.to_string(), value);
+                    }
+                }
+                None => {
+                    root.insert(name.to_string(), value);
+                }
+            }
+        }
+        Value::Object(root)
     }
 }
 
-/// Every setting's name, for messages.
-pub const SETTINGS: [&str; 22] = [
-    "index_drug",
-    "hlh_directed_drugs",
-    "days.day0_window",
-    "days.day7_window",
-    "days.day7_target",
-    "scores.window",
-    "scores.hscore_cutoff",
-    "scores.hlh2004_preset",
-    "scores.hlh2004_required",
-    "fever.threshold_celsius",
-    "fever.baseline_days",
-    "fever.sustained_days",
-    "fever.resolved_by_day",
-    "response.source",
-    "response.rescue_drugs",
-    "response.recorded_window",
-    "response.day",
-    "stats.quantile_type",
-    "stats.proportion_ci",
-    "stats.primary_paired_test",
-    "stats.km_conf_type",
-    "stats.confidence",
-];
-
-fn set<T>(
-    errors: &mut Vec<String>,
-    origin: &str,
-    name: &str,
-    value: &toml::Value,
-    parse: impl Fn(&toml::Value) -> Result<T, String>,
-    slot: &mut T,
-) {
-    match parse(value) {
-        Ok(parsed) => *slot = parsed,
-        Err(expected) => errors.push(format!(
-            "{origin}: protocol setting {name} = {value}: expected {expected}"
-        )),
+impl serde::Serialize for Protocol {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
     }
+}
+
+/// Whether `key` is the section of some setting (`fever` of `fever.threshold_celsius`).
+fn is_section(key: &str) -> bool {
+    SETTINGS
+        .iter()
+        .any(|s| s.name.split_once('.').is_some_and(|(section, _)| section == key))
+}
+
+fn setting_names() -> Vec<&'static str> {
+    SETTINGS.iter().map(|s| s.name).collect()
 }
 
 fn whole(value: &toml::Value, min: i64, max: i64) -> Result<i64, String> {
@@ -563,7 +442,7 @@ mod tests {
     #[test]
     fn every_setting_is_echoed() {
         let echoed = Protocol::default().to_json();
-        for name in SETTINGS {
+        for name in setting_names() {
             let mut value = &echoed;
             for part in name.split('.') {
                 value = &value[part];

@@ -1,23 +1,24 @@
 //! The abstract-style summary a clinician can paste into a draft, every number with its n, read from the
-//! analysis JSON (never recomputed).
+//! typed cohort (never recomputed).
 
-use serde_json::Value;
+use hlh_model::Analyte;
 
-use crate::protocol::{PrimaryPairedTest, Protocol};
+use crate::cohort::{Cohort, Share};
+use crate::protocol::PrimaryPairedTest;
 
-fn percent(part: &Value) -> String {
-    part["proportion"]
-        .as_f64()
+fn percent(share: &Share) -> String {
+    share
+        .proportion
         .map_or("–".into(), |p| format!("{:.1}%", 100.0 * p))
 }
 
-fn count_of(part: &Value) -> String {
-    format!("{}/{}", part["count"], part["n"])
+fn count_of(share: &Share) -> String {
+    format!("{}/{}", share.count, share.n)
 }
 
-fn ci(part: &Value) -> String {
-    match (part["ci95"][0].as_f64(), part["ci95"][1].as_f64()) {
-        (Some(lo), Some(hi)) => format!("95% CI {:.1}–{:.1}%", 100.0 * lo, 100.0 * hi),
+fn ci(share: &Share) -> String {
+    match share.ci95 {
+        Some([Some(lo), Some(hi)]) => format!("95% CI {:.1}–{:.1}%", 100.0 * lo, 100.0 * hi),
         _ => "95% CI not estimable".into(),
     }
 }
@@ -31,8 +32,8 @@ pub fn p_value(p: Option<f64>) -> String {
     }
 }
 
-fn short(value: &Value) -> String {
-    match value.as_f64() {
+fn short(value: Option<f64>) -> String {
+    match value {
         Some(v) if v.abs() >= 100.0 => format!("{v:.0}"),
         Some(v) => {
             let text = format!("{v:.1}");
@@ -42,83 +43,90 @@ fn short(value: &Value) -> String {
     }
 }
 
-pub fn summary_text(analysis: &Value, protocol: &Protocol) -> String {
-    let baseline = &analysis["baseline"];
-    let outcomes = &analysis["outcomes"];
-    let n = analysis["n_patients"].as_u64().unwrap_or(0);
+pub fn summary_text(cohort: &Cohort) -> String {
+    let protocol = &cohort.protocol;
+    let baseline = &cohort.baseline;
+    let outcomes = &cohort.outcomes;
+    let n = cohort.n_patients;
     let drug = protocol.index_drug.name();
     let capitalised = format!("{}{}", drug[..1].to_uppercase(), &drug[1..]);
-    let age = &baseline["age_years"];
-    let men = baseline["sex"]["M"].as_u64().unwrap_or(0);
+    let age = &baseline.age_years;
+    let men = &baseline.sex_shares.male;
     let mut text = format!(
-        "Among {n} patients (median age {} years, IQR {}–{}), {men} ({:.1}%) were men. ",
-        short(&age["median"]),
-        short(&age["q1"]),
-        short(&age["q3"]),
-        100.0 * men as f64 / n.max(1) as f64
+        "Among {n} patients (median age {} years, IQR {}–{}), {} ({}) were men. ",
+        short(age.median),
+        short(age.q1),
+        short(age.q3),
+        men.count,
+        percent(men),
     );
     text += &format!(
         "{capitalised} was given first-line in {} ({}) and as monotherapy in {} ({}). ",
-        count_of(&baseline["first_line"]),
-        percent(&baseline["first_line"]),
-        count_of(&baseline["monotherapy"]),
-        percent(&baseline["monotherapy"])
+        count_of(&baseline.first_line),
+        percent(&baseline.first_line),
+        count_of(&baseline.monotherapy),
+        percent(&baseline.monotherapy)
     );
-    let response = &outcomes["response"];
+    let response = &outcomes.response;
     text += &format!(
         "It was effective in {} patients ({}, {}){}. ",
-        count_of(response),
-        percent(response),
-        ci(response),
-        match response["unknown"].as_u64() {
-            Some(0) | None => String::new(),
-            Some(unknown) => format!("; response could not be judged in {unknown}"),
+        count_of(&response.responders),
+        percent(&response.responders),
+        ci(&response.responders),
+        match response.unknown.count() {
+            0 => String::new(),
+            unknown => format!("; response could not be judged in {unknown}"),
         }
     );
-    let fever = &outcomes["fever_resolution"];
+    let fever = &outcomes.fever_resolution;
     text += &format!(
         "Fever resolved by Day {} in {}/{} febrile patients, within a median of {} {} (IQR {}–{}, n = {}). ",
         protocol.fever_resolved_by_day,
-        fever["resolved_by_day7"],
-        fever["febrile_at_baseline"],
-        short(&fever["days"]["median"]),
-        if fever["days"]["median"].as_f64() == Some(1.0) { "day" } else { "days" },
-        short(&fever["days"]["q1"]),
-        short(&fever["days"]["q3"]),
-        fever["days"]["n"]
+        fever.resolved_by_day7.count(),
+        fever.febrile_at_baseline.count(),
+        short(fever.days.median),
+        if fever.days.median == Some(1.0) { "day" } else { "days" },
+        short(fever.days.q1),
+        short(fever.days.q3),
+        fever.days.n
     );
     let mut lab_sentences = Vec::new();
-    for analyte in ["crp", "ferritin"] {
-        let lab = &outcomes["labs"][analyte];
-        if lab.is_null() || lab["n_pairs"].as_u64().unwrap_or(0) == 0 {
+    for analyte in [Analyte::Crp, Analyte::Ferritin] {
+        let Some(lab) = outcomes.labs.get(&analyte) else {
+            continue;
+        };
+        if lab.n_pairs.count() == 0 {
             continue;
         }
         let (p, test) = match protocol.primary_paired_test {
-            PrimaryPairedTest::PairedT => (lab["paired_t"]["p_value"].as_f64(), "paired t-test"),
+            PrimaryPairedTest::PairedT => (
+                lab.paired_t.and_then(|t| t.p_value).filter(|p| p.is_finite()),
+                "paired t-test",
+            ),
             PrimaryPairedTest::Wilcoxon => (
-                lab["wilcoxon"]["p_value"].as_f64(),
+                lab.wilcoxon.map(|w| w.p_value).filter(|p| p.is_finite()),
                 "Wilcoxon signed-rank test",
             ),
         };
-        let direction = match (lab["day0"]["mean"].as_f64(), lab["day7"]["mean"].as_f64()) {
+        let direction = match (lab.day0.mean, lab.day7.mean) {
             (Some(before), Some(after)) if after < before => "decreased",
             (Some(before), Some(after)) if after > before => "increased",
             _ => "did not change on average",
         };
-        let unit = hlh_model::units::printed(lab["unit"].as_str().unwrap_or(""));
+        let unit = hlh_model::units::printed(lab.unit);
         lab_sentences.push(format!(
             "{} {direction} from a mean of {} {unit} to {} {unit} (n = {} pairs, {test} {})",
-            if analyte == "crp" { "CRP" } else { "ferritin" },
-            short(&lab["day0"]["mean"]),
-            short(&lab["day7"]["mean"]),
-            lab["n_pairs"],
+            analyte.label_in_sentence(),
+            short(lab.day0.mean),
+            short(lab.day7.mean),
+            lab.n_pairs.count(),
             p_value(p)
         ));
     }
     if !lab_sentences.is_empty() {
         text += &format!("Between Day 0 and Day 7, {}. ", lab_sentences.join("; "));
     }
-    let stopped = &outcomes["discontinued_adverse_event"];
+    let stopped = &outcomes.discontinued_adverse_event;
     text += &format!(
         "{capitalised} was stopped for adverse events in {} patients ({}).",
         count_of(stopped),

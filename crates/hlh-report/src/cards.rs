@@ -1,7 +1,8 @@
 //! One card per patient: who they are, the HScore items with their points, the HLH-2004 checklist, the
 //! Day-0 and Day-7 values, the endpoint verdicts — each with the rows of the study files behind it.
 
-use serde_json::Value;
+use hlh_model::{Drug, Sex, SourceRow};
+use hlh_outcomes::{DailyValue, Judgement, PatientEndpoints};
 
 use crate::document::{text, Block, Table};
 use crate::labels;
@@ -12,39 +13,35 @@ pub fn card_id(patient: usize) -> String {
     format!("case-{}", patient + 1)
 }
 
-fn lines(list: &Value) -> String {
-    let lines: Vec<String> = list
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|l| l.to_string())
-        .collect();
-    if lines.is_empty() {
-        MISSING.into()
-    } else {
-        lines.join(", ")
-    }
+/// A verdict word as printed: `not_judgeable` → "not judgeable".
+fn word(name: &str) -> String {
+    name.replace('_', " ")
 }
 
-fn verdict(value: &Value) -> String {
-    match value {
-        Value::Bool(true) => "yes".into(),
-        Value::Bool(false) => "no".into(),
-        Value::Null => "unknown".into(),
-        Value::String(s) => s.replace('_', " "),
-        other => other.to_string(),
-    }
+fn yes_no(value: bool) -> String {
+    if value { "yes" } else { "no" }.into()
 }
 
-/// Source rows `[{file, line}]` as "observations.csv lines 37, 38, 39; patients.csv line 2".
-fn grouped_lines(sources: &Value) -> String {
+fn known(value: Option<bool>) -> String {
+    value.map_or("unknown".into(), yes_no)
+}
+
+fn day_or_none(day: Option<i32>) -> String {
+    day.map_or("none".into(), |d| d.to_string())
+}
+
+fn judgement(judgement: Judgement) -> String {
+    word(judgement.name())
+}
+
+/// Source rows as "observations.csv lines 37, 38, 39; patients.csv line 2".
+fn grouped_lines(sources: &[SourceRow]) -> String {
     let mut by_file: Vec<(&str, Vec<u64>)> = Vec::new();
-    for source in sources.as_array().into_iter().flatten() {
-        let file = source["file"].as_str().unwrap_or("");
-        let line = source["line"].as_u64().unwrap_or(0);
+    for source in sources {
+        let file = source.file.file_name();
         match by_file.iter_mut().find(|(f, _)| *f == file) {
-            Some((_, lines)) => lines.push(line),
-            None => by_file.push((file, vec![line])),
+            Some((_, lines)) => lines.push(source.line),
+            None => by_file.push((file, vec![source.line])),
         }
     }
     if by_file.is_empty() {
@@ -65,182 +62,202 @@ fn grouped_lines(sources: &Value) -> String {
         .join("; ")
 }
 
-pub fn card(index: usize, p: &Value, drug: &str) -> Vec<Block> {
-    let id = p["patient_id"].as_str().unwrap_or_default();
-    let demographics = &p["demographics"];
-    let triggers: Vec<String> = demographics["triggers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|t| t.as_str().map(labels::trigger))
-        .collect();
-    let mut blocks = vec![
+pub fn card(index: usize, p: &PatientEndpoints, drug: Drug) -> Vec<Block> {
+    vec![
         Block::CardStart { id: card_id(index) },
-        Block::Heading { level: 3, text: format!("Patient {id}"), id: format!("{}-title", card_id(index)) },
-        Block::Paragraph(vec![text(format!(
-            "{} years, {}, {}. Trigger: {}{}. Diagnosis {}; Day 0 ({} first given) {}. patients.csv line {}.",
-            whole(&demographics["age_years"]),
-            match demographics["sex"].as_str() {
-                Some("M") => "man",
-                Some("F") => "woman",
-                _ => "sex not recorded",
-            },
-            demographics["centre"].as_str().unwrap_or("centre not recorded"),
-            if triggers.is_empty() { "not recorded".to_string() } else { triggers.join(", ") },
-            demographics["trigger_detail"].as_str().map_or(String::new(), |d| format!(" ({d})")),
-            demographics["diagnosis_date"].as_str().unwrap_or(MISSING),
-            drug,
-            p["day0"].as_str().unwrap_or(MISSING),
-            demographics["source_line"],
-        ))]),
-    ];
+        Block::Heading {
+            level: 3,
+            text: format!("Patient {}", p.patient_id),
+            id: format!("{}-title", card_id(index)),
+        },
+        Block::Paragraph(vec![text(who(p, drug))]),
+        Block::Table(hscore_items(index, p)),
+        Block::Table(hlh2004_checklist(index, p)),
+        Block::Table(day0_day7(index, p)),
+        Block::Table(endpoints(index, p)),
+        Block::CardEnd,
+    ]
+}
 
-    let hscore = &p["hscore"];
+/// Age, sex, centre, triggers, diagnosis and Day 0, and the patient's row.
+fn who(p: &PatientEndpoints, drug: Drug) -> String {
+    let record = &p.record;
+    let triggers: Vec<&str> = record.triggers.iter().map(|t| t.label()).collect();
+    format!(
+        "{} years, {}, {}. Trigger: {}{}. Diagnosis {}; Day 0 ({drug} first given) {}. patients.csv line {}.",
+        whole(Some(record.age_years)),
+        match record.sex {
+            Sex::Male => "man",
+            Sex::Female => "woman",
+            Sex::Unknown => "sex not recorded",
+        },
+        record.centre.as_deref().unwrap_or("centre not recorded"),
+        if triggers.is_empty() {
+            "not recorded".to_string()
+        } else {
+            triggers.join(", ")
+        },
+        record
+            .trigger_detail
+            .as_deref()
+            .map_or(String::new(), |d| format!(" ({d})")),
+        record.diagnosis_date,
+        p.day0,
+        record.source.line,
+    )
+}
+
+fn hscore_items(index: usize, p: &PatientEndpoints) -> Table {
+    let hscore = &p.hscore;
     let mut items = Table::new(
         &format!("{}-hscore", card_id(index)),
         &format!(
             "HScore {} (range {}–{} over the unknown items; probability {})",
-            hscore["score"],
-            hscore["min"],
-            hscore["max"],
-            hscore["probability"].as_str().unwrap_or(MISSING)
+            hscore.score, hscore.min, hscore.max, hscore.probability.text
         ),
         &["HScore item", "Points", "Status", "Rows"],
     );
-    for item in hscore["items"].as_array().into_iter().flatten() {
-        let rows = grouped_lines(&item["source_lines"]);
+    for item in &hscore.items {
         items.row(
-            &labels::criterion(item["item"].as_str().unwrap_or("")),
+            &labels::criterion(item.item.name()),
             false,
             vec![
-                vec![text(if item["status"] == "unknown" {
-                    format!("{} (up to {})", item["points"], item["max_points"])
+                vec![text(if item.known {
+                    item.points.to_string()
                 } else {
-                    item["points"].to_string()
+                    format!("{} (up to {})", item.points, item.max_points)
                 })],
-                vec![text(verdict(&item["status"]))],
-                vec![text(rows)],
+                vec![text(if item.known { "known" } else { "unknown" })],
+                vec![text(grouped_lines(&item.sources))],
             ],
         );
     }
-    blocks.push(Block::Table(items));
+    items
+}
 
-    let hlh2004 = &p["hlh2004"];
+fn hlh2004_checklist(index: usize, p: &PatientEndpoints) -> Table {
+    let hlh2004 = &p.hlh2004;
     let mut checklist = Table::new(
         &format!("{}-hlh2004", card_id(index)),
         &format!(
             "HLH-2004: {} ({} met, {} not met, {} unknown)",
-            verdict(&hlh2004["diagnosis"]),
-            hlh2004["met"],
-            hlh2004["not_met"],
-            hlh2004["unknown"]
+            word(hlh2004.diagnosis.name()),
+            hlh2004.met,
+            hlh2004.not_met,
+            hlh2004.unknown
         ),
         &["HLH-2004 criterion", "Status"],
     );
-    for criterion in hlh2004["criteria"].as_array().into_iter().flatten() {
+    for criterion in &hlh2004.criteria {
         checklist.row(
-            &labels::criterion(criterion["criterion"].as_str().unwrap_or("")),
+            &labels::criterion(criterion.criterion),
             false,
-            vec![vec![text(verdict(&criterion["status"]))]],
+            vec![vec![text(word(criterion.status.name()))]],
         );
     }
-    let ohi = &p["ohi"];
     checklist.notes.push(format!(
         "Optimised HLH inflammatory index: {}.",
-        verdict(&ohi["status"])
+        p.ohi.result_name()
     ));
-    if !p["mas2016"].is_null() {
-        checklist.notes.push(format!(
-            "MAS-2016 (sJIA): {}.",
-            verdict(&p["mas2016"]["status"])
-        ));
+    if let Some(mas2016) = &p.mas2016 {
+        checklist
+            .notes
+            .push(format!("MAS-2016 (sJIA): {}.", word(mas2016.status.name())));
     }
-    blocks.push(Block::Table(checklist));
+    checklist
+}
 
+fn day0_day7(index: usize, p: &PatientEndpoints) -> Table {
     let mut labs = Table::new(
         &format!("{}-labs", card_id(index)),
         "Day-0 and Day-7 values",
         &["Analyte", "Day 0", "Day 7", "Rows (observations.csv)"],
     );
-    if let Some(values) = p["labs"].as_object() {
-        for (analyte, pair) in values {
-            let shown = |day: &Value| {
-                if day.is_null() {
-                    MISSING.to_string()
-                } else {
-                    format!("{} (Day {})", value(&day["value"]), day["day"])
-                }
-            };
-            let rows: Vec<String> = [&pair["day0"], &pair["day7"]]
-                .into_iter()
-                .filter(|d| !d.is_null())
-                .map(|d| format!("line {}", d["source_line"]))
-                .collect();
-            labs.row(
-                &labels::analyte(analyte),
-                false,
-                vec![
-                    vec![text(shown(&pair["day0"]))],
-                    vec![text(shown(&pair["day7"]))],
-                    vec![text(rows.join(", "))],
-                ],
-            );
-        }
+    let shown = |day: Option<DailyValue>| {
+        day.map_or(MISSING.to_string(), |d| {
+            format!("{} (Day {})", value(Some(d.value)), d.day)
+        })
+    };
+    for (analyte, pair) in &p.labs {
+        let rows: Vec<String> = [pair.day0, pair.day7]
+            .into_iter()
+            .flatten()
+            .map(|d| format!("line {}", d.source.line))
+            .collect();
+        labs.row(
+            analyte.label(),
+            false,
+            vec![
+                vec![text(shown(pair.day0))],
+                vec![text(shown(pair.day7))],
+                vec![text(rows.join(", "))],
+            ],
+        );
     }
-    blocks.push(Block::Table(labs));
+    labs
+}
 
-    let items = &p["response_items"];
+fn endpoints(index: usize, p: &PatientEndpoints) -> Table {
+    let items = &p.response_items;
     let mut endpoints = Table::new(
         &format!("{}-endpoints", card_id(index)),
         "Endpoints",
         &["Endpoint", "Verdict"],
     );
-    for (label, field) in [
-        ("First-line", &p["first_line"]),
-        ("Monotherapy", &p["monotherapy"]),
-        ("Febrile at baseline", &p["febrile_at_baseline"]),
-        ("Fever-resolution day", &p["fever_resolution_day"]),
-        ("Response item: fever resolved", &items["fever_resolved"]),
-        ("Response item: CRP decreased", &items["crp_decreased"]),
+    for (label, shown) in [
+        ("First-line", yes_no(p.first_line)),
+        ("Monotherapy", yes_no(p.monotherapy)),
+        ("Febrile at baseline", known(p.febrile_at_baseline)),
+        ("Fever-resolution day", day_or_none(p.fever_resolution_day)),
+        (
+            "Response item: fever resolved",
+            judgement(items.fever_resolved),
+        ),
+        ("Response item: CRP decreased", judgement(items.crp_decreased)),
         (
             "Response item: ferritin decreased",
-            &items["ferritin_decreased"],
+            judgement(items.ferritin_decreased),
         ),
-        ("Response item: alive", &items["alive"]),
+        ("Response item: alive", judgement(items.alive)),
         (
             "Response item: no inefficacy stop or rescue",
-            &items["no_inefficacy_or_rescue"],
+            judgement(items.no_inefficacy_or_rescue),
         ),
-        ("Response", &p["response"]),
+        ("Response", known(p.response)),
         (
             "Stopped for an adverse event",
-            &p["discontinued_adverse_event"],
+            yes_no(p.discontinued_adverse_event),
         ),
-        ("Day of death", &p["death_day"]),
+        ("Day of death", day_or_none(p.death_day)),
     ] {
-        let shown = match (label, field) {
-            ("Fever-resolution day" | "Day of death", Value::Null) => "none".to_string(),
-            (_, v) => verdict(v),
-        };
         endpoints.row(label, false, vec![vec![text(shown)]]);
     }
+    let lines: Vec<String> = p
+        .treatment_sources
+        .iter()
+        .map(|s| s.line.to_string())
+        .collect();
     endpoints.notes.push(format!(
         "treatments.csv lines {}.",
-        lines(&p["treatment_source_lines"])
+        if lines.is_empty() {
+            MISSING.to_string()
+        } else {
+            lines.join(", ")
+        }
     ));
-    let events: Vec<String> = p["timeline"]["events"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let events: Vec<String> = p
+        .events
+        .iter()
         .map(|e| {
-            let detail = e["detail"]
-                .as_str()
+            let detail = e
+                .detail
+                .as_deref()
                 .map_or(String::new(), |d| format!(" ({d})"));
             format!(
                 "{} on Day {}{detail}, line {}",
-                labels::event(e["event"].as_str().unwrap_or("")),
-                e["day"],
-                e["source_line"]
+                e.kind.label(),
+                e.day,
+                e.source.line
             )
         })
         .collect();
@@ -249,7 +266,5 @@ pub fn card(index: usize, p: &Value, drug: &str) -> Vec<Block> {
             .notes
             .push(format!("events.csv: {}.", events.join("; ")));
     }
-    blocks.push(Block::Table(endpoints));
-    blocks.push(Block::CardEnd);
-    blocks
+    endpoints
 }

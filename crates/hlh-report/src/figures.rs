@@ -5,14 +5,21 @@
 //! Every series is a `<g class="series">` with `data-series` and `data-points`, and every axis a
 //! `<g class="axis">` with its scale and range, so that tests can check a figure's structure.
 
-use serde_json::Value;
+use hlh_model::{Analyte, EventKind};
 
 use crate::document::Figure;
 use crate::labels;
-use crate::numbers::number;
+use crate::numbers::{number, whole};
 use crate::svg::{colour, marker, tick_label, Plot, Scale, Svg, TICK_FONT_SIZE};
-use crate::tables::is_corticosteroid;
 use crate::Context;
+
+/// The value axis of a trajectory figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Axis {
+    Linear,
+    /// For values spanning decades (ferritin).
+    Logarithmic,
+}
 
 const WIDTH: f64 = 680.0;
 const LEFT: f64 = 86.0;
@@ -22,16 +29,12 @@ const RIGHT: f64 = 24.0;
 pub fn flow(context: &Context, number_of_figure: usize) -> Figure {
     let cohort = context.cohort;
     let numbers = &context.numbers;
-    let drug = cohort["protocol"]["index_drug"]
-        .as_str()
-        .unwrap_or("index drug");
-    let attrition = cohort["attrition"].as_array().cloned().unwrap_or_default();
-    let in_study = attrition
-        .first()
-        .map_or(0, |s| s["remaining"].as_u64().unwrap_or(0));
-    let analysed = cohort["n_patients"].as_u64().unwrap_or(0);
-    let fever = &cohort["outcomes"]["fever_resolution"];
-    let response = &cohort["outcomes"]["response"];
+    let drug = cohort.protocol.index_drug;
+    let attrition = &cohort.attrition;
+    let in_study = attrition.first().map_or(0, |s| s.remaining as u64);
+    let analysed = cohort.n_patients as u64;
+    let fever = &cohort.outcomes.fever_resolution;
+    let response = &cohort.outcomes.response;
     let mut svg = Svg::new(WIDTH, 0.0);
     let centre = 230.0;
     let box_width = 300.0;
@@ -88,8 +91,8 @@ pub fn flow(context: &Context, number_of_figure: usize) -> Figure {
     );
     let mut y = top;
     for step in attrition.iter().skip(1) {
-        let excluded = step["excluded"].as_u64().unwrap_or(0);
-        let reason = step["reason"].as_str().unwrap_or("excluded");
+        let excluded = step.excluded as u64;
+        let reason = step.reason.as_deref().unwrap_or("excluded");
         let mid = y + 38.0;
         svg.line((centre, y), (centre, mid), colour::BLACK, 1.4, None);
         arrow(&mut svg, (centre, mid), (400.0, mid));
@@ -139,7 +142,7 @@ pub fn flow(context: &Context, number_of_figure: usize) -> Figure {
             "Fever resolution".into(),
             format!(
                 "febrile at baseline, n = {}",
-                numbers.count_of(&fever["febrile_at_baseline"])
+                numbers.count(fever.febrile_at_baseline.count())
             ),
         ],
         "fever",
@@ -153,8 +156,8 @@ pub fn flow(context: &Context, number_of_figure: usize) -> Figure {
             "Response".into(),
             format!(
                 "judged, n = {}; unknown, n = {}",
-                numbers.count_of(&response["n"]),
-                numbers.count_of(&response["unknown"])
+                numbers.count(response.responders.n),
+                numbers.count(response.unknown.count())
             ),
         ],
         "response",
@@ -171,32 +174,29 @@ pub fn flow(context: &Context, number_of_figure: usize) -> Figure {
 /// Individual daily values of one analyte (patients' lines) with the cohort's daily median and IQR.
 pub fn trajectories(
     context: &Context,
-    analyte: &str,
-    log: bool,
+    analyte: Analyte,
+    axis: Axis,
     number_of_figure: usize,
 ) -> Option<Figure> {
-    let cohort_series = &context.cohort["outcomes"]["trajectories"];
-    let summary = &cohort_series["analytes"][analyte];
-    let days = summary["days"].as_array()?;
+    let cohort_series = &context.cohort.outcomes.trajectories;
+    let summary = cohort_series.analytes.get(&analyte)?;
+    let days = &summary.days;
     if days.is_empty() {
         return None;
     }
-    let first_day = cohort_series["first_day"].as_i64().unwrap_or(-2) as f64;
-    let last_day = cohort_series["last_day"].as_i64().unwrap_or(14) as f64;
-    let unit = labels::unit(summary["unit"].as_str().unwrap_or(""));
-    let individuals: Vec<(String, Vec<(f64, f64)>)> = context
+    let first_day = f64::from(cohort_series.first_day);
+    let last_day = f64::from(cohort_series.last_day);
+    let unit = hlh_model::units::printed(summary.unit);
+    let individuals: Vec<(&str, Vec<(f64, f64)>)> = context
         .patients
         .iter()
         .filter_map(|p| {
-            let values = p["trajectories"][analyte].as_array()?;
+            let values = p.trajectories.get(&analyte)?;
             let points = values
                 .iter()
-                .filter_map(|d| Some((d["day"].as_f64()?, d["value"].as_f64()?)))
+                .map(|d| (f64::from(d.day), d.value))
                 .collect();
-            Some((
-                p["patient_id"].as_str().unwrap_or_default().to_string(),
-                points,
-            ))
+            Some((p.patient_id.as_str(), points))
         })
         .collect();
     let all_values = individuals
@@ -204,21 +204,21 @@ pub fn trajectories(
         .flat_map(|(_, points)| points.iter().map(|p| p.1))
         .chain(
             days.iter()
-                .flat_map(|d| [d["q1"].as_f64(), d["q3"].as_f64(), d["median"].as_f64()])
+                .flat_map(|d| [d.q1, d.q3, d.median])
                 .flatten(),
         );
     let (low, high) = all_values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
     });
-    let y = if log {
+    let y = if axis == Axis::Logarithmic {
         let smallest_positive = individuals
             .iter()
             .flat_map(|(_, points)| points.iter().map(|p| p.1))
-            .chain(days.iter().filter_map(|d| d["q1"].as_f64()))
+            .chain(days.iter().filter_map(|d| d.q1))
             .filter(|v| *v > 0.0)
             .fold(f64::INFINITY, f64::min);
         Scale::log_over(smallest_positive, high)
-    } else if analyte == "temperature" {
+    } else if analyte == Analyte::Temperature {
         Scale::linear_over(low.min(36.0), high.max(40.0), false)
     } else {
         Scale::linear_over(low, high, true)
@@ -235,17 +235,15 @@ pub fn trajectories(
         y,
     };
     let mut svg = Svg::new(WIDTH, 420.0);
-    let name = labels::analyte(analyte);
+    let name = analyte.label();
     plot.draw_axes(
         &mut svg,
         "Days since the first dose",
         &format!("{name} ({unit})"),
         &|v| tick_label(v),
     );
-    if analyte == "temperature" {
-        let threshold = context.cohort["protocol"]["fever"]["threshold_celsius"]
-            .as_f64()
-            .unwrap_or(38.0);
+    if analyte == Analyte::Temperature {
+        let threshold = context.cohort.protocol.fever_threshold_celsius;
         let at = plot.y(threshold);
         svg.line(
             (plot.left, at),
@@ -267,24 +265,24 @@ pub fn trajectories(
     // enough patients: a median of the one or two patients measured on an off-schedule day would draw
     // a jump that is not the cohort's.
     let min_patients = median_min_patients(context);
-    let days: Vec<&Value> = days
+    let days: Vec<_> = days
         .iter()
-        .filter(|d| d["n"].as_u64().unwrap_or(0) >= min_patients)
+        .filter(|d| d.n as u64 >= min_patients)
         .collect();
-    let band_days: Vec<&Value> = days
+    let band_days: Vec<_> = days
         .iter()
         .copied()
-        .filter(|d| d["q1"].as_f64().is_some_and(|v| plot.y.can_place(v)))
+        .filter(|d| d.q1.is_some_and(|v| plot.y.can_place(v)))
         .collect();
     let mut band: Vec<(f64, f64)> = band_days
         .iter()
-        .filter_map(|d| Some(plot.point(d["day"].as_f64()?, d["q3"].as_f64()?)))
+        .filter_map(|d| Some(plot.point(f64::from(d.day), d.q3?)))
         .collect();
     band.extend(
         band_days
             .iter()
             .rev()
-            .filter_map(|d| Some(plot.point(d["day"].as_f64()?, d["q1"].as_f64()?))),
+            .filter_map(|d| Some(plot.point(f64::from(d.day), d.q1?))),
     );
     svg.open(&[("class", "band iqr".into())]);
     svg.polygon(&band, colour::SKY_BLUE, 0.28);
@@ -298,7 +296,7 @@ pub fn trajectories(
             .collect();
         svg.open(&[
             ("class", "series individual".into()),
-            ("data-series", patient.clone()),
+            ("data-series", patient.to_string()),
             ("data-points", placed.len().to_string()),
         ]);
         svg.polyline(&placed, colour::INDIVIDUAL, 1.1, 0.75);
@@ -310,7 +308,7 @@ pub fn trajectories(
     }
     let median: Vec<(f64, f64)> = days
         .iter()
-        .filter_map(|d| Some((d["day"].as_f64()?, d["median"].as_f64()?)))
+        .filter_map(|d| Some((f64::from(d.day), d.median?)))
         .filter(|(_, v)| plot.y.can_place(*v))
         .map(|(d, v)| plot.point(d, v))
         .collect();
@@ -378,7 +376,10 @@ pub fn trajectories(
         false,
     );
     svg.close();
-    let scale_note = if log { " Logarithmic scale." } else { "" };
+    let scale_note = match axis {
+        Axis::Logarithmic => " Logarithmic scale.",
+        Axis::Linear => "",
+    };
     let who = if drawn_individuals > 0 {
         format!("Thin grey lines: the {drawn_individuals} patients with a value (worst value of each day).")
     } else {
@@ -396,22 +397,19 @@ pub fn trajectories(
 /// Daily medians are drawn on days measured in at least a quarter of the analysed patients (and at
 /// least 3).
 fn median_min_patients(context: &Context) -> u64 {
-    let n = context.cohort["n_patients"].as_u64().unwrap_or(0);
+    let n = context.cohort.n_patients as u64;
     n.div_ceil(4).max(3)
 }
 
 /// Cumulative incidence of fever resolution (1 − Kaplan–Meier) among the febrile, its confidence band,
 /// censoring marks and an aligned number-at-risk table.
 pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Figure> {
-    let km = &context.cohort["outcomes"]["fever_resolution"]["km"];
-    let table = km["table"].as_array()?;
+    let km = &context.cohort.outcomes.fever_resolution.km;
+    let table = &km.table;
     if table.is_empty() {
         return None;
     }
-    let last_time = table
-        .iter()
-        .filter_map(|r| r["time"].as_f64())
-        .fold(0.0, f64::max);
+    let last_time = table.iter().map(|r| r.time).fold(0.0, f64::max);
     let plot = Plot {
         left: LEFT,
         top: 20.0,
@@ -435,10 +433,8 @@ pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Fi
     let (mut level, mut band) = (0.0, (0.0, 0.0));
     let mut steps = 0;
     for row in table {
-        let (Some(time), Some(survival)) = (row["time"].as_f64(), row["survival"].as_f64()) else {
-            continue;
-        };
-        let incidence = 1.0 - survival;
+        let time = row.time;
+        let incidence = 1.0 - row.survival;
         if (incidence - level).abs() > 0.0 {
             curve.push(plot.point(time, level));
             curve.push(plot.point(time, incidence));
@@ -446,7 +442,7 @@ pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Fi
             steps += 1;
         }
         // The interval of 1 − S is [1 − upper, 1 − lower]; where S's bounds are null, carry the last.
-        let next_band = match (row["lower"].as_f64(), row["upper"].as_f64()) {
+        let next_band = match (row.lower, row.upper) {
             (Some(lower), Some(upper)) => (1.0 - upper, 1.0 - lower),
             _ => band,
         };
@@ -455,7 +451,7 @@ pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Fi
         upper_band.push(plot.point(time, band.1));
         upper_band.push(plot.point(time, next_band.1));
         band = next_band;
-        if row["n_censor"].as_u64().unwrap_or(0) > 0 {
+        if row.n_censor > 0 {
             censored.push(plot.point(time, level));
         }
     }
@@ -497,7 +493,7 @@ pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Fi
         false,
     );
     svg.rect((lx, ly + 14.0), (26.0, 12.0), colour::BLUE, 0.15, None);
-    let conf = km["conf_type"].as_str().unwrap_or("log-log");
+    let conf = context.cohort.protocol.km_conf_type.name();
     svg.text(
         (lx + 32.0, ly + 24.5),
         &format!("95% CI ({conf})"),
@@ -540,9 +536,8 @@ pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Fi
     for tick in ticks {
         let at_risk = table
             .iter()
-            .find(|r| r["time"].as_f64().is_some_and(|t| t >= tick))
-            .and_then(|r| r["n_risk"].as_u64())
-            .unwrap_or(0);
+            .find(|r| r.time >= tick)
+            .map_or(0, |r| r.n_risk);
         svg.text(
             (plot.x(tick), table_top + 22.0),
             &if context.numbers.is_suppressed(at_risk) {
@@ -557,13 +552,12 @@ pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Fi
         );
     }
     svg.close();
-    let median = &km["median"];
     Some(Figure {
         id: format!("figure-{number_of_figure}-fever-resolution"),
         title: format!("Figure {number_of_figure}. Time to fever resolution among the patients febrile at baseline."),
         caption: format!(
             "Cumulative incidence (1 − Kaplan–Meier estimate) of fever resolution; patients who never resolved are censored at death or at their last temperature. Median {} days. The number at risk is read from the Kaplan–Meier table at each tick.",
-            crate::numbers::whole(median)
+            whole(km.median)
         ),
         svg: svg.finish("Time to fever resolution", "Cumulative incidence of fever resolution with its confidence band and number at risk"),
     })
@@ -575,29 +569,21 @@ pub fn swimmer(context: &Context, number_of_figure: usize) -> Option<Figure> {
     if context.patients.is_empty() {
         return None;
     }
-    let drug = context.cohort["protocol"]["index_drug"]
-        .as_str()
-        .unwrap_or("index drug")
-        .to_string();
-    let hlh_directed: Vec<String> = context.cohort["protocol"]["hlh_directed_drugs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|d| d.as_str().map(String::from))
-        .collect();
+    let protocol = &context.cohort.protocol;
+    let drug = protocol.index_drug;
     // The axis runs from the earliest start (but no earlier than Day −30) to the last day of the record
     // (but no later than Day 180); bars beyond are cut at the edge with an arrow.
     let mut first: f64 = 0.0;
     let mut last: f64 = 14.0;
-    for p in &context.patients {
-        for t in p["timeline"]["treatments"].as_array().into_iter().flatten() {
-            first = first.min(t["start_day"].as_f64().unwrap_or(0.0));
-            last = last.max(t["end_day"].as_f64().unwrap_or(0.0));
+    for p in context.patients {
+        for t in &p.treatments {
+            first = first.min(f64::from(t.start_day));
+            last = last.max(f64::from(t.end_day.unwrap_or(0)));
         }
-        for e in p["timeline"]["events"].as_array().into_iter().flatten() {
-            last = last.max(e["day"].as_f64().unwrap_or(0.0));
+        for e in &p.events {
+            last = last.max(f64::from(e.day));
         }
-        last = last.max(p["timeline"]["last_followup_day"].as_f64().unwrap_or(0.0));
+        last = last.max(f64::from(p.last_followup_day.unwrap_or(0)));
     }
     let x = Scale::linear_over(first.max(-30.0), last.min(180.0), true);
     let row_height = 20.0;
@@ -629,16 +615,9 @@ pub fn swimmer(context: &Context, number_of_figure: usize) -> Option<Figure> {
     );
     for (i, p) in context.patients.iter().enumerate() {
         let centre = plot.top + (i as f64 + 0.5) * row_height;
-        let id = p["patient_id"].as_str().unwrap_or_default().to_string();
-        let end_of_record = p["timeline"]["last_followup_day"].as_f64().unwrap_or(x_max);
-        let treatments = p["timeline"]["treatments"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let events = p["timeline"]["events"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let id = &p.patient_id;
+        let end_of_record = p.last_followup_day.map_or(x_max, f64::from);
+        let (treatments, events) = (&p.treatments, &p.events);
         svg.open(&[
             ("class", "series patient".into()),
             ("data-series", id.clone()),
@@ -646,7 +625,7 @@ pub fn swimmer(context: &Context, number_of_figure: usize) -> Option<Figure> {
         ]);
         svg.text(
             (left - 8.0, centre + 4.5),
-            &id,
+            id,
             TICK_FONT_SIZE - 1.0,
             "end",
             None,
@@ -654,11 +633,11 @@ pub fn swimmer(context: &Context, number_of_figure: usize) -> Option<Figure> {
         );
         // ICU stays behind the bars: admission to the next discharge (or the end of the record).
         let mut admitted: Option<f64> = None;
-        for e in &events {
-            let day = e["day"].as_f64().unwrap_or(0.0);
-            match e["event"].as_str() {
-                Some("icu_admission") => admitted = Some(day),
-                Some("icu_discharge") => {
+        for e in events {
+            let day = f64::from(e.day);
+            match e.kind {
+                EventKind::IcuAdmission => admitted = Some(day),
+                EventKind::IcuDischarge => {
                     if let Some(start) = admitted.take() {
                         let (a, b) = (plot.x(clip(start)), plot.x(clip(day)));
                         svg.rect((a, centre - 9.0), (b - a, 18.0), colour::ORANGE, 0.35, None);
@@ -671,16 +650,16 @@ pub fn swimmer(context: &Context, number_of_figure: usize) -> Option<Figure> {
             let (a, b) = (plot.x(clip(start)), plot.x(clip(end_of_record)));
             svg.rect((a, centre - 9.0), (b - a, 18.0), colour::ORANGE, 0.35, None);
         }
-        for t in &treatments {
-            let name = t["drug"].as_str().unwrap_or("");
-            let start = t["start_day"].as_f64().unwrap_or(0.0);
-            let ongoing = t["end_day"].is_null();
-            let end = t["end_day"].as_f64().unwrap_or(end_of_record);
-            let (colour_of_bar, height, offset) = if name == drug {
+        for t in treatments {
+            let start = f64::from(t.start_day);
+            let ongoing = t.end_day.is_none();
+            let end = t.end_day.map_or(end_of_record, f64::from);
+            let index_drug = t.drug == drug;
+            let (colour_of_bar, height, offset) = if index_drug {
                 (colour::BLUE, 8.0, -4.0)
-            } else if is_corticosteroid(name) {
+            } else if t.drug.is_corticosteroid() {
                 (colour::BLUISH_GREEN, 4.0, 4.5)
-            } else if hlh_directed.iter().any(|d| d == name) {
+            } else if protocol.hlh_directed_drugs.contains(&t.drug) {
                 (colour::REDDISH_PURPLE, 4.0, 4.5)
             } else {
                 continue;
@@ -694,7 +673,7 @@ pub fn swimmer(context: &Context, number_of_figure: usize) -> Option<Figure> {
                 1.0,
                 None,
             );
-            if ongoing && name == drug {
+            if ongoing && index_drug {
                 svg.path(
                     &format!(
                         "M{b:.2} {:.2}L{:.2} {:.2}L{b:.2} {:.2}Z",
@@ -708,12 +687,12 @@ pub fn swimmer(context: &Context, number_of_figure: usize) -> Option<Figure> {
                 );
             }
         }
-        for e in &events {
-            let day = e["day"].as_f64().unwrap_or(0.0);
+        for e in events {
+            let day = f64::from(e.day);
             let at = (plot.x(clip(day + 0.5)), centre - 2.0);
-            match e["event"].as_str() {
-                Some("adverse_event") => {
-                    let stopped = e["led_to_discontinuation"] == Value::Bool(true);
+            match e.kind {
+                EventKind::AdverseEvent => {
+                    let stopped = e.led_to_discontinuation == Some(true);
                     svg.path(
                         &marker::triangle(at, 5.5),
                         if stopped {
@@ -724,12 +703,12 @@ pub fn swimmer(context: &Context, number_of_figure: usize) -> Option<Figure> {
                         Some((colour::VERMILLION, 1.5)),
                     );
                 }
-                Some("infection") => svg.path(
+                EventKind::Infection => svg.path(
                     &marker::diamond(at, 5.5),
                     colour::SKY_BLUE,
                     Some((colour::BLACK, 1.0)),
                 ),
-                Some("death") => {
+                EventKind::Death => {
                     svg.path(&marker::cross(at, 5.0), "none", Some((colour::BLACK, 2.4)))
                 }
                 _ => {}
@@ -741,7 +720,7 @@ pub fn swimmer(context: &Context, number_of_figure: usize) -> Option<Figure> {
     let legend_y = plot.bottom() + 68.0;
     svg.open(&[("class", "legend".into())]);
     let entries_first: [(&str, &str); 3] = [
-        (colour::BLUE, drug.as_str()),
+        (colour::BLUE, drug.name()),
         (colour::BLUISH_GREEN, "corticosteroid"),
         (colour::REDDISH_PURPLE, "other HLH-directed drug"),
     ];

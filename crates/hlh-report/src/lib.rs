@@ -3,8 +3,9 @@
 //! with SVG files beside it.
 //!
 //! Invariants:
-//! - The report only lays out the [`Analysis`]: every number is read from the analysis JSON (cohort and
-//!   patients); nothing is recomputed. The one transformation is the cumulative incidence, 1 − S, of a
+//! - The report only lays out the [`Analysis`]: every number is read from its typed cohort and the
+//!   patients' endpoints; nothing is recomputed, and each linked number lists the patients the analysis
+//!   counted. The one transformation is the cumulative incidence, 1 − S, of a
 //!   Kaplan–Meier table, and the number at risk read from that table at the axis ticks.
 //! - The same analysis and options give the same bytes (no clock, no randomness, fixed decimals).
 //! - The HTML needs nothing from the network: styles and figures are inline, there is no script, and a
@@ -20,8 +21,8 @@ mod sources;
 pub mod svg;
 mod tables;
 
-use hlh_outcomes::Analysis;
-use serde_json::Value;
+use hlh_model::Analyte;
+use hlh_outcomes::{Analysis, Cohort, PatientEndpoints};
 
 use document::{text, Block};
 pub use document::{Document, Figure};
@@ -43,11 +44,36 @@ pub struct ReportOptions {
 /// What the builders share while laying out one report.
 #[derive(Debug)]
 pub(crate) struct Context<'a> {
-    pub cohort: &'a Value,
-    /// The patients' JSON, in analysis order; empty when patient-level content is left out.
-    pub patients: Vec<Value>,
+    pub cohort: &'a Cohort,
+    /// The analysed patients, in analysis order; empty when patient-level content is left out.
+    pub patients: &'a [PatientEndpoints],
     pub numbers: Numbers,
     pub sources: Sources,
+}
+
+impl Context<'_> {
+    /// The patients at `positions` (as the cohort lists them), each with a detail; none when
+    /// patient-level content is left out.
+    pub fn members(
+        &self,
+        positions: &[usize],
+        detail: impl Fn(&PatientEndpoints) -> String,
+    ) -> Vec<sources::Member> {
+        if self.patients.is_empty() {
+            return Vec::new();
+        }
+        positions
+            .iter()
+            .map(|&patient| {
+                let endpoints = &self.patients[patient];
+                sources::Member {
+                    patient,
+                    patient_id: endpoints.patient_id.clone(),
+                    detail: detail(endpoints),
+                }
+            })
+            .collect()
+    }
 }
 
 /// Lays out an analysis.
@@ -56,52 +82,42 @@ pub fn build(analysis: &Analysis, options: &ReportOptions) -> Document {
         min_cell: options.min_cell,
     };
     let patient_level = !numbers.suppressing() && analysis.patients.len() <= PATIENT_LEVEL_LIMIT;
-    let cohort = &analysis.json;
+    let cohort = &analysis.cohort;
     let mut context = Context {
         cohort,
         patients: if patient_level {
-            analysis
-                .patients
-                .iter()
-                .map(|p| analysis.patient_json(p))
-                .collect()
+            &analysis.patients
         } else {
-            Vec::new()
+            &[]
         },
         numbers,
         sources: Sources::new(patient_level),
     };
-    let title = cohort["study"]["title"]
-        .as_str()
+    let title = cohort
+        .study
+        .title
+        .as_deref()
         .map_or("Analysis report".to_string(), |t| {
             format!("Analysis report: {t}")
         });
-    let drug = cohort["protocol"]["index_drug"]
-        .as_str()
-        .unwrap_or("index drug")
-        .to_string();
+    let drug = cohort.protocol.index_drug;
     let mut blocks = Vec::new();
     let heading = |level: u8, text: &str, id: &str| Block::Heading {
         level,
         text: text.into(),
         id: id.into(),
     };
-    let centres: Vec<&str> = cohort["study"]["centres"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let centres = &cohort.study.centres;
     blocks.push(Block::Paragraph(vec![text(format!(
         "{} patients treated with {drug}{}. hlhkit {}, analysis schema {}.",
-        numbers.count_of(&cohort["n_patients"]),
+        numbers.count(cohort.n_patients as u64),
         if centres.is_empty() {
             String::new()
         } else {
             format!(" in {}", centres.join(", "))
         },
-        cohort["hlhkit_version"].as_str().unwrap_or("unknown"),
-        cohort["schema"].as_str().unwrap_or("unknown"),
+        cohort.hlhkit_version,
+        cohort.schema,
     ))]));
     if numbers.suppressing() {
         blocks.push(Block::Paragraph(vec![text(format!(
@@ -131,8 +147,12 @@ pub fn build(analysis: &Analysis, options: &ReportOptions) -> Document {
     blocks.push(Block::Table(tables::table2_safety(&mut context)));
 
     blocks.push(heading(2, "Figures", "figures"));
-    for (analyte, log) in [("crp", false), ("ferritin", true), ("temperature", false)] {
-        if let Some(figure) = figures::trajectories(&context, analyte, log, figure_number + 1) {
+    for (analyte, scale) in [
+        (Analyte::Crp, figures::Axis::Linear),
+        (Analyte::Ferritin, figures::Axis::Logarithmic),
+        (Analyte::Temperature, figures::Axis::Linear),
+    ] {
+        if let Some(figure) = figures::trajectories(&context, analyte, scale, figure_number + 1) {
             figure_number += 1;
             blocks.push(Block::Figure(figure));
         }
@@ -156,7 +176,7 @@ pub fn build(analysis: &Analysis, options: &ReportOptions) -> Document {
             "Each card shows what was derived for one patient and the lines of the study files behind it.",
         )]));
         for (index, patient) in context.patients.iter().enumerate() {
-            blocks.extend(cards::card(index, patient, &drug));
+            blocks.extend(cards::card(index, patient, drug));
         }
     }
     if !context.sources.is_empty() {

@@ -4,7 +4,7 @@
 //! that would reveal it (its percentage and interval, the statistics of a group that small). Zero is
 //! printed: an empty cell identifies no one. The analysis is never changed, only its printing.
 
-use serde_json::Value;
+use hlh_outcomes::cohort::{Share, Summary};
 
 /// Printing rules for one report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,7 +13,7 @@ pub struct Numbers {
     pub min_cell: u64,
 }
 
-/// A dash for a value that does not exist (JSON null).
+/// A dash for a value that does not exist (`null` in the analysis JSON).
 pub const MISSING: &str = "–";
 
 impl Numbers {
@@ -34,76 +34,64 @@ impl Numbers {
         }
     }
 
-    /// A count from JSON (a missing count prints as a dash).
-    pub fn count_of(&self, value: &Value) -> String {
-        value.as_u64().map_or(MISSING.into(), |c| self.count(c))
-    }
-
     /// `{count, n, proportion}` as "k/n (p%)"; the percentage goes with a suppressed count or n.
-    pub fn share(&self, share: &Value) -> String {
-        let (Some(count), Some(n)) = (share["count"].as_u64(), share["n"].as_u64()) else {
-            return MISSING.into();
-        };
+    pub fn share(&self, share: &Share) -> String {
+        let (count, n) = (share.count, share.n);
         let rest = n - count.min(n);
         if self.is_suppressed(rest) && count >= self.min_cell {
             // "19/21" would reveal the 2 others: say only that more than n − N are counted.
             return format!(">{}/{}", n - self.min_cell, self.count(n));
         }
         let hidden = self.is_suppressed(count) || self.is_suppressed(n);
-        match share["proportion"].as_f64() {
+        match share.proportion {
             Some(p) if !hidden => format!("{count}/{n} ({})", percent(p)),
             _ => format!("{}/{}", self.count(count), self.count(n)),
         }
     }
 
     /// The 95% CI of a share in percent, or a dash when it cannot be shown.
-    pub fn share_ci(&self, share: &Value) -> String {
-        let (Some(count), Some(n)) = (share["count"].as_u64(), share["n"].as_u64()) else {
-            return MISSING.into();
-        };
+    pub fn share_ci(&self, share: &Share) -> String {
+        let (count, n) = (share.count, share.n);
         if self.is_suppressed(count)
             || self.is_suppressed(n)
             || self.is_suppressed(n - count.min(n))
         {
             return MISSING.into();
         }
-        match (share["ci95"][0].as_f64(), share["ci95"][1].as_f64()) {
-            (Some(lo), Some(hi)) => format!("{}–{}", percent_number(lo), percent(hi)),
+        match share.ci95 {
+            Some([Some(lo), Some(hi)]) => format!("{}–{}", percent_number(lo), percent(hi)),
             _ => MISSING.into(),
         }
     }
 
     /// A count out of a total, "k (p%)" with the percentage read from the analysis.
-    pub fn count_with_percent(&self, share: &Value) -> String {
-        let Some(count) = share["count"].as_u64() else {
-            return MISSING.into();
-        };
-        let n = share["n"].as_u64().unwrap_or(0);
+    pub fn count_with_percent(&self, share: &Share) -> String {
+        let (count, n) = (share.count, share.n);
         if self.is_suppressed(n.saturating_sub(count)) && count >= self.min_cell {
             return format!(">{}", n - self.min_cell);
         }
         if self.is_suppressed(count) || self.is_suppressed(n) {
             return self.count(count);
         }
-        match share["proportion"].as_f64() {
+        match share.proportion {
             Some(p) => format!("{count} ({})", percent(p)),
             None => count.to_string(),
         }
     }
 
     /// A continuous summary as "median (Q1–Q3)", hidden with its n when the group is suppressed.
-    pub fn median_iqr(&self, summary: &Value) -> String {
+    pub fn median_iqr(&self, summary: &Summary) -> String {
         self.median_iqr_as(summary, value)
     }
 
     /// As [`Numbers::median_iqr`] for counts of days or years and scores: whole numbers without
     /// decimals.
-    pub fn median_iqr_whole(&self, summary: &Value) -> String {
+    pub fn median_iqr_whole(&self, summary: &Summary) -> String {
         self.median_iqr_as(summary, whole)
     }
 
-    fn median_iqr_as(&self, summary: &Value, value: fn(&Value) -> String) -> String {
-        let n = summary["n"].as_u64().unwrap_or(0);
+    fn median_iqr_as(&self, summary: &Summary, value: fn(Option<f64>) -> String) -> String {
+        let n = summary.n as u64;
         if n == 0 {
             return MISSING.into();
         }
@@ -112,28 +100,39 @@ impl Numbers {
         }
         format!(
             "{} ({}–{})",
-            value(&summary["median"]),
-            value(&summary["q1"]),
-            value(&summary["q3"])
+            value(summary.median),
+            value(summary.q1),
+            value(summary.q3)
         )
     }
 
     /// "mean (SD)", hidden when the group is suppressed.
-    pub fn mean_sd(&self, summary: &Value) -> String {
-        let n = summary["n"].as_u64().unwrap_or(0);
+    pub fn mean_sd(&self, summary: &Summary) -> String {
+        let n = summary.n as u64;
         if n == 0 || self.is_suppressed(n) {
             return MISSING.into();
         }
-        format!("{} ({})", value(&summary["mean"]), value(&summary["sd"]))
+        format!("{} ({})", value(summary.mean), value(summary.sd))
     }
 
     /// "min–max" in whole numbers, hidden when suppressing (extremes are single patients).
-    pub fn range_whole(&self, summary: &Value) -> String {
-        let n = summary["n"].as_u64().unwrap_or(0);
+    pub fn range_whole(&self, summary: &Summary) -> String {
+        let n = summary.n;
         if n == 0 || self.suppressing() {
             return MISSING.into();
         }
-        format!("{}–{}", whole(&summary["min"]), whole(&summary["max"]))
+        format!("{}–{}", whole(summary.min), whole(summary.max))
+    }
+}
+
+/// A setting's number as the analysis JSON writes it: the shortest form that reads back the same, with
+/// ".0" on whole numbers (38.0, 38.3).
+pub fn as_written(value: f64) -> String {
+    let text = value.to_string();
+    if text.contains(['.', 'e', 'N', 'i']) {
+        text
+    } else {
+        format!("{text}.0")
     }
 }
 
@@ -146,14 +145,14 @@ fn percent_number(fraction: f64) -> String {
     format!("{:.1}", 100.0 * fraction)
 }
 
-/// A measured value: whole numbers from 100 up, one decimal from 10, two below; a dash for null.
-pub fn value(value: &Value) -> String {
-    value.as_f64().map_or(MISSING.into(), number)
+/// A measured value: whole numbers from 100 up, one decimal from 10, two below; a dash for none.
+pub fn value(value: Option<f64>) -> String {
+    value.map_or(MISSING.into(), number)
 }
 
 /// Days, years, scores: a whole number as such, otherwise one decimal (a median between two days).
-pub fn whole(value: &Value) -> String {
-    match value.as_f64() {
+pub fn whole(value: Option<f64>) -> String {
+    match value {
         Some(v) if v.fract() == 0.0 => format!("{v:.0}").replacen('-', "\u{2212}", 1),
         Some(v) => format!("{v:.1}").replacen('-', "\u{2212}", 1),
         None => MISSING.into(),
@@ -181,8 +180,8 @@ pub fn number(v: f64) -> String {
 }
 
 /// A p-value as journals print it: three decimals, or "<0.001".
-pub fn p_value(p: &Value) -> String {
-    match p.as_f64() {
+pub fn p_value(p: Option<f64>) -> String {
+    match p {
         Some(p) if p < 0.001 => "<0.001".into(),
         Some(p) => format!("{p:.3}"),
         None => MISSING.into(),
@@ -192,7 +191,16 @@ pub fn p_value(p: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+
+    fn share(count: u64, n: u64, proportion: f64, ci95: [f64; 2]) -> Share {
+        Share {
+            count,
+            n,
+            proportion: Some(proportion),
+            ci95: Some([Some(ci95[0]), Some(ci95[1])]),
+            patients: Vec::new(),
+        }
+    }
 
     #[test]
     fn counts_below_the_minimum_are_hidden_with_what_would_reveal_them() {
@@ -200,22 +208,30 @@ mod tests {
         assert_eq!(numbers.count(0), "0");
         assert_eq!(numbers.count(3), "<5");
         assert_eq!(numbers.count(5), "5");
-        let share = json!({"count": 3, "n": 21, "proportion": 0.142857, "ci95": [0.05, 0.35]});
-        assert_eq!(numbers.share(&share), "<5/21");
-        assert_eq!(numbers.share_ci(&share), MISSING);
+        let three = share(3, 21, 0.142857, [0.05, 0.35]);
+        assert_eq!(numbers.share(&three), "<5/21");
+        assert_eq!(numbers.share_ci(&three), MISSING);
         // 19/21 would reveal the 2 others.
-        let share = json!({"count": 19, "n": 21, "proportion": 0.904762, "ci95": [0.71, 0.97]});
-        assert_eq!(numbers.share(&share), ">16/21");
-        assert_eq!(numbers.count_with_percent(&share), ">16");
+        let nineteen = share(19, 21, 0.904762, [0.71, 0.97]);
+        assert_eq!(numbers.share(&nineteen), ">16/21");
+        assert_eq!(numbers.count_with_percent(&nineteen), ">16");
         // Nobody of 3: the 3 are too few to show, the zero is shown.
-        let none = json!({"count": 0, "n": 3, "proportion": 0.0, "ci95": [0.0, 0.56]});
+        let none = share(0, 3, 0.0, [0.0, 0.56]);
         assert_eq!(numbers.share(&none), "0/<5");
         assert_eq!(numbers.count_with_percent(&none), "0");
         let open = Numbers { min_cell: 0 };
-        assert_eq!(open.share(&share), "19/21 (90.5%)");
-        assert_eq!(open.share_ci(&share), "71.0–97.0%");
-        let summary =
-            json!({"n": 3, "median": 10.0, "q1": 9.0, "q3": 11.0, "mean": 10.0, "sd": 1.0});
+        assert_eq!(open.share(&nineteen), "19/21 (90.5%)");
+        assert_eq!(open.share_ci(&nineteen), "71.0–97.0%");
+        let summary = Summary {
+            n: 3,
+            mean: Some(10.0),
+            sd: Some(1.0),
+            median: Some(10.0),
+            q1: Some(9.0),
+            q3: Some(11.0),
+            min: Some(9.0),
+            max: Some(11.0),
+        };
         assert_eq!(numbers.median_iqr(&summary), "n <5");
         assert_eq!(open.median_iqr(&summary), "10.0 (9.00–11.0)");
     }
@@ -226,10 +242,10 @@ mod tests {
         assert_eq!(number(37.25), "37.2");
         assert_eq!(number(-1.5), "\u{2212}1.50");
         assert_eq!(number(-0.001), "0.00");
-        assert_eq!(p_value(&json!(0.0004)), "<0.001");
-        assert_eq!(whole(&json!(45.0)), "45");
-        assert_eq!(whole(&json!(14.75)), "14.8");
-        assert_eq!(p_value(&json!(0.011041)), "0.011");
-        assert_eq!(p_value(&Value::Null), MISSING);
+        assert_eq!(p_value(Some(0.0004)), "<0.001");
+        assert_eq!(whole(Some(45.0)), "45");
+        assert_eq!(whole(Some(14.75)), "14.8");
+        assert_eq!(p_value(Some(0.011041)), "0.011");
+        assert_eq!(p_value(None), MISSING);
     }
 }

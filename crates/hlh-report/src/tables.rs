@@ -1,41 +1,25 @@
 //! Table 1 (the patients and their treatment) and Table 2 (efficacy, Day 0 against Day 7, safety),
-//! every number read from the analysis, counts linked to the patients behind them.
+//! every number read from the analysis, counts linked to the patients the analysis counted.
 
-use serde_json::Value;
+use hlh_model::{EventKind, StudyFile};
+use hlh_outcomes::cohort::Share;
+use hlh_outcomes::{DailyValue, Judgement, PatientEndpoints};
 
 use crate::document::{linked, text, Inline, Table};
-use crate::labels;
 use crate::numbers::{number, p_value, value, whole, Numbers, MISSING};
-use crate::sources::Member;
+use crate::labels::capitalised;
 use crate::Context;
 
-/// The patients of the analysis for whom `keep` holds, with a detail for each.
-fn members(context: &Context, keep: impl Fn(&Value) -> Option<String>) -> Vec<Member> {
-    context
-        .patients
-        .iter()
-        .enumerate()
-        .filter_map(|(index, p)| {
-            keep(p).map(|detail| Member {
-                patient: index,
-                patient_id: p["patient_id"].as_str().unwrap_or_default().to_string(),
-                detail,
-            })
-        })
-        .collect()
-}
-
-/// A share `{count, n, …}` printed by `print`, linked to the patients counted.
+/// A share printed by `print`, linked to the patients it counts, each with `detail`.
 fn linked_share(
     context: &mut Context,
     title: &str,
-    share: &Value,
-    print: fn(&Numbers, &Value) -> String,
-    keep: impl Fn(&Value) -> Option<String>,
+    share: &Share,
+    print: fn(&Numbers, &Share) -> String,
+    detail: impl Fn(&PatientEndpoints) -> String,
 ) -> Vec<Inline> {
-    let count = share["count"].as_u64().unwrap_or(0);
-    let members = members(context, keep);
-    let target = context.sources.add(title.to_string(), count, members);
+    let members = context.members(&share.patients, detail);
+    let target = context.sources.add(title.to_string(), share.count, members);
     vec![linked(print(&context.numbers, share), target)]
 }
 
@@ -43,41 +27,54 @@ fn linked_share(
 fn share_cell(
     context: &mut Context,
     title: &str,
-    share: &Value,
-    keep: impl Fn(&Value) -> Option<String>,
+    share: &Share,
+    detail: impl Fn(&PatientEndpoints) -> String,
 ) -> Vec<Inline> {
-    linked_share(context, title, share, Numbers::share, keep)
+    linked_share(context, title, share, Numbers::share, detail)
 }
 
 /// "k (p%)" of all analysed patients, linked.
 fn count_cell(
     context: &mut Context,
     title: &str,
-    share: &Value,
-    keep: impl Fn(&Value) -> Option<String>,
+    share: &Share,
+    detail: impl Fn(&PatientEndpoints) -> String,
 ) -> Vec<Inline> {
-    linked_share(context, title, share, Numbers::count_with_percent, keep)
+    linked_share(context, title, share, Numbers::count_with_percent, detail)
 }
 
-fn flag(p: &Value, field: &str) -> Option<String> {
-    (p[field] == Value::Bool(true)).then(String::new)
+/// A plain count of patients, linked to them.
+fn linked_count(
+    context: &mut Context,
+    title: String,
+    patients: &[usize],
+    detail: impl Fn(&PatientEndpoints) -> String,
+) -> Vec<Inline> {
+    let members = context.members(patients, detail);
+    let count = patients.len() as u64;
+    let target = context.sources.add(title, count, members);
+    vec![linked(context.numbers.count(count), target)]
 }
 
-fn source_line(day: &Value) -> String {
+fn nothing(_: &PatientEndpoints) -> String {
+    String::new()
+}
+
+fn source_line(day: &DailyValue) -> String {
     format!(
-        "{} (Day {}, observations.csv line {})",
-        value(&day["value"]),
-        day["day"],
-        day["source_line"]
+        "{} (Day {}, {} line {})",
+        value(Some(day.value)),
+        day.day,
+        StudyFile::Observations.file_name(),
+        day.source.line
     )
 }
 
-fn treatment_lines(p: &Value) -> String {
-    let lines: Vec<String> = p["treatment_source_lines"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|l| l.to_string())
+fn treatment_lines(p: &PatientEndpoints) -> String {
+    let lines: Vec<String> = p
+        .treatment_sources
+        .iter()
+        .map(|l| l.line.to_string())
         .collect();
     format!("treatments.csv lines {}", lines.join(", "))
 }
@@ -86,23 +83,33 @@ fn treatment_lines(p: &Value) -> String {
 /// drug and what was given with it.
 pub fn table1(context: &mut Context) -> Table {
     let cohort = context.cohort;
-    let baseline = &cohort["baseline"];
-    let n = cohort["n_patients"].as_u64().unwrap_or(0);
-    let drug = cohort["protocol"]["index_drug"]
-        .as_str()
-        .unwrap_or("index drug")
-        .to_string();
     let mut table = Table::new(
         "table-1",
         &format!(
-            "Table 1. Characteristics of the {} patients at the start of {drug}",
-            context.numbers.count(n)
+            "Table 1. Characteristics of the {} patients at the start of {}",
+            context.numbers.count(cohort.n_patients as u64),
+            cohort.protocol.index_drug
         ),
         &["Characteristic", "Value"],
     );
+    demographics(context, &mut table);
+    diagnosis_scores(context, &mut table);
+    day0_labs(context, &mut table);
+    index_drug(context, &mut table);
+    concomitant(context, &mut table);
+    table.notes.push(format!(
+        "Percentages of the {} analysed patients. IQR: interquartile range (quantile type {} of Hyndman and Fan). Day-0 values: the worst value of the latest day with a result in the Day-0 window.",
+        context.numbers.count(cohort.n_patients as u64),
+        cohort.protocol.quantile_type.number()
+    ));
+    table
+}
 
+/// Age, sex, centres and triggers.
+fn demographics(context: &mut Context, table: &mut Table) {
+    let baseline = &context.cohort.baseline;
     table.section("Demographics");
-    let age = &baseline["age_years"];
+    let age = &baseline.age_years;
     table.row(
         "Age, years, median (IQR)",
         true,
@@ -118,79 +125,64 @@ pub fn table1(context: &mut Context) -> Table {
         true,
         vec![vec![text(context.numbers.range_whole(age))]],
     );
-    for (key, label) in [("M", "Men"), ("F", "Women"), ("U", "Sex not recorded")] {
-        let share = &baseline["sex_shares"][key];
-        if key == "U" && share["count"] == 0 {
+    let sexes = &baseline.sex_shares;
+    // "Sex not recorded" only when someone's sex is not recorded.
+    for (label, share, shown_when_zero) in [
+        ("Men", &sexes.male, true),
+        ("Women", &sexes.female, true),
+        ("Sex not recorded", &sexes.unknown, false),
+    ] {
+        if share.count == 0 && !shown_when_zero {
             continue;
         }
-        let cell = count_cell(context, label, share, |p| {
-            (p["demographics"]["sex"] == key).then(String::new)
-        });
+        let cell = count_cell(context, label, share, nothing);
         table.row(label, true, vec![cell]);
     }
-    if let Some(centres) = baseline["centres"].as_object() {
-        table.section("Centre");
-        for (centre, share) in centres {
-            let wanted = centre.clone();
-            let cell = count_cell(context, &format!("Centre {centre}"), share, move |p| {
-                let own = p["demographics"]["centre"].as_str().unwrap_or("unknown");
-                (own == wanted).then(String::new)
-            });
-            table.row(centre, true, vec![cell]);
-        }
+    table.section("Centre");
+    for (centre, share) in baseline.centres.iter() {
+        let cell = count_cell(context, &format!("Centre {centre}"), share, nothing);
+        table.row(centre, true, vec![cell]);
     }
-    if let Some(triggers) = baseline["triggers"].as_object() {
-        table.section("Trigger (a patient may have several)");
-        for (trigger, share) in triggers {
-            let wanted = trigger.clone();
-            let cell = count_cell(context, &labels::trigger(trigger), share, move |p| {
-                let has = p["demographics"]["triggers"]
-                    .as_array()
-                    .is_some_and(|t| t.iter().any(|x| x == &Value::String(wanted.clone())));
-                has.then(|| {
-                    p["demographics"]["trigger_detail"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string()
-                })
-            });
-            table.row(&labels::trigger(trigger), true, vec![cell]);
-        }
+    table.section("Trigger (a patient may have several)");
+    for (trigger, share) in baseline.triggers.iter() {
+        let cell = count_cell(context, trigger.label(), share, |p| {
+            p.record.trigger_detail.clone().unwrap_or_default()
+        });
+        table.row(trigger.label(), true, vec![cell]);
     }
+}
 
+/// The HScore and HLH-2004 on the worst values around the diagnosis.
+fn diagnosis_scores(context: &mut Context, table: &mut Table) {
+    let baseline = &context.cohort.baseline;
+    let protocol = &context.cohort.protocol;
     table.section("Diagnosis scores (worst values around the diagnosis)");
     table.row(
         "HScore, median (IQR)",
         true,
         vec![vec![text(
-            context.numbers.median_iqr_whole(&baseline["hscore"]),
+            context.numbers.median_iqr_whole(&baseline.hscore),
         )]],
     );
-    let positive = &baseline["hscore_positive"];
-    let cutoff = positive["cutoff"].as_u64().unwrap_or(169);
+    let positive = &baseline.hscore_positive;
+    let cutoff = positive.cutoff;
     let cell = count_cell(
         context,
         &format!("HScore ≥ {cutoff}"),
-        &positive["positive"],
-        |p| {
-            (p["hscore"]["positive"] == Value::Bool(true))
-                .then(|| format!("HScore {}", p["hscore"]["score"]))
-        },
+        &positive.positive,
+        |p| format!("HScore {}", p.hscore.score),
     );
     table.row(
         &format!("HScore ≥ {cutoff} on the data given"),
         true,
         vec![cell],
     );
-    if positive["undetermined"]["count"].as_u64().unwrap_or(0) > 0 {
+    if positive.undetermined.count > 0 {
         let cell = count_cell(
             context,
             &format!("HScore undetermined at {cutoff}"),
-            &positive["undetermined"],
-            |p| {
-                (p["hscore"]["positive"].is_null())
-                    .then(|| format!("HScore {}–{}", p["hscore"]["min"], p["hscore"]["max"]))
-            },
+            &positive.undetermined,
+            |p| format!("HScore {}–{}", p.hscore.min, p.hscore.max),
         );
         table.row(
             "HScore undetermined (unknown items decide)",
@@ -198,265 +190,220 @@ pub fn table1(context: &mut Context) -> Table {
             vec![cell],
         );
     }
-    let required = cohort["protocol"]["scores"]["hlh2004_required"]
-        .as_u64()
-        .unwrap_or(5);
     let cell = count_cell(
         context,
         "HLH-2004 diagnosis met",
-        &baseline["hlh2004_met"],
-        |p| {
-            (p["hlh2004"]["diagnosis"] == "met")
-                .then(|| format!("{} criteria met", p["hlh2004"]["met"]))
-        },
+        &baseline.hlh2004_met,
+        |p| format!("{} criteria met", p.hlh2004.met),
     );
     table.row(
-        &format!("HLH-2004 met (≥ {required} of 8 criteria, or molecular)"),
+        &format!(
+            "HLH-2004 met (≥ {} of 8 criteria, or molecular)",
+            protocol.hlh2004_required
+        ),
         true,
         vec![cell],
     );
+}
 
-    if let Some(labs) = baseline["labs_day0"].as_object() {
-        table.section("Day-0 laboratory values, median (IQR) [n]");
-        for (analyte, lab) in labs {
-            let summary = &lab["summary"];
-            let count = summary["n"].as_u64().unwrap_or(0);
-            let wanted = analyte.clone();
-            let day0_members = members(context, move |p| {
-                let day0 = &p["labs"][wanted.as_str()]["day0"];
-                (!day0.is_null()).then(|| source_line(day0))
-            });
-            let target = context.sources.add(
-                format!("Day-0 {}", labels::analyte(analyte)),
-                count,
-                day0_members,
-            );
-            let label = format!(
-                "{}, {}",
-                labels::analyte(analyte),
-                labels::unit(lab["unit"].as_str().unwrap_or(""))
-            );
-            let text_value = format!(
-                "{} [{}]",
-                context.numbers.median_iqr(summary),
-                context.numbers.count(count)
-            );
-            table.row(&label, true, vec![vec![linked(text_value, target)]]);
-        }
+/// The Day-0 value of every analyte with a result.
+fn day0_labs(context: &mut Context, table: &mut Table) {
+    let labs = &context.cohort.baseline.labs_day0;
+    table.section("Day-0 laboratory values, median (IQR) [n]");
+    for (&analyte, lab) in labs.iter() {
+        let count = lab.summary.n as u64;
+        let members = context.members(&lab.patients, |p| {
+            p.labs
+                .get(&analyte)
+                .and_then(|pair| pair.day0)
+                .map_or_else(String::new, |day0| source_line(&day0))
+        });
+        let target = context
+            .sources
+            .add(format!("Day-0 {}", analyte.label()), count, members);
+        let label = format!(
+            "{}, {}",
+            analyte.label(),
+            hlh_model::units::printed(lab.unit)
+        );
+        let text_value = format!(
+            "{} [{}]",
+            context.numbers.median_iqr(&lab.summary),
+            context.numbers.count(count)
+        );
+        table.row(&label, true, vec![vec![linked(text_value, target)]]);
     }
+}
 
-    let index = &baseline["index_drug"];
-    table.section(&labels::capitalised(&drug));
-    let cell = count_cell(context, "First-line", &baseline["first_line"], |p| {
-        flag(p, "first_line").map(|_| treatment_lines(p))
-    });
+/// The index drug: line, monotherapy, first dose, route, frequency, duration.
+fn index_drug(context: &mut Context, table: &mut Table) {
+    let baseline = &context.cohort.baseline;
+    let index = &baseline.index_drug;
+    table.section(index.drug.label());
+    let cell = count_cell(context, "First-line", &baseline.first_line, treatment_lines);
     table.row("First-line", true, vec![cell]);
-    let cell = count_cell(context, "Monotherapy", &baseline["monotherapy"], |p| {
-        flag(p, "monotherapy").map(|_| treatment_lines(p))
-    });
+    let cell = count_cell(
+        context,
+        "Monotherapy",
+        &baseline.monotherapy,
+        treatment_lines,
+    );
     table.row(
         "Monotherapy (no other HLH-directed drug during the course)",
         true,
         vec![cell],
     );
-    if let Some(doses) = index["first_dose"].as_object() {
-        for (unit, summary) in doses {
-            table.row(
-                &format!("First dose, {unit}, median (IQR)"),
-                true,
-                vec![vec![text(format!(
-                    "{} [n {}]",
-                    context.numbers.median_iqr_whole(summary),
-                    context.numbers.count_of(&summary["n"])
-                ))]],
-            );
-        }
+    for (unit, summary) in index.first_dose.iter() {
+        table.row(
+            &format!("First dose, {unit}, median (IQR)"),
+            true,
+            vec![vec![text(format!(
+                "{} [n {}]",
+                context.numbers.median_iqr_whole(summary),
+                context.numbers.count(summary.n as u64)
+            ))]],
+        );
     }
-    if let Some(routes) = index["route"].as_object() {
-        for (route, share) in routes {
-            let wanted = route.clone();
-            let cell = count_cell(
-                context,
-                &format!("Route {}", labels::route(route)),
-                share,
-                move |p| {
-                    (p["course"]["route"].as_str().unwrap_or("unknown") == wanted)
-                        .then(|| treatment_lines(p))
-                },
-            );
-            table.row(
-                &format!("Route: {}", labels::route(route).to_lowercase()),
-                true,
-                vec![cell],
-            );
-        }
+    for (route, share) in index.route.iter() {
+        let label = route.map_or("Not recorded", |r| r.label());
+        let cell = count_cell(context, &format!("Route {label}"), share, treatment_lines);
+        table.row(
+            &format!("Route: {}", label.to_lowercase()),
+            true,
+            vec![cell],
+        );
     }
-    if let Some(frequencies) = index["frequency"].as_object() {
-        for (frequency, share) in frequencies {
-            let wanted = frequency.clone();
-            let cell = count_cell(
-                context,
-                &format!("Frequency {frequency}"),
-                share,
-                move |p| {
-                    (p["course"]["frequency"].as_str().unwrap_or("unknown") == wanted)
-                        .then(|| treatment_lines(p))
-                },
-            );
-            table.row(
-                &format!("Frequency of the first prescription: {frequency}"),
-                true,
-                vec![cell],
-            );
-        }
+    for (frequency, share) in index.frequency.iter() {
+        let cell = count_cell(
+            context,
+            &format!("Frequency {frequency}"),
+            share,
+            treatment_lines,
+        );
+        table.row(
+            &format!("Frequency of the first prescription: {frequency}"),
+            true,
+            vec![cell],
+        );
     }
-    let duration = &index["duration_days"];
+    let duration = &index.duration_days;
     table.row(
         "Duration of the course, days, median (IQR) [n]",
         true,
         vec![vec![text(format!(
             "{} [{}]",
             context.numbers.median_iqr_whole(duration),
-            context.numbers.count_of(&duration["n"])
+            context.numbers.count(duration.n as u64)
         ))]],
     );
-    if index["ongoing"]["count"].as_u64().unwrap_or(0) > 0 {
+    if index.ongoing.count > 0 {
         let cell = count_cell(
             context,
             "Course ongoing at the end of the record",
-            &index["ongoing"],
-            |p| {
-                p["course"]["last_day"]
-                    .is_null()
-                    .then(|| treatment_lines(p))
-            },
+            &index.ongoing,
+            treatment_lines,
         );
         table.row("Course ongoing at the end of the record", true, vec![cell]);
     }
+}
 
-    table.section(&format!("Given during the {drug} course"));
-    let concomitant = &baseline["concomitant"];
+/// What was given during the index course.
+fn concomitant(context: &mut Context, table: &mut Table) {
+    let concomitant = &context.cohort.baseline.concomitant;
+    table.section(&format!(
+        "Given during the {} course",
+        context.cohort.protocol.index_drug
+    ));
     let cell = count_cell(
         context,
         "Any corticosteroid",
-        &concomitant["corticosteroids_any"],
-        |p| {
-            let names = p["concomitant"].as_array()?;
-            names
-                .iter()
-                .any(|d| is_corticosteroid(d.as_str().unwrap_or("")))
-                .then(String::new)
-        },
+        &concomitant.corticosteroids_any,
+        nothing,
     );
     table.row("Any corticosteroid", true, vec![cell]);
-    if let Some(drugs) = concomitant["drugs"].as_object() {
-        for (name, share) in drugs {
-            let wanted = name.clone();
-            let cell = count_cell(context, &labels::drug(name), share, move |p| {
-                p["concomitant"]
-                    .as_array()?
-                    .iter()
-                    .any(|d| d == &Value::String(wanted.clone()))
-                    .then(String::new)
-            });
-            table.row(&labels::drug(name), true, vec![cell]);
-        }
+    for (drug, share) in concomitant.drugs.iter() {
+        let cell = count_cell(context, drug.label(), share, nothing);
+        table.row(drug.label(), true, vec![cell]);
     }
-    table.notes.push(format!(
-        "Percentages of the {} analysed patients. IQR: interquartile range (quantile type {} of Hyndman and Fan). Day-0 values: the worst value of the latest day with a result in the Day-0 window.",
-        context.numbers.count(n),
-        cohort["protocol"]["stats"]["quantile_type"]
-    ));
-    table
-}
-
-/// Whether a drug named in the analysis is a corticosteroid (the model's list).
-pub fn is_corticosteroid(name: &str) -> bool {
-    hlh_model::Drug::from_name(name).is_some_and(hlh_model::Drug::is_corticosteroid)
 }
 
 /// Table 2, panel A: response and fever resolution.
 pub fn table2_efficacy(context: &mut Context) -> Table {
     let cohort = context.cohort;
-    let outcomes = &cohort["outcomes"];
-    let protocol = &cohort["protocol"];
-    let day = protocol["response"]["day"].as_i64().unwrap_or(7);
+    let outcomes = &cohort.outcomes;
+    let protocol = &cohort.protocol;
+    let day = protocol.response_day;
     let mut table = Table::new(
         "table-2a",
         "Table 2A. Efficacy",
         &["Outcome", "Value", "95% CI"],
     );
-    let response = &outcomes["response"];
-    let source = protocol["response"]["source"].as_str().unwrap_or("derived");
-    let cell = share_cell(context, "Responders", response, |p| {
-        (p["response"] == Value::Bool(true)).then(String::new)
-    });
+    let response = &outcomes.response;
+    let cell = share_cell(context, "Responders", &response.responders, nothing);
     table.row(
-        &format!("Response ({source}), responders / patients judged"),
+        &format!(
+            "Response ({}), responders / patients judged",
+            protocol.response_source.name()
+        ),
         false,
-        vec![cell, vec![text(context.numbers.share_ci(response))]],
+        vec![
+            cell,
+            vec![text(context.numbers.share_ci(&response.responders))],
+        ],
     );
-    let unknown = response["unknown"].as_u64().unwrap_or(0);
-    let unknown_members = members(context, |p| {
-        p["response"].is_null().then(|| {
-            let items = &p["response_items"];
-            let open: Vec<&str> = ["fever_resolved", "crp_decreased", "ferritin_decreased"]
-                .into_iter()
-                .filter(|k| items[*k] == "not_judgeable")
-                .collect();
+    let cell = linked_count(
+        context,
+        "Response unknown".into(),
+        &response.unknown.patients,
+        |p| {
+            let items = &p.response_items;
+            let open: Vec<&str> = [
+                ("fever_resolved", items.fever_resolved),
+                ("crp_decreased", items.crp_decreased),
+                ("ferritin_decreased", items.ferritin_decreased),
+            ]
+            .into_iter()
+            .filter(|(_, judgement)| *judgement == Judgement::NotJudgeable)
+            .map(|(name, _)| name)
+            .collect();
             format!("not judgeable: {}", open.join(", "))
-        })
-    });
-    let target = context
-        .sources
-        .add("Response unknown".into(), unknown, unknown_members);
+        },
+    );
     table.row(
         "Response unknown (left out of the denominator)",
         true,
-        vec![
-            vec![linked(context.numbers.count(unknown), target)],
-            vec![text("")],
-        ],
+        vec![cell, vec![text("")]],
     );
 
-    let fever = &outcomes["fever_resolution"];
-    let febrile = fever["febrile_at_baseline"].as_u64().unwrap_or(0);
-    let members_febrile = members(context, |p| flag(p, "febrile_at_baseline"));
-    let target = context
-        .sources
-        .add("Febrile at baseline".into(), febrile, members_febrile);
+    let fever = &outcomes.fever_resolution;
     table.section("Fever");
-    table.row(
-        "Febrile at baseline",
-        true,
-        vec![
-            vec![linked(context.numbers.count(febrile), target)],
-            vec![text("")],
-        ],
+    let cell = linked_count(
+        context,
+        "Febrile at baseline".into(),
+        &fever.febrile_at_baseline.patients,
+        nothing,
     );
-    let by_day = protocol["fever"]["resolved_by_day"].as_i64().unwrap_or(7);
-    let resolved = fever["resolved_by_day7"].as_u64().unwrap_or(0);
-    let resolved_share = &fever["resolved_by_day7_share"];
-    let resolved_members = members(context, |p| {
-        p["fever_resolution_day"]
-            .as_i64()
-            .filter(|d| *d <= by_day)
-            .map(|d| format!("resolved on Day {d}"))
+    table.row("Febrile at baseline", true, vec![cell, vec![text("")]]);
+    let by_day = protocol.fever_resolved_by_day;
+    let resolved = &fever.resolved_by_day7_share;
+    let members = context.members(&fever.resolved_by_day7.patients, |p| {
+        p.fever_resolution_day
+            .map_or_else(String::new, |d| format!("resolved on Day {d}"))
     });
     let target = context.sources.add(
         format!("Fever resolved by Day {by_day}"),
-        resolved,
-        resolved_members,
+        fever.resolved_by_day7.count(),
+        members,
     );
     table.row(
         &format!("Fever resolved by Day {by_day}, of the febrile"),
         true,
         vec![
-            vec![linked(context.numbers.share(resolved_share), target)],
-            vec![text(context.numbers.share_ci(resolved_share))],
+            vec![linked(context.numbers.share(resolved), target)],
+            vec![text(context.numbers.share_ci(resolved))],
         ],
     );
-    let days = &fever["days"];
+    let days = &fever.days;
     table.row(
         "Days to resolution among the resolved, median (IQR) [n]",
         true,
@@ -464,17 +411,18 @@ pub fn table2_efficacy(context: &mut Context) -> Table {
             vec![text(format!(
                 "{} [{}]",
                 context.numbers.median_iqr_whole(days),
-                context.numbers.count_of(&days["n"])
+                context.numbers.count(days.n as u64)
             ))],
             vec![text("")],
         ],
     );
-    let km = &fever["km"];
-    let km_ci = match (km["ci95"][0].as_f64(), km["ci95"][1].as_f64()) {
-        (Some(_), Some(_)) => format!("{}–{}", whole(&km["ci95"][0]), whole(&km["ci95"][1])),
-        (Some(_), None) => format!("{}–not reached", whole(&km["ci95"][0])),
+    let km = &fever.km;
+    let km_ci = match km.ci95 {
+        [Some(lower), Some(upper)] => format!("{}–{}", whole(Some(lower)), whole(Some(upper))),
+        [Some(lower), None] => format!("{}–not reached", whole(Some(lower))),
         _ => MISSING.into(),
     };
+    let febrile = fever.febrile_at_baseline.count();
     table.row(
         "Days to resolution, Kaplan–Meier median among the febrile",
         true,
@@ -483,34 +431,26 @@ pub fn table2_efficacy(context: &mut Context) -> Table {
                 if context.numbers.suppressing() && febrile < context.numbers.min_cell {
                     MISSING.into()
                 } else {
-                    whole(&km["median"])
+                    whole(km.median)
                 },
             )],
             vec![text(km_ci)],
         ],
     );
     table.section("Other items of the response");
-    let deaths = outcomes["deaths_by_response_day"].as_u64().unwrap_or(0);
-    let members_dead = members(context, |p| {
-        p["death_day"]
-            .as_i64()
-            .filter(|d| *d <= day)
-            .map(|d| format!("died on Day {d}"))
-    });
-    let target = context
-        .sources
-        .add(format!("Deaths by Day {day}"), deaths, members_dead);
-    table.row(
-        &format!("Deaths by Day {day}"),
-        true,
-        vec![
-            vec![linked(context.numbers.count(deaths), target)],
-            vec![text("")],
-        ],
+    let cell = linked_count(
+        context,
+        format!("Deaths by Day {day}"),
+        &outcomes.deaths_by_response_day.patients,
+        |p| {
+            p.death_day
+                .map_or_else(String::new, |d| format!("died on Day {d}"))
+        },
     );
+    table.row(&format!("Deaths by Day {day}"), true, vec![cell, vec![text("")]]);
     table.notes.push(format!(
         "Response: responders over patients whose response could be judged; Wilson interval unless the methods say otherwise. Fever resolution day counted from the first dose; the Kaplan–Meier median uses the {} interval.",
-        km["conf_type"].as_str().unwrap_or("log-log")
+        protocol.km_conf_type.name()
     ));
     table
 }
@@ -532,29 +472,23 @@ pub fn table2_labs(context: &mut Context) -> Table {
             "Wilcoxon p",
         ],
     );
-    let Some(labs) = cohort["outcomes"]["labs"].as_object() else {
-        return table;
-    };
-    for (analyte, lab) in labs {
-        let pairs = lab["n_pairs"].as_u64().unwrap_or(0);
-        let wanted = analyte.clone();
-        let pair_members = members(context, move |p| {
-            let lab = &p["labs"][wanted.as_str()];
-            (!lab["day0"].is_null() && !lab["day7"].is_null()).then(|| {
-                format!(
+    for (&analyte, lab) in cohort.outcomes.labs.iter() {
+        let pairs = lab.n_pairs.count();
+        let cell = linked_count(
+            context,
+            format!("{} pairs", analyte.label()),
+            &lab.n_pairs.patients,
+            |p| match p.labs.get(&analyte).and_then(|pair| Some((pair.day0?, pair.day7?))) {
+                Some((day0, day7)) => format!(
                     "Day 0: {}; Day 7: {}",
-                    source_line(&lab["day0"]),
-                    source_line(&lab["day7"])
-                )
-            })
-        });
-        let target = context.sources.add(
-            format!("{} pairs", labels::analyte(analyte)),
-            pairs,
-            pair_members,
+                    source_line(&day0),
+                    source_line(&day7)
+                ),
+                None => String::new(),
+            },
         );
         let hidden = pairs == 0 || context.numbers.is_suppressed(pairs);
-        let difference = &lab["difference"];
+        let difference = &lab.difference;
         let stat = |text_value: String| {
             if hidden {
                 MISSING.to_string()
@@ -562,37 +496,39 @@ pub fn table2_labs(context: &mut Context) -> Table {
                 text_value
             }
         };
-        let ci = match (
-            difference["ci95"][0].as_f64(),
-            difference["ci95"][1].as_f64(),
-        ) {
-            (Some(lo), Some(hi)) => format!(
+        let ci = match difference.ci95 {
+            Some([Some(lo), Some(hi)]) => format!(
                 "{} ({} to {})",
-                value(&difference["mean"]),
+                value(difference.mean),
                 number(lo),
                 number(hi)
             ),
-            _ => value(&difference["mean"]),
+            _ => value(difference.mean),
         };
-        let wilcoxon = &lab["wilcoxon"];
-        let wilcoxon_p = match wilcoxon["method"].as_str() {
-            Some(method) => format!("{} ({method})", p_value(&wilcoxon["p_value"])),
+        let wilcoxon_p = match &lab.wilcoxon {
+            Some(test) => format!(
+                "{} ({})",
+                p_value(Some(test.p_value).filter(|p| p.is_finite())),
+                test.method.name()
+            ),
             None => MISSING.into(),
         };
         table.row(
             &format!(
                 "{}, {}",
-                labels::analyte(analyte),
-                labels::unit(lab["unit"].as_str().unwrap_or(""))
+                analyte.label(),
+                hlh_model::units::printed(lab.unit)
             ),
             false,
             vec![
-                vec![linked(context.numbers.count(pairs), target)],
-                vec![text(stat(context.numbers.median_iqr(&lab["day0"])))],
-                vec![text(stat(context.numbers.median_iqr(&lab["day7"])))],
+                cell,
+                vec![text(stat(context.numbers.median_iqr(&lab.day0)))],
+                vec![text(stat(context.numbers.median_iqr(&lab.day7)))],
                 vec![text(stat(ci))],
-                vec![text(stat(value(&difference["hodges_lehmann"])))],
-                vec![text(stat(p_value(&lab["paired_t"]["p_value"])))],
+                vec![text(stat(value(difference.hodges_lehmann)))],
+                vec![text(stat(p_value(
+                    lab.paired_t.and_then(|t| t.p_value).filter(|p| p.is_finite()),
+                )))],
                 vec![text(stat(wilcoxon_p))],
             ],
         );
@@ -606,62 +542,46 @@ pub fn table2_labs(context: &mut Context) -> Table {
 /// Table 2, panel C: safety.
 pub fn table2_safety(context: &mut Context) -> Table {
     let cohort = context.cohort;
-    let outcomes = &cohort["outcomes"];
-    let safety = &outcomes["safety"];
-    let drug = cohort["protocol"]["index_drug"]
-        .as_str()
-        .unwrap_or("index drug")
-        .to_string();
+    let outcomes = &cohort.outcomes;
+    let safety = &outcomes.safety;
+    let drug = cohort.protocol.index_drug;
     let mut table = Table::new(
         "table-2c",
         "Table 2C. Safety",
         &["Event", "Patients", "Events"],
     );
-    let index = drug.clone();
+    let title = format!("{} stopped for an adverse event", drug.label());
     let cell = count_cell(
         context,
-        &format!(
-            "{} stopped for an adverse event",
-            labels::capitalised(&drug)
-        ),
-        &outcomes["discontinued_adverse_event"],
-        move |p| {
-            flag(p, "discontinued_adverse_event").map(|_| {
-                let rows: Vec<String> = p["timeline"]["events"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter(|e| {
-                        e["drug"] == Value::String(index.clone())
-                            && e["led_to_discontinuation"] == Value::Bool(true)
-                    })
-                    .map(|e| format!("events.csv line {}", e["source_line"]))
-                    .collect();
-                if rows.is_empty() {
-                    treatment_lines(p)
-                } else {
-                    rows.join(", ")
-                }
-            })
+        &title,
+        &outcomes.discontinued_adverse_event,
+        |p| {
+            let rows: Vec<String> = p
+                .events
+                .iter()
+                .filter(|e| e.drug == Some(drug) && e.led_to_discontinuation == Some(true))
+                .map(|e| format!("events.csv line {}", e.source.line))
+                .collect();
+            if rows.is_empty() {
+                treatment_lines(p)
+            } else {
+                rows.join(", ")
+            }
         },
     );
-    table.row(
-        &format!(
-            "{} stopped for an adverse event",
-            labels::capitalised(&drug)
-        ),
-        false,
-        vec![cell, vec![text("")]],
-    );
-    for (key, kind, title) in [
+    table.row(&title, false, vec![cell, vec![text("")]]);
+    for (part, kind, title) in [
         (
-            "adverse_events",
-            "adverse_event",
+            &safety.adverse_events,
+            EventKind::AdverseEvent,
             "Adverse events from Day 0",
         ),
-        ("infections", "infection", "Infections from Day 0"),
+        (
+            &safety.infections,
+            EventKind::Infection,
+            "Infections from Day 0",
+        ),
     ] {
-        let part = &safety[key];
         table.section(title);
         let cell = count_cell(
             context,
@@ -669,50 +589,36 @@ pub fn table2_safety(context: &mut Context) -> Table {
                 "Patients with {}",
                 title.to_lowercase().replace("day 0", "Day 0")
             ),
-            &part["patients"],
-            move |p| {
-                let rows = event_rows(p, kind, None);
-                (!rows.is_empty()).then(|| rows.join(", "))
-            },
+            &part.patients,
+            |p| event_rows(p, kind, None).join(", "),
         );
         table.row(
             "Any",
             true,
-            vec![cell, vec![text(context.numbers.count_of(&part["events"]))]],
+            vec![cell, vec![text(context.numbers.count(part.events as u64))]],
         );
-        for entry in part["by_type"].as_array().into_iter().flatten() {
-            let name = entry["type"].as_str().unwrap_or("unspecified").to_string();
-            let grade = entry["grade"].as_u64();
-            let label = match grade {
-                Some(g) => format!("{}, grade {g}", labels::capitalised(&name)),
-                None => format!("{}, grade not recorded", labels::capitalised(&name)),
+        for entry in &part.by_type {
+            let label = match entry.grade {
+                Some(g) => format!("{}, grade {g}", capitalised(&entry.name)),
+                None => format!("{}, grade not recorded", capitalised(&entry.name)),
             };
-            let patients = entry["patients"].as_u64().unwrap_or(0);
-            let wanted = (name.clone(), grade);
-            let type_members = members(context, move |p| {
-                let rows = event_rows(p, kind, Some(&wanted));
-                (!rows.is_empty()).then(|| rows.join(", "))
+            let cell = linked_count(context, label.clone(), &entry.patients.patients, |p| {
+                event_rows(p, kind, Some((&entry.name, entry.grade))).join(", ")
             });
-            let target = context.sources.add(label.clone(), patients, type_members);
             table.row(
                 &label,
                 true,
-                vec![
-                    vec![linked(context.numbers.count(patients), target)],
-                    vec![text(context.numbers.count_of(&entry["events"]))],
-                ],
+                vec![cell, vec![text(context.numbers.count(entry.events as u64))]],
             );
         }
     }
     table.section("Course");
-    let cell = count_cell(context, "ICU admission", &safety["icu_admission"], |p| {
-        let rows = event_rows_any_day(p, "icu_admission");
-        (!rows.is_empty()).then(|| rows.join(", "))
+    let cell = count_cell(context, "ICU admission", &safety.icu_admission, |p| {
+        event_rows_any_day(p, EventKind::IcuAdmission).join(", ")
     });
     table.row("ICU admission (any time)", true, vec![cell, vec![text("")]]);
-    let cell = count_cell(context, "Deaths", &safety["deaths"], |p| {
-        let rows = event_rows_any_day(p, "death");
-        (!rows.is_empty()).then(|| rows.join(", "))
+    let cell = count_cell(context, "Deaths", &safety.deaths, |p| {
+        event_rows_any_day(p, EventKind::Death).join(", ")
     });
     table.row(
         "Deaths (any time of the record)",
@@ -725,31 +631,24 @@ pub fn table2_safety(context: &mut Context) -> Table {
 
 /// "events.csv line L (Day d)" for each event of `kind` from Day 0 on, of one type and grade if given.
 fn event_rows(
-    p: &Value,
-    kind: &str,
-    type_and_grade: Option<&(String, Option<u64>)>,
+    p: &PatientEndpoints,
+    kind: EventKind,
+    type_and_grade: Option<(&str, Option<u8>)>,
 ) -> Vec<String> {
-    p["timeline"]["events"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|e| e["event"] == kind && e["day"].as_i64().is_some_and(|d| d >= 0))
+    p.events
+        .iter()
+        .filter(|e| e.kind == kind && e.day >= 0)
         .filter(|e| {
-            type_and_grade.is_none_or(|(name, grade)| {
-                e["detail"].as_str().map_or("unspecified", str::trim) == name
-                    && e["grade"].as_u64() == *grade
-            })
+            type_and_grade.is_none_or(|(name, grade)| e.type_name() == name && e.grade == grade)
         })
-        .map(|e| format!("events.csv line {} (Day {})", e["source_line"], e["day"]))
+        .map(|e| format!("events.csv line {} (Day {})", e.source.line, e.day))
         .collect()
 }
 
-fn event_rows_any_day(p: &Value, kind: &str) -> Vec<String> {
-    p["timeline"]["events"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|e| e["event"] == kind)
-        .map(|e| format!("events.csv line {} (Day {})", e["source_line"], e["day"]))
+fn event_rows_any_day(p: &PatientEndpoints, kind: EventKind) -> Vec<String> {
+    p.events
+        .iter()
+        .filter(|e| e.kind == kind)
+        .map(|e| format!("events.csv line {} (Day {})", e.source.line, e.day))
         .collect()
 }

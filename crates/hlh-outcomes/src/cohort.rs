@@ -1,0 +1,433 @@
+//! The cohort part of the analysis as types: what the report, the summary text and the command line
+//! read, field by field, and what serde writes as the JSON of `hlhkit.analysis/1`
+//! (docs/analysis-schema.md). The order of the fields is the order of the JSON keys.
+//!
+//! Every count of patients carries the patients it counts (positions in [`crate::Analysis::patients`]),
+//! so a layout that links a number to its patients reads the list instead of re-deriving it; the lists
+//! are not part of the JSON.
+
+use hlh_model::{Analyte, DoseUnit, Drug, Route, Trigger};
+use hlh_stats::survival::{ConfType, KmRow};
+use hlh_stats::wilcoxon::SignedRankTest;
+use hlh_stats::paired::PairedT;
+use serde::{Serialize, Serializer};
+
+use crate::json_forms::{self, finite, PairedTForm, WilcoxonForm};
+use crate::protocol::Protocol;
+
+/// Positions of patients in [`crate::Analysis::patients`].
+pub type Patients = Vec<usize>;
+
+/// A number of patients that is written as a plain count, and the patients it counts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Count {
+    pub patients: Patients,
+}
+
+impl Count {
+    pub fn count(&self) -> u64 {
+        self.patients.len() as u64
+    }
+}
+
+impl Serialize for Count {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.count())
+    }
+}
+
+/// `count` of `n` patients with its proportion and confidence interval (`null` for n = 0), and the
+/// patients counted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Share {
+    pub count: u64,
+    pub n: u64,
+    pub proportion: Option<f64>,
+    pub ci95: Option<[Option<f64>; 2]>,
+    #[serde(skip)]
+    pub patients: Patients,
+}
+
+impl Share {
+    /// The share of `patients` among `n`, with the protocol's interval.
+    pub fn of(patients: Patients, n: usize, protocol: &Protocol) -> Share {
+        let count = patients.len() as u64;
+        let n = n as u64;
+        match hlh_stats::proportion::proportion(
+            count,
+            n,
+            protocol.proportion_ci,
+            protocol.confidence,
+        ) {
+            Ok(p) => Share {
+                count,
+                n,
+                proportion: finite(p.proportion),
+                ci95: Some(json_forms::interval(p.ci)),
+                patients,
+            },
+            Err(_) => Share {
+                count,
+                n,
+                proportion: None,
+                ci95: None,
+                patients,
+            },
+        }
+    }
+}
+
+/// `{n, mean, sd, median, q1, q3, min, max}`; every statistic `None` without values.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Summary {
+    pub n: usize,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub median: Option<f64>,
+    pub q1: Option<f64>,
+    pub q3: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl Summary {
+    pub fn of(values: &[f64], protocol: &Protocol) -> Summary {
+        match hlh_stats::Sample::new(values) {
+            Ok(sample) => {
+                let s = sample.summary(protocol.quantile_type);
+                Summary {
+                    n: s.n,
+                    mean: finite(s.mean),
+                    sd: s.sd.and_then(finite),
+                    median: finite(s.median),
+                    q1: finite(s.q1),
+                    q3: finite(s.q3),
+                    min: finite(s.min),
+                    max: finite(s.max),
+                }
+            }
+            Err(_) => Summary {
+                n: 0,
+                mean: None,
+                sd: None,
+                median: None,
+                q1: None,
+                q3: None,
+                min: None,
+                max: None,
+            },
+        }
+    }
+}
+
+/// How a key of a JSON object is spelled.
+pub trait KeyName {
+    fn key_name(&self) -> &str;
+}
+
+impl KeyName for String {
+    fn key_name(&self) -> &str {
+        self
+    }
+}
+
+macro_rules! spelled_keys {
+    ($($name:ty),*) => {
+        $(impl KeyName for $name {
+            fn key_name(&self) -> &str {
+                self.name()
+            }
+        })*
+    };
+}
+
+spelled_keys!(Analyte, Trigger, Drug, DoseUnit);
+
+/// A route as a key: its spelling, or "unknown" when not recorded.
+impl KeyName for Option<Route> {
+    fn key_name(&self) -> &str {
+        self.map_or("unknown", Route::name)
+    }
+}
+
+/// An ordered list of (key, value), written as a JSON object in that order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keyed<K, V>(pub Vec<(K, V)>);
+
+impl<K, V> Keyed<K, V> {
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.0.iter().map(|(key, value)| (key, value))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<K: PartialEq, V> Keyed<K, V> {
+    pub fn get(&self, key: &K) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+impl<K: KeyName, V: Serialize> Serialize for Keyed<K, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(key, value)| (key.key_name(), value)))
+    }
+}
+
+fn spelled<S: Serializer, T: KeyName>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(value.key_name())
+}
+
+/// The cohort: everything of the analysis JSON but its `patients` array.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cohort {
+    pub schema: &'static str,
+    pub hlhkit_version: &'static str,
+    pub study: StudyInfo,
+    /// The resolved protocol: every setting with the value used.
+    pub protocol: Protocol,
+    pub attrition: Vec<AttritionStep>,
+    pub n_patients: usize,
+    pub baseline: Baseline,
+    pub outcomes: Outcomes,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StudyInfo {
+    pub title: Option<String>,
+    pub centres: Vec<String>,
+}
+
+/// One step of the flow from the study to the analysed patients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttritionStep {
+    pub step: String,
+    pub remaining: usize,
+    pub excluded: usize,
+    pub reason: Option<String>,
+    /// The identifiers of the patients this step excluded (absent on the first step).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded_patients: Option<Vec<String>>,
+}
+
+/// By sex as recorded: men, women, not recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BySex<T> {
+    #[serde(rename = "M")]
+    pub male: T,
+    #[serde(rename = "F")]
+    pub female: T,
+    #[serde(rename = "U")]
+    pub unknown: T,
+}
+
+/// Table 1: the patients at the start of the index drug.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Baseline {
+    pub age_years: Summary,
+    /// Counts by sex (the same numbers as `sex_shares`, kept for readers of the first schema).
+    pub sex: BySex<u64>,
+    pub sex_shares: BySex<Share>,
+    pub first_line: Share,
+    pub monotherapy: Share,
+    pub hscore: Summary,
+    pub hlh2004_met: Share,
+    pub hscore_positive: HScorePositive,
+    /// Patients per centre, by name ("unknown" without a centre), in name order.
+    pub centres: Keyed<String, Share>,
+    /// Every trigger of the study format, in its order; a patient may count under several.
+    pub triggers: Keyed<Trigger, Share>,
+    /// The analytes with any result, in analyte order.
+    pub labs_day0: Keyed<Analyte, LabDay0>,
+    pub index_drug: IndexDrug,
+    pub concomitant: Concomitant,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HScorePositive {
+    pub positive: Share,
+    pub undetermined: Share,
+    pub cutoff: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabDay0 {
+    pub unit: &'static str,
+    pub summary: Summary,
+    /// The patients with a Day-0 value (`summary.n` of them).
+    #[serde(skip)]
+    pub patients: Patients,
+}
+
+/// The index-drug course.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndexDrug {
+    #[serde(serialize_with = "spelled")]
+    pub drug: Drug,
+    /// The first dose by unit, in the units' spelling order.
+    pub first_dose: Keyed<DoseUnit, Summary>,
+    pub first_dose_unknown: usize,
+    /// By route of the first row, in the routes' spelling order ("unknown" among them).
+    pub route: Keyed<Option<Route>, Share>,
+    /// By frequency as written on the first row ("unknown" when empty), in spelling order.
+    pub frequency: Keyed<String, Share>,
+    /// Day 0 through the last administration, in days, for courses that ended.
+    pub duration_days: Summary,
+    pub ongoing: Share,
+}
+
+/// Other drugs given on a day of the index course.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Concomitant {
+    /// Each drug given to anyone, in the drug table's order.
+    pub drugs: Keyed<Drug, Share>,
+    pub corticosteroids_any: Share,
+}
+
+/// Table 2 and the figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcomes {
+    pub response: Response,
+    pub fever_resolution: FeverResolution,
+    /// Day 0 against Day 7, for each analyte with any result, in analyte order.
+    pub labs: Keyed<Analyte, LabComparison>,
+    pub discontinued_adverse_event: Share,
+    pub deaths_by_response_day: Count,
+    pub safety: Safety,
+    pub trajectories: Trajectories,
+}
+
+/// Responders among the patients whose response could be judged, and those who could not be judged.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Response {
+    #[serde(flatten)]
+    pub responders: Share,
+    pub unknown: Count,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeverResolution {
+    pub febrile_at_baseline: Count,
+    pub resolved_by_day7: Count,
+    pub resolved_by_day7_share: Share,
+    /// Days to resolution among the resolved.
+    pub days: Summary,
+    pub km: FeverKaplanMeier,
+}
+
+/// The Kaplan–Meier estimate of time to resolution among the febrile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeverKaplanMeier {
+    pub median: Option<f64>,
+    pub ci95: [Option<f64>; 2],
+    /// `None` when no febrile patient has a time (then the table is empty).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "conf_type_name"
+    )]
+    pub conf_type: Option<ConfType>,
+    #[serde(serialize_with = "json_forms::km_table")]
+    pub table: Vec<KmRow>,
+}
+
+fn conf_type_name<S: Serializer>(
+    conf_type: &Option<ConfType>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match conf_type {
+        Some(conf_type) => serializer.serialize_str(conf_type.name()),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// Day 0 against Day 7 of one analyte, on complete pairs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabComparison {
+    pub unit: &'static str,
+    /// The patients with both values.
+    pub n_pairs: Count,
+    pub day0: Summary,
+    pub day7: Summary,
+    pub difference: Difference,
+    #[serde(serialize_with = "paired_t_form")]
+    pub paired_t: Option<PairedT>,
+    #[serde(serialize_with = "wilcoxon_form")]
+    pub wilcoxon: Option<SignedRankTest>,
+}
+
+/// Day 7 minus Day 0.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Difference {
+    pub mean: Option<f64>,
+    /// The t interval of the mean difference.
+    pub ci95: Option<[Option<f64>; 2]>,
+    pub hodges_lehmann: Option<f64>,
+}
+
+fn paired_t_form<S: Serializer>(test: &Option<PairedT>, serializer: S) -> Result<S::Ok, S::Error> {
+    test.as_ref()
+        .map_or(PairedTForm::NOT_RUN, PairedTForm::of)
+        .serialize(serializer)
+}
+
+fn wilcoxon_form<S: Serializer>(
+    test: &Option<SignedRankTest>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    test.as_ref()
+        .map_or(WilcoxonForm::NOT_RUN, WilcoxonForm::of)
+        .serialize(serializer)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Safety {
+    pub adverse_events: EventsFromDay0,
+    pub infections: EventsFromDay0,
+    /// At any time of the record.
+    pub icu_admission: Share,
+    pub deaths: Share,
+}
+
+/// Events of one kind from Day 0 on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventsFromDay0 {
+    pub patients: Share,
+    pub events: usize,
+    /// By type as recorded (trimmed, "unspecified" when empty) and grade, in that order.
+    pub by_type: Vec<EventType>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventType {
+    #[serde(rename = "type")]
+    pub name: String,
+    pub grade: Option<u8>,
+    pub events: usize,
+    pub patients: Count,
+}
+
+/// The daily medians of the figures' analytes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trajectories {
+    pub first_day: i32,
+    pub last_day: i32,
+    pub analytes: Keyed<Analyte, Trajectory>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trajectory {
+    pub unit: &'static str,
+    pub days: Vec<TrajectoryDay>,
+}
+
+/// The patients with a daily value on one day, and their median and quartiles.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TrajectoryDay {
+    pub day: i32,
+    pub n: usize,
+    pub median: Option<f64>,
+    pub q1: Option<f64>,
+    pub q3: Option<f64>,
+}
