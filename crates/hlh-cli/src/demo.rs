@@ -38,7 +38,7 @@ pub fn run(out: &Path) -> anyhow::Result<Outcome> {
         );
     }
     // Written beside the target, then swapped in: an interrupted run leaves no half-written study.
-    crate::analyze::write_folder_atomically(&study_dir, write_files)?;
+    crate::atomic::write_folder_atomically(&study_dir, write_files)?;
 
     let ingested = read_study_folder(&study_dir);
     println!(
@@ -65,7 +65,7 @@ pub fn run(out: &Path) -> anyhow::Result<Outcome> {
         ),
     };
     let analysis_path = out.join("analysis.json");
-    crate::analyze::write_atomically(&analysis_path, |out| analysis.write_json(out))?;
+    crate::atomic::write_atomically(&analysis_path, |out| analysis.write_json(out))?;
     println!();
     println!("{}", analysis.summary);
     println!();

@@ -4,6 +4,7 @@
 //! 2 the command line is wrong (clap's own status for usage errors).
 
 mod analyze;
+mod atomic;
 mod columns;
 mod demo;
 #[cfg(feature = "omop")]

@@ -139,29 +139,16 @@ async fn run_find(
         concepts: concept_sets(concepts)?,
         ..FindOptions::default()
     };
-    if let Some(file) = protocol_file {
-        let text =
-            fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-        let table: toml::Table = match text.parse() {
-            Ok(table) => table,
-            Err(error) => {
-                eprintln!(
-                    "{}: {}: not valid TOML: {}",
-                    paint_error("error"),
-                    file.display(),
-                    error.message()
-                );
+    if protocol_file.is_some() {
+        match Protocol::load(None, protocol_file) {
+            Ok(protocol) => options.hscore_cutoff = protocol.hscore_cutoff,
+            Err(errors) => {
+                for error in errors {
+                    eprintln!("{}: {error}", paint_error("error"));
+                }
                 return Ok(Outcome::InvalidInput);
             }
-        };
-        let mut protocol = Protocol::default();
-        if let Err(errors) = protocol.apply(&table, &file.display().to_string()) {
-            for error in errors {
-                eprintln!("{}: {error}", paint_error("error"));
-            }
-            return Ok(Outcome::InvalidInput);
         }
-        options.hscore_cutoff = protocol.hscore_cutoff;
     }
     phases.say(&format!("reading the CDM in {}", cdm_dir.display()));
     let cdm = Cdm::open(cdm_dir).await?;
@@ -188,7 +175,7 @@ async fn run_find(
         .into());
     }
     let files = study_files(&cohort, &format!("OMOP cohort from {}", cdm_dir.display()));
-    crate::analyze::write_folder_atomically(out, |folder| {
+    crate::atomic::write_folder_atomically(out, |folder| {
         for (name, text) in &files {
             let path = folder.join(name);
             fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;

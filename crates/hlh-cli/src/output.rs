@@ -47,4 +47,3 @@ pub fn count_line(errors: usize, warnings: usize) -> String {
         plural(warnings, "warning")
     )
 }
-

@@ -8,7 +8,8 @@ use anyhow::{bail, Context};
 use hlh_outcomes::Analysis;
 use hlh_report::ReportOptions;
 
-use crate::analyze::{load_and_analyze, write_atomically, write_folder_atomically};
+use crate::analyze::load_and_analyze;
+use crate::atomic::{write_atomically, write_folder_atomically};
 use crate::Outcome;
 
 /// The two forms of the report, told apart by the extension of `--out`.

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use hlh_criteria::findings_json::read_findings_json;
 use hlh_criteria::hlh2004::{hlh2004, Criterion, Hlh2004, Hlh2004Settings};
 use hlh_criteria::hscore::{
     approximate_probability, hscore, HScore, HScoreSettings, ItemValue, UnitMode,
@@ -10,9 +11,6 @@ use hlh_criteria::hscore::{
 use hlh_criteria::mas2016::{mas2016, Mas2016};
 use hlh_criteria::ms_score::{ms_score, MsScore};
 use hlh_criteria::ohi::{ohi, Ohi, OhiOperator};
-use hlh_criteria::{Findings, LabValue};
-use hlh_ingest::{analyte_ranges, shown_value};
-use hlh_model::{units, Analyte};
 use serde_json::{json, Map, Value};
 
 use hlh_outcomes::json_forms::{number_value as json_number, optional_value as json_optional};
@@ -20,28 +18,17 @@ use hlh_outcomes::json_forms::{number_value as json_number, optional_value as js
 use crate::output::paint_error;
 use crate::Outcome;
 
-/// The boolean findings FINDINGS.json may carry.
-const BOOLEAN_KEYS: [&str; 11] = [
-    "immunosuppression",
-    "hepatomegaly",
-    "splenomegaly",
-    "bm_hemophagocytosis",
-    "nk_activity_low",
-    "molecular_hlh",
-    "febrile",
-    "sjia",
-    "cns_involvement",
-    "hemorrhage",
-    "active_arthritis",
-];
-
 pub fn run(
     file: &Path,
     as_json: bool,
     typed_units: bool,
     approximate: bool,
 ) -> anyhow::Result<Outcome> {
-    let findings = match read_findings(file) {
+    let name = file.display().to_string();
+    let parsed = std::fs::read_to_string(file)
+        .map_err(|error| vec![format!("{name}: cannot be read: {error}")])
+        .and_then(|text| read_findings_json(&text, &name));
+    let findings = match parsed {
         Ok(findings) => findings,
         Err(errors) => {
             for error in errors {
@@ -82,159 +69,6 @@ struct Scores {
     ohi: Ohi,
     mas2016: Mas2016,
     ms_score: MsScore,
-}
-
-/// Reads FINDINGS.json into findings in canonical units; every problem is collected.
-fn read_findings(file: &Path) -> Result<Findings, Vec<String>> {
-    let name = file.display().to_string();
-    let text = std::fs::read_to_string(file)
-        .map_err(|error| vec![format!("{name}: cannot be read: {error}")])?;
-    let value: Value = serde_json::from_str(&text).map_err(|error| {
-        vec![format!(
-            "{name}:{}:{}: not valid JSON: {error}",
-            error.line(),
-            error.column()
-        )]
-    })?;
-    let Value::Object(object) = value else {
-        return Err(vec![format!(
-            "{name}: expected a JSON object of findings, found {}",
-            kind(&value)
-        )]);
-    };
-    let mut findings = Findings::default();
-    let mut errors = Vec::new();
-    for (key, value) in &object {
-        if let Some(analyte) = Analyte::from_name(key).filter(|a| a.name() == key) {
-            match read_lab(analyte, value) {
-                Ok(Some(lab)) => findings.set_lab(lab),
-                Ok(None) => {}
-                Err(problem) => errors.push(format!("{name}: {key:?} {}: {problem}", shown(value))),
-            }
-        } else if key == "age_years" {
-            match value {
-                Value::Null => {}
-                Value::Number(number) => match number.as_f64() {
-                    Some(age) if (0.0..120.0).contains(&age) => findings.age_years = Some(age),
-                    _ => errors.push(format!(
-                        "{name}: \"age_years\" {number}: expected an age in years, 0 ≤ age < 120"
-                    )),
-                },
-                other => errors.push(format!(
-                    "{name}: \"age_years\" {}: expected a number of years",
-                    shown(other)
-                )),
-            }
-        } else if BOOLEAN_KEYS.contains(&key.as_str()) {
-            let flag = match value {
-                Value::Bool(flag) => Some(*flag),
-                Value::Null => None,
-                other => {
-                    errors.push(format!(
-                        "{name}: {key:?} {}: expected true, false or null (unknown)",
-                        shown(other)
-                    ));
-                    continue;
-                }
-            };
-            let slot = match key.as_str() {
-                "immunosuppression" => &mut findings.immunosuppression,
-                "hepatomegaly" => &mut findings.hepatomegaly,
-                "splenomegaly" => &mut findings.splenomegaly,
-                "bm_hemophagocytosis" => &mut findings.bm_hemophagocytosis,
-                "nk_activity_low" => &mut findings.nk_activity_low,
-                "molecular_hlh" => &mut findings.molecular_hlh,
-                "febrile" => &mut findings.febrile,
-                "sjia" => &mut findings.sjia,
-                "cns_involvement" => &mut findings.cns_involvement,
-                "hemorrhage" => &mut findings.hemorrhage,
-                _ => &mut findings.active_arthritis,
-            };
-            *slot = flag;
-        } else {
-            errors.push(format!(
-                "{name}: unknown key {key:?}; expected an analyte ({}), \"age_years\" or one of {}",
-                Analyte::expected_list(),
-                BOOLEAN_KEYS.join(", ")
-            ));
-        }
-    }
-    if errors.is_empty() {
-        Ok(findings)
-    } else {
-        Err(errors)
-    }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// A value for a message, cut to a readable length.
-fn shown(value: &Value) -> String {
-    shown_value(&value.to_string())
-}
-
-/// `{"value": number, "unit": "..."}` → a converted, physically possible value; null → unknown.
-fn read_lab(analyte: Analyte, value: &Value) -> Result<Option<LabValue>, String> {
-    let object = match value {
-        Value::Null => return Ok(None),
-        Value::Object(object) => object,
-        other => {
-            return Err(format!(
-                "expected {{\"value\": number, \"unit\": \"…\"}}, found {}",
-                kind(other)
-            ))
-        }
-    };
-    if let Some(extra) = object.keys().find(|k| *k != "value" && *k != "unit") {
-        return Err(format!(
-            "unknown key {extra:?}; expected only \"value\" and \"unit\""
-        ));
-    }
-    let number = match object.get("value") {
-        Some(Value::Number(number)) => number.as_f64().ok_or("the value is not a finite number")?,
-        Some(other) => return Err(format!("\"value\" is {}; expected a number", kind(other))),
-        None => return Err("\"value\" is missing".to_string()),
-    };
-    let unit = match object.get("unit") {
-        Some(Value::String(unit)) => unit.as_str(),
-        Some(other) => {
-            return Err(format!(
-                "\"unit\" is {}; expected a unit such as \"{}\"",
-                kind(other),
-                analyte.canonical_unit()
-            ))
-        }
-        None => {
-            return Err(format!(
-                "\"unit\" is missing; expected a unit such as \"{}\"",
-                analyte.canonical_unit()
-            ))
-        }
-    };
-    let quantity = units::convert(analyte, number, unit).map_err(|error| error.to_string())?;
-    let (low, high) = analyte_ranges(analyte).possible;
-    if !(low <= quantity.value() && quantity.value() <= high) {
-        return Err(format!(
-            "{} {} is physiologically impossible; expected {low} to {high} {}",
-            quantity.value(),
-            analyte.canonical_unit(),
-            analyte.canonical_unit()
-        ));
-    }
-    Ok(Some(LabValue {
-        quantity,
-        as_typed: Some((number, unit.to_string())),
-        source: None,
-    }))
 }
 
 fn item_value(value: &ItemValue) -> Value {

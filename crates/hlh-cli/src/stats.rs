@@ -14,7 +14,9 @@ use hlh_stats::{Pairs, QuantileType, Sample, StatsError, SurvivalData, CONF_95};
 use serde_json::{json, Value};
 
 use crate::columns::{read_columns, InputErrors, Kind, Request};
-use hlh_outcomes::json_forms::{number_value as number, optional_value as optional, KmRowForm, PairedTForm, WilcoxonForm};
+use hlh_outcomes::json_forms::{
+    number_value as number, optional_value as optional, KmRowForm, PairedTForm, WilcoxonForm,
+};
 
 use crate::output::paint_error;
 use crate::Outcome;

@@ -11,6 +11,7 @@
 //! typed-unit mode of the HScore, which reads the unit as written on purpose).
 
 mod findings;
+pub mod findings_json;
 pub mod hlh2004;
 pub mod hscore;
 pub mod mas2016;

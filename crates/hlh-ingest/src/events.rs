@@ -4,36 +4,28 @@ use hlh_model::{Drug, Event, EventKind, RecordedResponse, SourceRow, StudyFile};
 
 use crate::cells::{self, CellProblem, TIME_EXPECTED};
 use crate::patients::PatientRegistry;
-use crate::table::{read_table, CellReader, ColumnSpec, Diagnostics};
+
+use crate::table::{columns, read_table, CellReader, Diagnostics};
 
 const FILE: &str = "events.csv";
 
-const PATIENT_ID: usize = 0;
-const TIME: usize = 1;
-const EVENT: usize = 2;
-const DETAIL: usize = 3;
-const GRADE: usize = 4;
-const DRUG: usize = 5;
-const LED_TO_DISCONTINUATION: usize = 6;
-const VALUE: usize = 7;
-
-const COLUMNS: [ColumnSpec; 8] = [
-    ColumnSpec::required("patient_id"),
-    ColumnSpec::required("time"),
-    ColumnSpec::required("event"),
-    ColumnSpec::optional("detail"),
-    ColumnSpec::optional("grade"),
-    ColumnSpec::optional("drug"),
-    ColumnSpec::optional("led_to_discontinuation"),
-    ColumnSpec::optional("value"),
-];
+columns! {
+    PATIENT_ID = required("patient_id"),
+    TIME = required("time"),
+    EVENT = required("event"),
+    DETAIL = optional("detail"),
+    GRADE = optional("grade"),
+    DRUG = optional("drug"),
+    LED_TO_DISCONTINUATION = optional("led_to_discontinuation"),
+    VALUE = optional("value"),
+}
 
 pub fn read(bytes: &[u8], registry: &PatientRegistry, diagnostics: &mut Diagnostics) -> Vec<Event> {
     let mut events = Vec::new();
     read_table(
         FILE,
         bytes,
-        &COLUMNS,
+        COLUMNS,
         &[],
         diagnostics,
         |row, diagnostics| {

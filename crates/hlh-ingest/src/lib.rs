@@ -11,7 +11,6 @@ mod diagnostic;
 mod events;
 mod observations;
 mod patients;
-mod ranges;
 mod settings;
 mod summary;
 mod table;
@@ -22,8 +21,7 @@ use std::path::Path;
 use hlh_model::{Study, StudyFile};
 
 pub use cells::{number as parse_number, CellProblem};
-pub use diagnostic::{shown_value, ColumnRef, Diagnostic, Severity};
-pub use ranges::{analyte_ranges, AnalyteRanges};
+pub use diagnostic::{ColumnRef, Diagnostic, Severity};
 pub use settings::StudySettings;
 pub use summary::StudySummary;
 use table::Diagnostics;

@@ -9,26 +9,19 @@ use hlh_model::{
 use crate::cells::{self, CellProblem, TIME_EXPECTED};
 use crate::diagnostic::Diagnostic;
 use crate::patients::PatientRegistry;
-use crate::ranges::{analyte_ranges, unit_mistake_hint};
-use crate::table::{
-    count_line_ends, read_table_in_chunks, CellReader, ColumnSpec, Diagnostics, Row,
-};
+use hlh_model::ranges::{analyte_ranges, unit_mistake_hint};
+
+use crate::table::{columns, count_line_ends, read_table_in_chunks, CellReader, Diagnostics, Row};
 
 const FILE: &str = "observations.csv";
 
-const PATIENT_ID: usize = 0;
-const TIME: usize = 1;
-const ANALYTE: usize = 2;
-const VALUE: usize = 3;
-const UNIT: usize = 4;
-
-const COLUMNS: [ColumnSpec; 5] = [
-    ColumnSpec::required("patient_id"),
-    ColumnSpec::required("time"),
-    ColumnSpec::required("analyte"),
-    ColumnSpec::required("value"),
-    ColumnSpec::required("unit"),
-];
+columns! {
+    PATIENT_ID = required("patient_id"),
+    TIME = required("time"),
+    ANALYTE = required("analyte"),
+    VALUE = required("value"),
+    UNIT = required("unit"),
+}
 
 /// Two rows with the same patient, time, analyte and converted value are one result entered twice. The
 /// time is packed into an integer so that the key compares as three machine words.
@@ -57,7 +50,7 @@ pub fn read(
     let (_, chunks) = read_table_in_chunks(
         FILE,
         bytes,
-        &COLUMNS,
+        COLUMNS,
         diagnostics,
         threads,
         // One row per line in the usual file: reserving up front spares the copies of a growing vector.

@@ -6,43 +6,28 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use hlh_model::{Patient, PatientIndex, Sex, SourceRow, StudyFile, Trigger};
 
 use crate::cells::{self, CellProblem, DATE_EXPECTED};
-use crate::table::{read_table, CellReader, ColumnSpec, Diagnostics};
+
+use crate::table::{columns, read_table, CellReader, Diagnostics};
 
 const FILE: &str = "patients.csv";
 
-const PATIENT_ID: usize = 0;
-const CENTRE: usize = 1;
-const SEX: usize = 2;
-const AGE_YEARS: usize = 3;
-const BIRTH_YEAR: usize = 4;
-const DIAGNOSIS_DATE: usize = 5;
-const TRIGGERS: usize = 6;
-const TRIGGER_DETAIL: usize = 7;
-const IMMUNOSUPPRESSION: usize = 8;
-const HEPATOMEGALY: usize = 9;
-const SPLENOMEGALY: usize = 10;
-const BM_HEMOPHAGOCYTOSIS: usize = 11;
-const NK_ACTIVITY_LOW: usize = 12;
-const MOLECULAR_HLH: usize = 13;
-const LAST_FOLLOWUP_DATE: usize = 14;
-
-const COLUMNS: [ColumnSpec; 15] = [
-    ColumnSpec::required("patient_id"),
-    ColumnSpec::optional("centre"),
-    ColumnSpec::required("sex"),
-    ColumnSpec::optional("age_years"),
-    ColumnSpec::optional("birth_year"),
-    ColumnSpec::required("diagnosis_date"),
-    ColumnSpec::optional("triggers"),
-    ColumnSpec::optional("trigger_detail"),
-    ColumnSpec::optional("immunosuppression"),
-    ColumnSpec::optional("hepatomegaly"),
-    ColumnSpec::optional("splenomegaly"),
-    ColumnSpec::optional("bm_hemophagocytosis"),
-    ColumnSpec::optional("nk_activity_low"),
-    ColumnSpec::optional("molecular_hlh"),
-    ColumnSpec::optional("last_followup_date"),
-];
+columns! {
+    PATIENT_ID = required("patient_id"),
+    CENTRE = optional("centre"),
+    SEX = required("sex"),
+    AGE_YEARS = optional("age_years"),
+    BIRTH_YEAR = optional("birth_year"),
+    DIAGNOSIS_DATE = required("diagnosis_date"),
+    TRIGGERS = optional("triggers"),
+    TRIGGER_DETAIL = optional("trigger_detail"),
+    IMMUNOSUPPRESSION = optional("immunosuppression"),
+    HEPATOMEGALY = optional("hepatomegaly"),
+    SPLENOMEGALY = optional("splenomegaly"),
+    BM_HEMOPHAGOCYTOSIS = optional("bm_hemophagocytosis"),
+    NK_ACTIVITY_LOW = optional("nk_activity_low"),
+    MOLECULAR_HLH = optional("molecular_hlh"),
+    LAST_FOLLOWUP_DATE = optional("last_followup_date"),
+}
 
 /// Ages are `0 ≤ age < 120` (study format); above this one a warning asks to check the row.
 const UNUSUAL_AGE_YEARS: f64 = 100.0;
@@ -91,7 +76,7 @@ pub fn read(bytes: &[u8], diagnostics: &mut Diagnostics) -> PatientRegistry {
     let table = read_table(
         FILE,
         bytes,
-        &COLUMNS,
+        COLUMNS,
         &["age_years", "birth_year"],
         diagnostics,
         |row, diagnostics| {

@@ -1,6 +1,8 @@
 //! `study.toml`: the study's title, its centres and the protocol overrides.
 
-use crate::diagnostic::{shown_value, Diagnostic, Severity};
+use hlh_model::shown_value;
+
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::table::Diagnostics;
 
 const FILE: &str = "study.toml";

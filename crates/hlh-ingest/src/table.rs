@@ -5,7 +5,26 @@ use csv::{ByteRecord, StringRecord};
 use hlh_model::parallel;
 
 use crate::cells::CellProblem;
-use crate::diagnostic::{shown_value, ColumnRef, Diagnostic, Severity};
+use hlh_model::shown_value;
+
+use crate::diagnostic::{ColumnRef, Diagnostic, Severity};
+
+/// Declares a file's columns once: each column's position constant beside its name and whether it is
+/// required, in header order, and `COLUMNS`, the list `read_table` checks the header against.
+macro_rules! columns {
+    ($( $position:ident = $kind:ident($name:literal) ),+ $(,)?) => {
+        columns!(@positions 0usize; $($position),+);
+        const COLUMNS: &[$crate::table::ColumnSpec] =
+            &[$( $crate::table::ColumnSpec::$kind($name) ),+];
+    };
+    (@positions $index:expr; $first:ident $(, $rest:ident)*) => {
+        const $first: usize = $index;
+        columns!(@positions $index + 1; $($rest),*);
+    };
+    (@positions $index:expr;) => {};
+}
+
+pub(crate) use columns;
 
 /// A column the study format defines for a file.
 #[derive(Debug, Clone, Copy)]

@@ -4,33 +4,23 @@ use hlh_model::{DoseUnit, Drug, Route, SourceRow, StopReason, StudyFile, Treatme
 
 use crate::cells::{self, CellProblem, TIME_EXPECTED};
 use crate::patients::PatientRegistry;
-use crate::table::{read_table, CellReader, ColumnSpec, Diagnostics};
+
+use crate::table::{columns, read_table, CellReader, Diagnostics};
 
 const FILE: &str = "treatments.csv";
 
-const PATIENT_ID: usize = 0;
-const DRUG: usize = 1;
-const START: usize = 2;
-const END: usize = 3;
-const DOSE: usize = 4;
-const DOSE_UNIT: usize = 5;
-const FREQUENCY: usize = 6;
-const ROUTE: usize = 7;
-const STOP_REASON: usize = 8;
-const LINE: usize = 9;
-
-const COLUMNS: [ColumnSpec; 10] = [
-    ColumnSpec::required("patient_id"),
-    ColumnSpec::required("drug"),
-    ColumnSpec::required("start"),
-    ColumnSpec::optional("end"),
-    ColumnSpec::optional("dose"),
-    ColumnSpec::optional("dose_unit"),
-    ColumnSpec::optional("frequency"),
-    ColumnSpec::optional("route"),
-    ColumnSpec::optional("stop_reason"),
-    ColumnSpec::optional("line"),
-];
+columns! {
+    PATIENT_ID = required("patient_id"),
+    DRUG = required("drug"),
+    START = required("start"),
+    END = optional("end"),
+    DOSE = optional("dose"),
+    DOSE_UNIT = optional("dose_unit"),
+    FREQUENCY = optional("frequency"),
+    ROUTE = optional("route"),
+    STOP_REASON = optional("stop_reason"),
+    LINE = optional("line"),
+}
 
 pub fn read(
     bytes: &[u8],
@@ -41,7 +31,7 @@ pub fn read(
     read_table(
         FILE,
         bytes,
-        &COLUMNS,
+        COLUMNS,
         &[],
         diagnostics,
         |row, diagnostics| {

@@ -11,10 +11,13 @@ mod analyte;
 mod clinical_time;
 mod labels;
 pub mod parallel;
+pub mod ranges;
+mod shown;
 mod spelled_enum;
 mod study;
 pub mod units;
 
+pub use shown::shown_value;
 pub use spelled_enum::join_alternatives;
 
 pub use analyte::{Analyte, DailyWorst};

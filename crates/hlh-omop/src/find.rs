@@ -414,7 +414,7 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
                     drop("measurement whose value cannot be converted");
                     continue;
                 };
-                let possible = hlh_ingest::analyte_ranges(analyte).possible;
+                let possible = hlh_model::ranges::analyte_ranges(analyte).possible;
                 if quantity.value() < possible.0 || quantity.value() > possible.1 {
                     drop("measurement outside the physiologically possible range");
                     continue;

@@ -10,9 +10,9 @@ use serde_json::{json, Map, Value};
 
 use crate::cohort::{
     AttritionStep, Baseline, BySex, Cohort, Concomitant, Count, Difference, EventType,
-    EventsFromDay0, FeverKaplanMeier, FeverResolution, HScorePositive, IndexDrug, Keyed, LabComparison,
-    LabDay0, Outcomes, Patients, Response, Safety, Share, StudyInfo, Summary, Trajectories,
-    Trajectory, TrajectoryDay,
+    EventsFromDay0, FeverKaplanMeier, FeverResolution, HScorePositive, IndexDrug, Keyed,
+    LabComparison, LabDay0, Outcomes, Patients, Response, Safety, Share, StudyInfo, Summary,
+    Trajectories, Trajectory, TrajectoryDay,
 };
 use crate::endpoints::{
     day0, endpoints, PatientEndpoints, PatientRows, TRAJECTORY_ANALYTES, TRAJECTORY_DAYS,
@@ -264,7 +264,9 @@ fn grouped_by<'a>(
 
 /// Patients per centre, by name; a patient without a centre counts under "unknown".
 fn centres(patients: &[PatientEndpoints], protocol: &Protocol) -> Keyed<String, Share> {
-    let groups = grouped_by(patients, |p| p.record.centre.as_deref().unwrap_or("unknown"));
+    let groups = grouped_by(patients, |p| {
+        p.record.centre.as_deref().unwrap_or("unknown")
+    });
     Keyed(
         groups
             .into_iter()
@@ -280,11 +282,17 @@ fn index_drug(patients: &[PatientEndpoints], protocol: &Protocol) -> IndexDrug {
     let mut doses: BTreeMap<&str, (hlh_model::DoseUnit, Vec<f64>)> = BTreeMap::new();
     for p in patients {
         if let (Some(dose), Some(unit)) = (p.course.first_dose, p.course.dose_unit) {
-            doses.entry(unit.name()).or_insert((unit, Vec::new())).1.push(dose);
+            doses
+                .entry(unit.name())
+                .or_insert((unit, Vec::new()))
+                .1
+                .push(dose);
         }
     }
     let routes = grouped_by(patients, |p| p.course.route.map_or("unknown", |r| r.name()));
-    let frequencies = grouped_by(patients, |p| p.course.frequency.as_deref().unwrap_or("unknown"));
+    let frequencies = grouped_by(patients, |p| {
+        p.course.frequency.as_deref().unwrap_or("unknown")
+    });
     let durations: Vec<f64> = patients
         .iter()
         .filter_map(|p| p.course.last_day)
@@ -305,7 +313,12 @@ fn index_drug(patients: &[PatientEndpoints], protocol: &Protocol) -> IndexDrug {
         route: Keyed(
             routes
                 .into_iter()
-                .map(|(route, who)| (hlh_model::Route::from_name(route), Share::of(who, n, protocol)))
+                .map(|(route, who)| {
+                    (
+                        hlh_model::Route::from_name(route),
+                        Share::of(who, n, protocol),
+                    )
+                })
                 .collect(),
         ),
         frequency: Keyed(
@@ -315,7 +328,11 @@ fn index_drug(patients: &[PatientEndpoints], protocol: &Protocol) -> IndexDrug {
                 .collect(),
         ),
         duration_days: Summary::of(&durations, protocol),
-        ongoing: Share::of(positions(patients, |p| p.course.last_day.is_none()), n, protocol),
+        ongoing: Share::of(
+            positions(patients, |p| p.course.last_day.is_none()),
+            n,
+            protocol,
+        ),
     }
 }
 
@@ -362,7 +379,11 @@ fn outcomes(patients: &[PatientEndpoints], observed: &[Analyte], protocol: &Prot
 fn response(patients: &[PatientEndpoints], protocol: &Protocol) -> Response {
     let judged = positions(patients, |p| p.response.is_some()).len();
     Response {
-        responders: Share::of(positions(patients, |p| p.response == Some(true)), judged, protocol),
+        responders: Share::of(
+            positions(patients, |p| p.response == Some(true)),
+            judged,
+            protocol,
+        ),
         unknown: Count {
             patients: positions(patients, |p| p.response.is_none()),
         },
@@ -401,13 +422,14 @@ fn fever_resolution(patients: &[PatientEndpoints], protocol: &Protocol) -> Fever
 fn safety(patients: &[PatientEndpoints], protocol: &Protocol) -> Safety {
     let n = patients.len();
     let from_day0 = |kind: EventKind| {
-        let mut by_type: BTreeMap<(String, Option<u8>), (usize, BTreeSet<usize>)> =
-            BTreeMap::new();
+        let mut by_type: BTreeMap<(String, Option<u8>), (usize, BTreeSet<usize>)> = BTreeMap::new();
         let mut patients_with = BTreeSet::new();
         let mut events = 0;
         for (index, p) in patients.iter().enumerate() {
             for e in p.events.iter().filter(|e| e.kind == kind && e.day >= 0) {
-                let entry = by_type.entry((e.type_name().to_string(), e.grade)).or_default();
+                let entry = by_type
+                    .entry((e.type_name().to_string(), e.grade))
+                    .or_default();
                 entry.0 += 1;
                 entry.1.insert(index);
                 patients_with.insert(index);

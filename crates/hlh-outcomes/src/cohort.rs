@@ -7,9 +7,9 @@
 //! are not part of the JSON.
 
 use hlh_model::{Analyte, DoseUnit, Drug, Route, Trigger};
+use hlh_stats::paired::PairedT;
 use hlh_stats::survival::{ConfType, KmRow};
 use hlh_stats::wilcoxon::SignedRankTest;
-use hlh_stats::paired::PairedT;
 use serde::{Serialize, Serializer};
 
 use crate::json_forms::{self, finite, PairedTForm, WilcoxonForm};

@@ -7,9 +7,9 @@
 //! must never mistake an undefined statistic for a number. The cohort of the analysis holds finite
 //! values only ([`finite`]), since every estimator it runs is finite on validated data.
 
+use hlh_stats::paired::PairedT;
 use hlh_stats::survival::KmRow;
 use hlh_stats::wilcoxon::SignedRankTest;
-use hlh_stats::paired::PairedT;
 use serde::{Serialize, Serializer};
 
 /// A finite number, or `None` (written `null`) for NaN and infinities.

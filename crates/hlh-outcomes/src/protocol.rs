@@ -247,6 +247,58 @@ impl Protocol {
         }
     }
 
+    /// The protocol of an analysis: the defaults, then the `[protocol]` table of study.toml, then the
+    /// settings of a protocol file (`--protocol FILE`), each overriding the one before.
+    ///
+    /// # Errors
+    ///
+    /// Every problem of both sources: an unreadable file, TOML that does not parse, unknown settings
+    /// and invalid values, each message naming its origin.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use hlh_outcomes::Protocol;
+    /// let study_toml: toml::Table = "[fever]\nsustained_days = 3".parse().unwrap();
+    /// let protocol = Protocol::load(Some(&study_toml), None).unwrap();
+    /// assert_eq!(protocol.fever_sustained_days, 3);
+    /// assert_eq!(protocol.fever_threshold_celsius, 38.0, "the others keep their default");
+    /// ```
+    pub fn load(
+        study_settings: Option<&toml::Table>,
+        file: Option<&std::path::Path>,
+    ) -> Result<Protocol, Vec<String>> {
+        let mut protocol = Protocol::default();
+        let mut problems = Vec::new();
+        if let Some(table) = study_settings {
+            if let Err(errors) = protocol.apply(table, "study.toml [protocol]") {
+                problems.extend(errors);
+            }
+        }
+        if let Some(file) = file {
+            match std::fs::read_to_string(file) {
+                Err(error) => problems.push(format!("cannot read {}: {error}", file.display())),
+                Ok(text) => match text.parse::<toml::Table>() {
+                    Ok(table) => {
+                        if let Err(errors) = protocol.apply(&table, &file.display().to_string()) {
+                            problems.extend(errors);
+                        }
+                    }
+                    Err(error) => problems.push(format!(
+                        "{}: not valid TOML: {}",
+                        file.display(),
+                        error.message()
+                    )),
+                },
+            }
+        }
+        if problems.is_empty() {
+            Ok(protocol)
+        } else {
+            Err(problems)
+        }
+    }
+
     /// The resolved protocol, every setting with its value, nested by section, for the analysis JSON.
     pub fn to_json(&self) -> Value {
         let mut root = Map::new();
@@ -277,9 +329,11 @@ impl serde::Serialize for Protocol {
 
 /// Whether `key` is the section of some setting (`fever` of `fever.threshold_celsius`).
 fn is_section(key: &str) -> bool {
-    SETTINGS
-        .iter()
-        .any(|s| s.name.split_once('.').is_some_and(|(section, _)| section == key))
+    SETTINGS.iter().any(|s| {
+        s.name
+            .split_once('.')
+            .is_some_and(|(section, _)| section == key)
+    })
 }
 
 fn setting_names() -> Vec<&'static str> {

@@ -100,7 +100,9 @@ pub fn summary_text(cohort: &Cohort) -> String {
         }
         let (p, test) = match protocol.primary_paired_test {
             PrimaryPairedTest::PairedT => (
-                lab.paired_t.and_then(|t| t.p_value).filter(|p| p.is_finite()),
+                lab.paired_t
+                    .and_then(|t| t.p_value)
+                    .filter(|p| p.is_finite()),
                 "paired t-test",
             ),
             PrimaryPairedTest::Wilcoxon => (

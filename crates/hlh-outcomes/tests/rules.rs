@@ -46,7 +46,7 @@ const FEBRILE_THEN_RESOLVED: [Option<f64>; 4] = [Some(39.0), Some(39.2), Some(37
 
 fn only_patient(study: &Study, protocol: &Protocol) -> (PatientEndpoints, Value) {
     let analysis = analyze(study, protocol).unwrap();
-    (analysis.patients[0].clone(), analysis.json)
+    (analysis.patients[0].clone(), analysis.cohort_json())
 }
 
 fn endpoints(observations: &str, treatments: &str, events: &str) -> PatientEndpoints {
@@ -85,7 +85,8 @@ fn day0_is_the_earliest_start_of_several_index_rows_and_the_unexposed_are_left_o
     .unwrap();
     assert_eq!(analysis.patients.len(), 1);
     assert_eq!(analysis.patients[0].day0.to_string(), "2020-03-10");
-    let attrition = &analysis.json["attrition"][1];
+    let json = analysis.cohort_json();
+    let attrition = &json["attrition"][1];
     assert_eq!(
         (
             attrition["remaining"].as_u64(),
@@ -527,7 +528,7 @@ fn report_material_counts_course_concomitant_drugs_safety_and_daily_medians_by_h
         &Protocol::default(),
     )
     .unwrap();
-    let json = &analysis.json;
+    let json = &analysis.cohort_json();
     let baseline = &json["baseline"];
     assert_eq!(baseline["index_drug"]["route"]["sc"]["count"], 1);
     assert_eq!(baseline["index_drug"]["route"]["iv"]["proportion"], 0.5);

@@ -213,7 +213,10 @@ fn endpoints(index: usize, p: &PatientEndpoints) -> Table {
             "Response item: fever resolved",
             judgement(items.fever_resolved),
         ),
-        ("Response item: CRP decreased", judgement(items.crp_decreased)),
+        (
+            "Response item: CRP decreased",
+            judgement(items.crp_decreased),
+        ),
         (
             "Response item: ferritin decreased",
             judgement(items.ferritin_decreased),

@@ -192,21 +192,14 @@ pub fn trajectories(
         .iter()
         .filter_map(|p| {
             let values = p.trajectories.get(&analyte)?;
-            let points = values
-                .iter()
-                .map(|d| (f64::from(d.day), d.value))
-                .collect();
+            let points = values.iter().map(|d| (f64::from(d.day), d.value)).collect();
             Some((p.patient_id.as_str(), points))
         })
         .collect();
     let all_values = individuals
         .iter()
         .flat_map(|(_, points)| points.iter().map(|p| p.1))
-        .chain(
-            days.iter()
-                .flat_map(|d| [d.q1, d.q3, d.median])
-                .flatten(),
-        );
+        .chain(days.iter().flat_map(|d| [d.q1, d.q3, d.median]).flatten());
     let (low, high) = all_values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
     });
@@ -265,10 +258,7 @@ pub fn trajectories(
     // enough patients: a median of the one or two patients measured on an off-schedule day would draw
     // a jump that is not the cohort's.
     let min_patients = median_min_patients(context);
-    let days: Vec<_> = days
-        .iter()
-        .filter(|d| d.n as u64 >= min_patients)
-        .collect();
+    let days: Vec<_> = days.iter().filter(|d| d.n as u64 >= min_patients).collect();
     let band_days: Vec<_> = days
         .iter()
         .copied()

@@ -20,4 +20,3 @@ pub fn capitalised(text: &str) -> String {
         None => String::new(),
     }
 }
-

@@ -6,8 +6,8 @@ use hlh_outcomes::cohort::Share;
 use hlh_outcomes::{DailyValue, Judgement, PatientEndpoints};
 
 use crate::document::{linked, text, Inline, Table};
-use crate::numbers::{number, p_value, value, whole, Numbers, MISSING};
 use crate::labels::capitalised;
+use crate::numbers::{number, p_value, value, whole, Numbers, MISSING};
 use crate::Context;
 
 /// A share printed by `print`, linked to the patients it counts, each with `detail`.
@@ -447,7 +447,11 @@ pub fn table2_efficacy(context: &mut Context) -> Table {
                 .map_or_else(String::new, |d| format!("died on Day {d}"))
         },
     );
-    table.row(&format!("Deaths by Day {day}"), true, vec![cell, vec![text("")]]);
+    table.row(
+        &format!("Deaths by Day {day}"),
+        true,
+        vec![cell, vec![text("")]],
+    );
     table.notes.push(format!(
         "Response: responders over patients whose response could be judged; Wilson interval unless the methods say otherwise. Fever resolution day counted from the first dose; the Kaplan–Meier median uses the {} interval.",
         protocol.km_conf_type.name()
@@ -478,7 +482,11 @@ pub fn table2_labs(context: &mut Context) -> Table {
             context,
             format!("{} pairs", analyte.label()),
             &lab.n_pairs.patients,
-            |p| match p.labs.get(&analyte).and_then(|pair| Some((pair.day0?, pair.day7?))) {
+            |p| match p
+                .labs
+                .get(&analyte)
+                .and_then(|pair| Some((pair.day0?, pair.day7?)))
+            {
                 Some((day0, day7)) => format!(
                     "Day 0: {}; Day 7: {}",
                     source_line(&day0),
@@ -527,7 +535,9 @@ pub fn table2_labs(context: &mut Context) -> Table {
                 vec![text(stat(ci))],
                 vec![text(stat(value(difference.hodges_lehmann)))],
                 vec![text(stat(p_value(
-                    lab.paired_t.and_then(|t| t.p_value).filter(|p| p.is_finite()),
+                    lab.paired_t
+                        .and_then(|t| t.p_value)
+                        .filter(|p| p.is_finite()),
                 )))],
                 vec![text(stat(wilcoxon_p))],
             ],
@@ -551,24 +561,19 @@ pub fn table2_safety(context: &mut Context) -> Table {
         &["Event", "Patients", "Events"],
     );
     let title = format!("{} stopped for an adverse event", drug.label());
-    let cell = count_cell(
-        context,
-        &title,
-        &outcomes.discontinued_adverse_event,
-        |p| {
-            let rows: Vec<String> = p
-                .events
-                .iter()
-                .filter(|e| e.drug == Some(drug) && e.led_to_discontinuation == Some(true))
-                .map(|e| format!("events.csv line {}", e.source.line))
-                .collect();
-            if rows.is_empty() {
-                treatment_lines(p)
-            } else {
-                rows.join(", ")
-            }
-        },
-    );
+    let cell = count_cell(context, &title, &outcomes.discontinued_adverse_event, |p| {
+        let rows: Vec<String> = p
+            .events
+            .iter()
+            .filter(|e| e.drug == Some(drug) && e.led_to_discontinuation == Some(true))
+            .map(|e| format!("events.csv line {}", e.source.line))
+            .collect();
+        if rows.is_empty() {
+            treatment_lines(p)
+        } else {
+            rows.join(", ")
+        }
+    });
     table.row(&title, false, vec![cell, vec![text("")]]);
     for (part, kind, title) in [
         (

@@ -139,13 +139,15 @@ fn trajectory_figures_draw_every_patient_and_the_median_on_their_axes() {
             );
         }
         // The median is drawn on the days measured in at least max(3, ⌈21/4⌉) = 6 patients.
-        let days = analysis.json["outcomes"]["trajectories"]["analytes"][analyte]["days"]
-            .as_array()
-            .unwrap();
-        let well_measured = days
-            .iter()
-            .filter(|d| d["n"].as_u64().unwrap() >= 6)
-            .count();
+        let days = &analysis
+            .cohort
+            .outcomes
+            .trajectories
+            .analytes
+            .get(&hlh_model::Analyte::from_name(analyte).unwrap())
+            .unwrap()
+            .days;
+        let well_measured = days.iter().filter(|d| d.n >= 6).count();
         let median = drawn
             .iter()
             .find(|n| n.attribute("data-series") == Some("median"))
@@ -189,17 +191,9 @@ fn the_fever_resolution_figure_steps_at_each_event_and_marks_each_censoring() {
         .find(|f| f.id.ends_with("-fever-resolution"))
         .unwrap();
     let doc = parse(&figure.svg);
-    let table = analysis.json["outcomes"]["fever_resolution"]["km"]["table"]
-        .as_array()
-        .unwrap();
-    let events = table
-        .iter()
-        .filter(|r| r["n_event"].as_u64().unwrap() > 0)
-        .count();
-    let censored = table
-        .iter()
-        .filter(|r| r["n_censor"].as_u64().unwrap() > 0)
-        .count();
+    let table = &analysis.cohort.outcomes.fever_resolution.km.table;
+    let events = table.iter().filter(|r| r.n_event > 0).count();
+    let censored = table.iter().filter(|r| r.n_censor > 0).count();
     let drawn = series(&doc);
     let curve = drawn
         .iter()
@@ -224,7 +218,7 @@ fn the_fever_resolution_figure_steps_at_each_event_and_marks_each_censoring() {
     let (_, y_min, y_max) = axis(&doc, "y");
     assert_eq!((y_min, y_max), (0.0, 1.0));
     let (_, x_min, x_max) = axis(&doc, "x");
-    let last = table.last().unwrap()["time"].as_f64().unwrap();
+    let last = table.last().unwrap().time;
     assert!(x_min == 0.0 && x_max >= last);
     // The number at risk under each tick, first of all the febrile patients at Day 0.
     let at_risk = doc
@@ -234,7 +228,13 @@ fn the_fever_resolution_figure_steps_at_each_event_and_marks_each_censoring() {
     let numbers: Vec<&str> = at_risk.children().filter_map(|c| c.text()).collect();
     assert_eq!(
         numbers[0],
-        analysis.json["outcomes"]["fever_resolution"]["febrile_at_baseline"].to_string()
+        analysis
+            .cohort
+            .outcomes
+            .fever_resolution
+            .febrile_at_baseline
+            .count()
+            .to_string()
     );
     assert_eq!(
         numbers.len().to_string(),

@@ -1,11 +1,14 @@
 //! Physiologically possible ranges (outside: an error, almost always a unit or typing mistake) and usual
 //! ranges (outside: a warning) of each analyte, in its canonical unit, checked after conversion.
 //!
-//! Sources: `clinical-criteria.md` §6.4–6.5 (hard and soft ranges of the case report form), which marks them
-//! as engineering proposals; the analytes it does not list (IL-18, creatinine, bilirubin, sodium, D-dimer)
-//! follow the same reasoning. docs/study-format.md lists them.
+//! Sources: the hard and soft ranges of the project's case report form (docs/study-format.md, observations.csv:
+//! the ranges), engineering proposals rather than published limits; the analytes it does not list
+//! (IL-18, creatinine, bilirubin, sodium, D-dimer) follow the same reasoning.
+//!
+//! They live with the units because every reader of laboratory values (a study folder, a warehouse)
+//! checks converted values against the same ranges.
 
-use hlh_model::Analyte;
+use crate::Analyte;
 
 /// The ranges of one analyte, inclusive, in its canonical unit.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -40,8 +43,8 @@ pub fn analyte_ranges(analyte: Analyte) -> AnalyteRanges {
     }
 }
 
-/// A guess at the unit mistake behind an impossible value (`clinical-criteria.md` §6.4–6.5 "unit-error
-/// heuristics"), given the canonical value and the unit as written.
+/// A guess at the unit mistake behind an impossible value (docs/study-format.md, observations.csv:
+/// the hints), given the canonical value and the unit as written.
 pub fn unit_mistake_hint(analyte: Analyte, canonical_value: f64, unit: &str) -> Option<String> {
     let celsius = matches!(unit, "Cel" | "°C" | "C");
     match analyte {
