@@ -5,7 +5,6 @@
 
 mod analyze;
 mod atomic;
-mod columns;
 mod demo;
 #[cfg(feature = "omop")]
 mod omop;

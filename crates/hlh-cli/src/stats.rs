@@ -1,7 +1,7 @@
 //! `hlh stats …`: the statistics of hlh-stats on a CSV file or on numbers given on the command line,
 //! readable by default and as JSON (analysis contract §5) with `--json`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Subcommand, ValueEnum};
 use hlh_stats::fisher::{fisher_exact, Table2x2};
@@ -13,7 +13,7 @@ use hlh_stats::wilcoxon::SignedRankTest;
 use hlh_stats::{Pairs, QuantileType, Sample, StatsError, SurvivalData, CONF_95};
 use serde_json::{json, Value};
 
-use crate::columns::{read_columns, InputErrors, Kind, Request};
+use hlh_ingest::columns::{Column, ColumnKind as Kind, ColumnRequest as Request};
 use hlh_outcomes::json_forms::{
     number_value as number, optional_value as optional, KmRowForm, PairedTForm, WilcoxonForm,
 };
@@ -184,6 +184,19 @@ pub fn run(command: StatsCommand) -> anyhow::Result<Outcome> {
             Ok(Outcome::InvalidInput)
         }
     }
+}
+
+/// Problems with the input, one message each (without the severity, which the caller prints).
+#[derive(Debug)]
+pub struct InputErrors(pub Vec<String>);
+
+/// Reads the requested columns of the CSV file at `path` with the study reader's table code.
+fn read_columns(path: &Path, requests: &[Request<'_>]) -> Result<Vec<Column>, InputErrors> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|error| InputErrors(vec![format!("{name}: cannot be read: {error}")]))?;
+    hlh_ingest::columns::read_columns(&name, &bytes, requests)
+        .map_err(|errors| InputErrors(errors.iter().map(|e| e.located().to_string()).collect()))
 }
 
 fn stats_error(error: StatsError) -> InputErrors {

@@ -62,24 +62,41 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{severity}: {}", self.file)?;
-        if let Some(line) = self.line {
+        write!(f, "{severity}: {}", self.located())
+    }
+}
+
+impl Diagnostic {
+    /// The diagnostic without its severity: place, value, message, expectation and hint, for a caller
+    /// that prints the severity its own way.
+    pub fn located(&self) -> impl fmt::Display + '_ {
+        Located(self)
+    }
+}
+
+struct Located<'a>(&'a Diagnostic);
+
+impl fmt::Display for Located<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let diagnostic = self.0;
+        write!(f, "{}", diagnostic.file)?;
+        if let Some(line) = diagnostic.line {
             write!(f, ":{line}")?;
         }
-        if let Some(column) = &self.column {
-            if self.line.is_some() {
+        if let Some(column) = &diagnostic.column {
+            if diagnostic.line.is_some() {
                 write!(f, ":{}", column.number)?;
             }
             write!(f, " ({})", column.name)?;
         }
-        if let Some(value) = &self.value {
+        if let Some(value) = &diagnostic.value {
             write!(f, " {value:?}")?;
         }
-        write!(f, ": {}", self.message)?;
-        if let Some(expected) = &self.expected {
+        write!(f, ": {}", diagnostic.message)?;
+        if let Some(expected) = &diagnostic.expected {
             write!(f, "; expected {expected}")?;
         }
-        if let Some(hint) = &self.hint {
+        if let Some(hint) = &diagnostic.hint {
             write!(f, "\n  hint: {hint}")?;
         }
         Ok(())

@@ -5,7 +5,7 @@ use hlh_model::{Drug, Event, EventKind, RecordedResponse, SourceRow, StudyFile};
 use crate::cells::{self, CellProblem, TIME_EXPECTED};
 use crate::patients::PatientRegistry;
 
-use crate::table::{columns, read_table, CellReader, Diagnostics};
+use crate::table::{columns, read_table, CellReader, Diagnostics, HeaderRules};
 
 const FILE: &str = "events.csv";
 
@@ -26,7 +26,7 @@ pub fn read(bytes: &[u8], registry: &PatientRegistry, diagnostics: &mut Diagnost
         FILE,
         bytes,
         COLUMNS,
-        &[],
+        &HeaderRules::STUDY_FILE,
         diagnostics,
         |row, diagnostics| {
             let mut cells = CellReader::new(row, diagnostics);

@@ -7,6 +7,7 @@
 
 mod cells;
 mod checks;
+pub mod columns;
 mod diagnostic;
 mod events;
 mod observations;

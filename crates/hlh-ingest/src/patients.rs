@@ -7,7 +7,7 @@ use hlh_model::{Patient, PatientIndex, Sex, SourceRow, StudyFile, Trigger};
 
 use crate::cells::{self, CellProblem, DATE_EXPECTED};
 
-use crate::table::{columns, read_table, CellReader, Diagnostics};
+use crate::table::{columns, read_table, CellReader, Diagnostics, HeaderRules};
 
 const FILE: &str = "patients.csv";
 
@@ -77,7 +77,10 @@ pub fn read(bytes: &[u8], diagnostics: &mut Diagnostics) -> PatientRegistry {
         FILE,
         bytes,
         COLUMNS,
-        &["age_years", "birth_year"],
+        &HeaderRules {
+            at_least_one_of: &["age_years", "birth_year"],
+            ..HeaderRules::STUDY_FILE
+        },
         diagnostics,
         |row, diagnostics| {
             let mut cells = CellReader::new(row, diagnostics);

@@ -14,7 +14,7 @@ use crate::diagnostic::{ColumnRef, Diagnostic, Severity};
 macro_rules! columns {
     ($( $position:ident = $kind:ident($name:literal) ),+ $(,)?) => {
         columns!(@positions 0usize; $($position),+);
-        const COLUMNS: &[$crate::table::ColumnSpec] =
+        const COLUMNS: &[$crate::table::ColumnSpec<'static>] =
             &[$( $crate::table::ColumnSpec::$kind($name) ),+];
     };
     (@positions $index:expr; $first:ident $(, $rest:ident)*) => {
@@ -26,22 +26,47 @@ macro_rules! columns {
 
 pub(crate) use columns;
 
+/// What a header must hold beyond the columns of the spec, and what becomes of other columns.
+#[derive(Debug, Clone, Copy)]
+pub struct HeaderRules<'a> {
+    /// Columns of which the header must have at least one (age_years or birth_year); empty: none.
+    pub at_least_one_of: &'a [&'a str],
+    pub unknown_columns: UnknownColumns,
+}
+
+impl HeaderRules<'_> {
+    /// A file of a study folder: every column the format does not define is worth a warning.
+    pub const STUDY_FILE: HeaderRules<'static> = HeaderRules {
+        at_least_one_of: &[],
+        unknown_columns: UnknownColumns::Warn,
+    };
+}
+
+/// Whether a column the spec does not name is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownColumns {
+    /// A warning: a study file's unknown column is usually a misspelt one.
+    Warn,
+    /// Silently skipped: a plain table read for a few of its columns (`hlh stats`).
+    Ignore,
+}
+
 /// A column the study format defines for a file.
 #[derive(Debug, Clone, Copy)]
-pub struct ColumnSpec {
-    pub name: &'static str,
+pub struct ColumnSpec<'n> {
+    pub name: &'n str,
     pub required: bool,
 }
 
-impl ColumnSpec {
-    pub const fn required(name: &'static str) -> ColumnSpec {
+impl<'n> ColumnSpec<'n> {
+    pub const fn required(name: &'n str) -> ColumnSpec<'n> {
         ColumnSpec {
             name,
             required: true,
         }
     }
 
-    pub const fn optional(name: &'static str) -> ColumnSpec {
+    pub const fn optional(name: &'n str) -> ColumnSpec<'n> {
         ColumnSpec {
             name,
             required: false,
@@ -78,7 +103,7 @@ impl Diagnostics {
 /// One data row: its line and its cells, already checked to be UTF-8.
 #[derive(Debug)]
 pub struct Row<'r> {
-    file: &'static str,
+    file: &'r str,
     pub line: u64,
     record: &'r StringRecord,
     header: &'r [String],
@@ -168,14 +193,13 @@ fn without_bom(bytes: &[u8]) -> &[u8] {
 /// `on_row` for every row that has the header's number of cells (a row with invalid UTF-8 comes through
 /// as unusable, so that its other cells are still checked).
 ///
-/// Columns are matched case-insensitively; unknown columns are a warning; a missing required column is an
-/// error, after which the rows are not read (each would repeat it). `at_least_one_of` names columns of
-/// which the header must have one (age_years or birth_year).
+/// Columns are matched case-insensitively; unknown columns are a warning or ignored, as `rules` say; a
+/// missing required column is an error, after which the rows are not read (each would repeat it).
 pub fn read_table(
-    file: &'static str,
+    file: &str,
     bytes: &[u8],
     spec: &[ColumnSpec],
-    at_least_one_of: &[&str],
+    rules: &HeaderRules,
     diagnostics: &mut Diagnostics,
     on_row: impl FnMut(&Row<'_>, &mut Diagnostics),
 ) -> TableRead {
@@ -183,7 +207,7 @@ pub fn read_table(
         readable: false,
         first_cells_of_misshapen_rows: Vec::new(),
     };
-    let Some((header, data)) = open_table(file, bytes, spec, at_least_one_of, diagnostics) else {
+    let Some((header, data)) = open_table(file, bytes, spec, rules, diagnostics) else {
         return outcome;
     };
     let misshapen = read_rows(
@@ -209,7 +233,7 @@ const MIN_BYTES_PER_CHUNK: usize = 1 << 20;
 /// A file is split only at line ends and only when it contains no `"` at all: then every line end ends a
 /// record, and no split can fall inside a quoted cell. Any other file is read on one thread.
 pub fn read_table_in_chunks<S: Send>(
-    file: &'static str,
+    file: &str,
     bytes: &[u8],
     spec: &[ColumnSpec],
     diagnostics: &mut Diagnostics,
@@ -224,7 +248,7 @@ pub fn read_table_in_chunks<S: Send>(
 /// [`read_table_in_chunks`] with the number of chunks given (fewer when the file cannot be split).
 /// `new_state` receives the bytes of its chunk, to size its buffers.
 fn read_table_in_n_chunks<S: Send>(
-    file: &'static str,
+    file: &str,
     bytes: &[u8],
     spec: &[ColumnSpec],
     diagnostics: &mut Diagnostics,
@@ -236,7 +260,8 @@ fn read_table_in_n_chunks<S: Send>(
         readable: false,
         first_cells_of_misshapen_rows: Vec::new(),
     };
-    let Some((header, data)) = open_table(file, bytes, spec, &[], diagnostics) else {
+    let Some((header, data)) = open_table(file, bytes, spec, &HeaderRules::STUDY_FILE, diagnostics)
+    else {
         return (outcome, Vec::new());
     };
     let chunks = split_at_line_ends(data, chunks);
@@ -313,10 +338,10 @@ struct Header {
 /// Reads and checks the header; returns it with the bytes of the rows, or `None` when the rows cannot be
 /// read (the problems are reported).
 fn open_table<'b>(
-    file: &'static str,
+    file: &str,
     bytes: &'b [u8],
     spec: &[ColumnSpec],
-    at_least_one_of: &[&str],
+    rules: &HeaderRules,
     diagnostics: &mut Diagnostics,
 ) -> Option<(Header, &'b [u8])> {
     let bytes = without_bom(bytes);
@@ -347,7 +372,7 @@ fn open_table<'b>(
             return None;
         }
     }
-    let positions = read_header(file, &header, spec, at_least_one_of, diagnostics)?;
+    let positions = read_header(file, &header, spec, rules, diagnostics)?;
     let names = header
         .iter()
         .map(|name| String::from_utf8_lossy(name).trim().to_string())
@@ -367,7 +392,7 @@ fn open_table<'b>(
 /// Reads the rows of `data` (no header), whose first line is line `lines_before + 1` of the file. Returns
 /// the patient_id cells of rows with the wrong number of cells.
 fn read_rows(
-    file: &'static str,
+    file: &str,
     data: &[u8],
     lines_before: u64,
     header: &Header,
@@ -472,10 +497,10 @@ fn spec_names(spec: &[ColumnSpec]) -> String {
 
 /// Checks the header; returns the position of each spec column, or `None` when rows cannot be read.
 fn read_header(
-    file: &'static str,
+    file: &str,
     header: &ByteRecord,
     spec: &[ColumnSpec],
-    at_least_one_of: &[&str],
+    rules: &HeaderRules,
     diagnostics: &mut Diagnostics,
 ) -> Option<Vec<Option<usize>>> {
     let header_problem =
@@ -524,6 +549,7 @@ fn read_header(
                 readable = false;
             }
             Some(spec_column) => positions[spec_column] = Some(position),
+            None if rules.unknown_columns == UnknownColumns::Ignore => {}
             None if name.is_empty() => diagnostics.push(header_problem(
                 Severity::Warning,
                 position + 1,
@@ -558,6 +584,7 @@ fn read_header(
             readable = false;
         }
     }
+    let at_least_one_of = rules.at_least_one_of;
     let has_one_of = at_least_one_of.is_empty()
         || at_least_one_of.iter().any(|name| {
             spec.iter()
@@ -756,9 +783,14 @@ mod tests {
         let rows = match chunks {
             None => {
                 let mut rows = Vec::new();
-                read_table("t.csv", bytes, &SPEC, &[], &mut diagnostics, |row, _| {
-                    rows.push(record(row))
-                });
+                read_table(
+                    "t.csv",
+                    bytes,
+                    &SPEC,
+                    &HeaderRules::STUDY_FILE,
+                    &mut diagnostics,
+                    |row, _| rows.push(record(row)),
+                );
                 rows
             }
             Some(chunks) => {

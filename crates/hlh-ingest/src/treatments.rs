@@ -5,7 +5,7 @@ use hlh_model::{DoseUnit, Drug, Route, SourceRow, StopReason, StudyFile, Treatme
 use crate::cells::{self, CellProblem, TIME_EXPECTED};
 use crate::patients::PatientRegistry;
 
-use crate::table::{columns, read_table, CellReader, Diagnostics};
+use crate::table::{columns, read_table, CellReader, Diagnostics, HeaderRules};
 
 const FILE: &str = "treatments.csv";
 
@@ -32,7 +32,7 @@ pub fn read(
         FILE,
         bytes,
         COLUMNS,
-        &[],
+        &HeaderRules::STUDY_FILE,
         diagnostics,
         |row, diagnostics| {
             let mut cells = CellReader::new(row, diagnostics);
