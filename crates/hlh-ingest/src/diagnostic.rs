@@ -127,13 +127,4 @@ mod tests {
             "error: observations.csv:18:5 (unit) \"mg%\": unit not accepted for crp; expected mg/L or mg/dL"
         );
     }
-
-    #[test]
-    fn long_values_are_cut_for_display() {
-        let long = "x".repeat(10_000);
-        let shown = shown_value(&long);
-        assert_eq!(shown.chars().count(), MAX_SHOWN_VALUE_CHARS + 1);
-        assert!(shown.ends_with('…'));
-        assert_eq!(shown_value("3,5"), "3,5");
-    }
 }

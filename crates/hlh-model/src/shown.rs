@@ -13,3 +13,17 @@ pub fn shown_value(value: &str) -> String {
         format!("{cut}…")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_cut_for_display() {
+        let long = "x".repeat(10_000);
+        let shown = shown_value(&long);
+        assert_eq!(shown.chars().count(), MAX_SHOWN_VALUE_CHARS + 1);
+        assert!(shown.ends_with('…'));
+        assert_eq!(shown_value("3,5"), "3,5");
+    }
+}

@@ -182,6 +182,8 @@ fn in_window(date: Date, day0: Date, window: (i32, i32)) -> bool {
 }
 
 /// Finds the cohort.
+/// The cohort of a CDM, in seven steps, each one query over the persons still in (see the module
+/// documentation for what runs where).
 pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError> {
     cdm.require()?;
     let concepts = &options.concepts;
@@ -203,6 +205,46 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
         .iter()
         .filter_map(|(id, sets)| Some((*id, first_drug(sets)?)))
         .collect();
+
+    let day0_of = exposed_persons(cdm, concepts, &drug_of).await?;
+    let exposed_count = day0_of.len() as u64;
+    cohort.attrition.push(AttritionStep {
+        step: "persons",
+        description: "persons in the CDM".into(),
+        persons: total,
+        excluded: 0,
+        reason: String::new(),
+    });
+    cohort.attrition.push(AttritionStep {
+        step: "exposed",
+        description: "with an exposure to the index drug (Day 0: its earliest start)".into(),
+        persons: exposed_count,
+        excluded: total.saturating_sub(exposed_count),
+        reason: "never exposed to the index drug".into(),
+    });
+    let person_of = person_rows(cdm, &day0_of).await?;
+    let conditions = conditions(cdm, concepts, &condition_concepts, &day0_of).await?;
+    let measurements = measurements(cdm, concepts, &day0_of, &mut cohort.dropped).await?;
+    include(
+        &mut cohort,
+        options,
+        &day0_of,
+        &person_of,
+        &conditions,
+        measurements,
+    );
+    let included: BTreeSet<i64> = cohort.persons.iter().map(|p| p.person_id).collect();
+    cohort.treatments = treatments(cdm, concepts, &drug_of, &day0_of, &included).await?;
+    cohort.deaths = deaths(cdm, &included).await?;
+    Ok(cohort)
+}
+
+/// Step 1: the exposed persons and their Day 0, the earliest index-drug start ever.
+async fn exposed_persons(
+    cdm: &Cdm,
+    concepts: &ConceptSets,
+    drug_of: &BTreeMap<i64, &'static str>,
+) -> Result<BTreeMap<i64, Date>, OmopError> {
     let index_drug = DRUG_SETS[0];
     let index_ids: Vec<i64> = drug_of
         .iter()
@@ -214,8 +256,6 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
         .into_iter()
         .map(|(text, _)| text)
         .collect();
-
-    // 1. The exposed persons and their Day 0: the earliest index-drug start ever.
     let batches = cdm
         .query(&format!(
             "SELECT person_id, min(drug_exposure_start_date) FROM drug_exposure \
@@ -233,24 +273,15 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
             }
         }
     }
-    let exposed_count = day0_of.len() as u64;
-    cohort.attrition.push(AttritionStep {
-        step: "persons",
-        description: "persons in the CDM".into(),
-        persons: total,
-        excluded: 0,
-        reason: String::new(),
-    });
-    cohort.attrition.push(AttritionStep {
-        step: "exposed",
-        description: "with an exposure to the index drug (Day 0: its earliest start)".into(),
-        persons: exposed_count,
-        excluded: total.saturating_sub(exposed_count),
-        reason: "never exposed to the index drug".into(),
-    });
-    let exposed = in_list(day0_of.keys());
+    Ok(day0_of)
+}
 
-    // 2. Their person rows.
+/// Step 2: the person rows of the exposed: sex and year of birth.
+async fn person_rows(
+    cdm: &Cdm,
+    day0_of: &BTreeMap<i64, Date>,
+) -> Result<BTreeMap<i64, (&'static str, i64)>, OmopError> {
+    let exposed = in_list(day0_of.keys());
     let mut person_of: BTreeMap<i64, (&'static str, i64)> = BTreeMap::new();
     if !day0_of.is_empty() {
         let batches = cdm
@@ -273,12 +304,24 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
             }
         }
     }
-    let without_person_row = day0_of
-        .keys()
-        .filter(|p| !person_of.contains_key(p))
-        .count() as u64;
+    Ok(person_of)
+}
 
-    // 3. Their HLH and splenomegaly conditions in the condition window.
+/// What the conditions of the exposed say: the earliest HLH date in the window, splenomegaly.
+#[derive(Debug, Default)]
+struct Conditions {
+    hlh_dates: BTreeMap<i64, Date>,
+    splenomegaly: BTreeSet<i64>,
+}
+
+/// Step 3: the HLH and splenomegaly conditions of the exposed in the condition window.
+async fn conditions(
+    cdm: &Cdm,
+    concepts: &ConceptSets,
+    condition_concepts: &BTreeMap<i64, BTreeSet<String>>,
+    day0_of: &BTreeMap<i64, Date>,
+) -> Result<Conditions, OmopError> {
+    let exposed = in_list(day0_of.keys());
     let codes: Vec<String> = concepts
         .source_matches(|set| set == "hlh", icd10)
         .into_iter()
@@ -335,8 +378,21 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
             }
         }
     }
+    Ok(Conditions {
+        hlh_dates,
+        splenomegaly,
+    })
+}
 
-    // 4. Their measurements of the analytes in the observation window.
+/// Step 4: the measurements of the analytes of the exposed in the observation window, converted and
+/// checked; what cannot be used is counted in `dropped` by reason.
+async fn measurements(
+    cdm: &Cdm,
+    concepts: &ConceptSets,
+    day0_of: &BTreeMap<i64, Date>,
+    dropped: &mut BTreeMap<String, u64>,
+) -> Result<BTreeMap<i64, FoundObservation>, OmopError> {
+    let exposed = in_list(day0_of.keys());
     let analyte_of: BTreeMap<i64, Analyte> = concepts
         .concepts(|set| Analyte::from_name(set).is_some())
         .into_iter()
@@ -359,7 +415,7 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
                 in_list(by_source.keys().map(|t| literal(t)))
             ))
             .await?;
-        let mut drop = |reason: &str| *cohort.dropped.entry(reason.to_string()).or_default() += 1;
+        let mut drop = |reason: &str| *dropped.entry(reason.to_string()).or_default() += 1;
         for batch in &batches {
             let (row, person, date, concept, value, unit_id, unit_text, source) = (
                 ids(batch, 0),
@@ -432,8 +488,24 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
             }
         }
     }
+    Ok(measurements)
+}
 
-    // 5. Inclusion: an HLH code in the window, else the HScore lower bound on the score window.
+/// Step 5: inclusion, by an HLH code in the window or else the HScore lower bound on the score window;
+/// the included persons, their observations and the attrition step go into `cohort`.
+fn include(
+    cohort: &mut Cohort,
+    options: &FindOptions,
+    day0_of: &BTreeMap<i64, Date>,
+    person_of: &BTreeMap<i64, (&'static str, i64)>,
+    conditions: &Conditions,
+    measurements: BTreeMap<i64, FoundObservation>,
+) {
+    let (hlh_dates, splenomegaly) = (&conditions.hlh_dates, &conditions.splenomegaly);
+    let without_person_row = day0_of
+        .keys()
+        .filter(|p| !person_of.contains_key(p))
+        .count() as u64;
     let mut by_person: BTreeMap<i64, Vec<&FoundObservation>> = BTreeMap::new();
     for observation in measurements.values() {
         by_person
@@ -446,7 +518,7 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
         ..HScoreSettings::default()
     };
     let mut not_included = 0u64;
-    for (&person_id, &day0) in &day0_of {
+    for (&person_id, &day0) in day0_of {
         let Some(&(sex, year_of_birth)) = person_of.get(&person_id) else {
             continue;
         };
@@ -516,8 +588,17 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
     cohort
         .observations
         .sort_by_key(|o| (o.person_id, o.date, o.analyte, o.measurement_id));
+}
 
-    // 6. HLH-directed treatments (and the index drug) starting in the observation window.
+/// Step 6: the HLH-directed treatments (and the index drug) of the included persons starting in the
+/// observation window.
+async fn treatments(
+    cdm: &Cdm,
+    concepts: &ConceptSets,
+    drug_of: &BTreeMap<i64, &'static str>,
+    day0_of: &BTreeMap<i64, Date>,
+    included: &BTreeSet<i64>,
+) -> Result<Vec<FoundTreatment>, OmopError> {
     let drug_texts: Vec<(&str, &str)> =
         concepts.source_matches(|set| DRUG_SETS.contains(&set), source_contains);
     let all_texts: Vec<&str> = drug_texts.iter().map(|(text, _)| *text).collect();
@@ -526,7 +607,7 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
         let batches = cdm
             .query(&format!(
                 "SELECT drug_exposure_id, person_id, drug_concept_id, lower(drug_source_value),                    drug_exposure_start_date, drug_exposure_end_date                  FROM drug_exposure WHERE person_id IN {} AND (drug_concept_id IN {} OR {})",
-                in_list(&included),
+                in_list(included),
                 in_list(drug_of.keys()),
                 contains_any("drug_source_value", &all_texts)
             ))
@@ -582,28 +663,30 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
             }
         }
     }
-    cohort.treatments = treatments.into_values().map(|(_, t)| t).collect();
-    cohort
-        .treatments
-        .sort_by_key(|t| (t.person_id, t.start, t.drug_exposure_id));
+    let mut treatments: Vec<FoundTreatment> = treatments.into_values().map(|(_, t)| t).collect();
+    treatments.sort_by_key(|t| (t.person_id, t.start, t.drug_exposure_id));
+    Ok(treatments)
+}
 
-    // 7. Deaths of the included persons (the earliest, when a person has several rows).
+/// Step 7: the deaths of the included persons (the earliest, when a person has several rows).
+async fn deaths(cdm: &Cdm, included: &BTreeSet<i64>) -> Result<Vec<(i64, Date)>, OmopError> {
+    let mut deaths = Vec::new();
     if cdm.has("death") && !included.is_empty() {
         let batches = cdm
             .query(&format!(
                 "SELECT person_id, min(death_date) FROM death WHERE person_id IN {} GROUP BY person_id",
-                in_list(&included)
+                in_list(included)
             ))
             .await?;
         for batch in &batches {
             let (person, date) = (ids(batch, 0), dates(batch, 1));
             for i in 0..batch.num_rows() {
                 if let (Some(person), Some(date)) = (person[i], date[i]) {
-                    cohort.deaths.push((person, date));
+                    deaths.push((person, date));
                 }
             }
         }
-        cohort.deaths.sort();
+        deaths.sort();
     }
-    Ok(cohort)
+    Ok(deaths)
 }

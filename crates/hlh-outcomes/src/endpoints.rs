@@ -9,8 +9,8 @@ use hlh_criteria::mas2016::{mas2016, Mas2016};
 use hlh_criteria::ohi::{ohi, Ohi, OhiOperator};
 use hlh_criteria::Findings;
 use hlh_model::{
-    Analyte, DoseUnit, Drug, EventKind, PatientIndex, RecordedResponse, Route, RowsByPatient,
-    SourceRow, StopReason, Study, StudyDay,
+    Analyte, DoseUnit, Drug, Event, EventKind, Observation, PatientIndex, RecordedResponse, Route,
+    RowsByPatient, SourceRow, StopReason, Study, StudyDay, Treatment,
 };
 use jiff::civil::Date;
 
@@ -219,7 +219,11 @@ pub fn day0(
         .min()
 }
 
-/// The endpoints of an exposed patient whose Day 0 is `day0`.
+/// The patient's rows of one table, in file order.
+type Rows<'s, T> = Vec<&'s T>;
+
+/// The endpoints of an exposed patient whose Day 0 is `day0`: the index course, the timeline, the
+/// daily values, fever, response, safety and the scores, each a step below.
 pub fn endpoints(
     study: &Study,
     rows: &PatientRows,
@@ -228,13 +232,13 @@ pub fn endpoints(
     protocol: &Protocol,
 ) -> PatientEndpoints {
     let record = study.patient(patient);
-    let day_of = |date: Date| StudyDay::of(date, day0).0;
-    let treatments: Vec<&hlh_model::Treatment> = rows
+    let days = Days { day0 };
+    let treatments: Rows<Treatment> = rows
         .treatments
         .of_patient(patient)
         .map(|i| &study.treatments[i])
         .collect();
-    let events: Vec<&hlh_model::Event> = rows
+    let events: Rows<Event> = rows
         .events
         .of_patient(patient)
         .map(|i| &study.events[i])
@@ -244,9 +248,105 @@ pub fn endpoints(
         .of_patient(patient)
         .map(|i| &study.observations[i]);
 
-    // Index-drug course: Day 0 to its last administration (an ongoing row runs on).
-    let mut index_rows: Vec<&&hlh_model::Treatment> = treatments
+    let course = index_course(&treatments, days, protocol);
+    let daily = daily_worst_values(own_observations.clone(), days);
+    let Series {
+        labs,
+        trajectories,
+        temperatures,
+    } = by_analyte(&daily, protocol);
+    let death_day = events
         .iter()
+        .filter(|e| e.kind == EventKind::Death)
+        .map(|e| days.of(e.time.date()))
+        .min();
+    let fever = fever(&temperatures, death_day, protocol);
+    let response_items = response_items(
+        &labs,
+        &fever,
+        death_day,
+        &course,
+        &treatments,
+        days,
+        protocol,
+    );
+    let response = match protocol.response_source {
+        ResponseSource::Derived => derived_response(&response_items),
+        ResponseSource::Recorded => recorded_response(&events, days, protocol),
+    };
+    let discontinued_adverse_event = course
+        .rows
+        .iter()
+        .any(|t| t.stop_reason == Some(StopReason::AdverseEvent))
+        || events
+            .iter()
+            .any(|e| e.drug == Some(protocol.index_drug) && e.led_to_discontinuation == Some(true));
+    let scores = scores(
+        &Findings::from_patient_observations(
+            study,
+            patient,
+            own_observations,
+            protocol.scores_window,
+        ),
+        protocol,
+    );
+
+    PatientEndpoints {
+        patient,
+        patient_id: record.id.clone(),
+        record: record.clone(),
+        day0,
+        first_line: course.first_line,
+        monotherapy: course.monotherapy,
+        labs,
+        febrile_at_baseline: fever.febrile_at_baseline,
+        fever_resolution_day: fever.resolution_day,
+        resolution_time: fever.resolution_time,
+        death_day,
+        response,
+        response_items,
+        discontinued_adverse_event,
+        hscore: scores.hscore,
+        hlh2004: scores.hlh2004,
+        ohi: scores.ohi,
+        mas2016: scores.mas2016,
+        treatment_sources: treatments.iter().map(|t| t.source).collect(),
+        treatments: timeline_treatments(&treatments, days),
+        events: timeline_events(&events, days),
+        concomitant: course.concomitant,
+        course: course.summary,
+        trajectories,
+        last_followup_day: record.last_followup_date.map(|date| days.of(date)),
+    }
+}
+
+/// Study days counted from one patient's Day 0.
+#[derive(Debug, Clone, Copy)]
+struct Days {
+    day0: Date,
+}
+
+impl Days {
+    fn of(self, date: Date) -> i32 {
+        StudyDay::of(date, self.day0).0
+    }
+}
+
+/// What the index-drug course decides: first-line, monotherapy, the drugs given with it.
+struct Course<'s> {
+    /// The index drug's rows, by start then line.
+    rows: Rows<'s, Treatment>,
+    first_line: bool,
+    monotherapy: bool,
+    concomitant: Vec<Drug>,
+    summary: IndexCourse,
+}
+
+/// The index-drug course: Day 0 to its last administration (an ongoing row runs on).
+fn index_course<'s>(treatments: &[&'s Treatment], days: Days, protocol: &Protocol) -> Course<'s> {
+    let mut index_rows: Rows<Treatment> = treatments
+        .iter()
+        .copied()
         .filter(|t| t.drug == protocol.index_drug)
         .collect();
     index_rows.sort_by_key(|t| (t.start, t.source.line));
@@ -256,7 +356,7 @@ pub fn endpoints(
         index_rows
             .iter()
             .filter_map(|t| t.end)
-            .map(|end| day_of(end.date()))
+            .map(|end| days.of(end.date()))
             .max()
     };
     let first_line = match index_rows
@@ -266,10 +366,10 @@ pub fn endpoints(
         Some(line) => line.trim().eq_ignore_ascii_case("first"),
         None => !treatments
             .iter()
-            .any(|t| protocol.is_hlh_directed(t.drug) && day_of(t.start.date()) < 0),
+            .any(|t| protocol.is_hlh_directed(t.drug) && days.of(t.start.date()) < 0),
     };
-    let during_course = |t: &hlh_model::Treatment| {
-        let (start, end) = (day_of(t.start.date()), t.end.map(|e| day_of(e.date())));
+    let during_course = |t: &Treatment| {
+        let (start, end) = (days.of(t.start.date()), t.end.map(|e| days.of(e.date())));
         let starts_before_course_ends = course_end.is_none_or(|last| start <= last);
         let ends_after_day0 = end.is_none_or(|end| end >= 0);
         starts_before_course_ends && ends_after_day0
@@ -284,38 +384,46 @@ pub fn endpoints(
         .collect();
     concomitant.sort();
     concomitant.dedup();
-    let course = index_rows.first().map_or(
-        IndexCourse {
-            first_dose: None,
-            dose_unit: None,
-            frequency: None,
-            route: None,
-            last_day: course_end,
-        },
-        |first| IndexCourse {
-            first_dose: first.dose,
-            dose_unit: first.dose_unit,
-            frequency: first.frequency.clone(),
-            route: first.route,
-            last_day: course_end,
-        },
-    );
-    let mut timeline_treatments: Vec<TimelineTreatment> = treatments
+    let first = index_rows.first();
+    let summary = IndexCourse {
+        first_dose: first.and_then(|t| t.dose),
+        dose_unit: first.and_then(|t| t.dose_unit),
+        frequency: first.and_then(|t| t.frequency.clone()),
+        route: first.and_then(|t| t.route),
+        last_day: course_end,
+    };
+    Course {
+        rows: index_rows,
+        first_line,
+        monotherapy,
+        concomitant,
+        summary,
+    }
+}
+
+/// Every treatment row on the study-day axis, by start day then line.
+fn timeline_treatments(treatments: &[&Treatment], days: Days) -> Vec<TimelineTreatment> {
+    let mut timeline: Vec<TimelineTreatment> = treatments
         .iter()
         .map(|t| TimelineTreatment {
             drug: t.drug,
-            start_day: day_of(t.start.date()),
-            end_day: t.end.map(|e| day_of(e.date())),
+            start_day: days.of(t.start.date()),
+            end_day: t.end.map(|e| days.of(e.date())),
             stop_reason: t.stop_reason,
             source: t.source,
         })
         .collect();
-    timeline_treatments.sort_by_key(|t| (t.start_day, t.source.line));
-    let mut timeline_events: Vec<TimelineEvent> = events
+    timeline.sort_by_key(|t| (t.start_day, t.source.line));
+    timeline
+}
+
+/// Every event row on the study-day axis, by day then line.
+fn timeline_events(events: &[&Event], days: Days) -> Vec<TimelineEvent> {
+    let mut timeline: Vec<TimelineEvent> = events
         .iter()
         .map(|e| TimelineEvent {
             kind: e.kind,
-            day: day_of(e.time.date()),
+            day: days.of(e.time.date()),
             detail: e.detail.clone(),
             grade: e.grade,
             drug: e.drug,
@@ -323,15 +431,20 @@ pub fn endpoints(
             source: e.source,
         })
         .collect();
-    timeline_events.sort_by_key(|e| (e.day, e.source.line));
+    timeline.sort_by_key(|e| (e.day, e.source.line));
+    timeline
+}
 
-    // Daily worst values of every analyte: the patient's rows by analyte, day and line, the first worst
-    // of each day kept (a later row replaces it only when strictly worse).
-    let mut rows_by_day: Vec<(Analyte, DailyValue)> = own_observations
-        .clone()
+/// Daily worst values of every analyte: the patient's rows by analyte, day and line, the first worst of
+/// each day kept (a later row replaces it only when strictly worse).
+fn daily_worst_values<'s>(
+    observations: impl Iterator<Item = &'s Observation>,
+    days: Days,
+) -> Vec<(Analyte, DailyValue)> {
+    let mut rows_by_day: Vec<(Analyte, DailyValue)> = observations
         .map(|observation| {
             let value = DailyValue {
-                day: day_of(observation.time.date()),
+                day: days.of(observation.time.date()),
                 value: observation.quantity.value(),
                 source: observation.source,
             };
@@ -352,31 +465,26 @@ pub fn endpoints(
             _ => daily.push((analyte, candidate)),
         }
     }
-    // Each analyte's daily values, a run of `daily`, give its Day-0/Day-7 pair, its trajectory and (for
-    // temperature) the days of fever.
+    daily
+}
+
+/// What the daily values give, analyte by analyte.
+struct Series {
+    labs: ByAnalyte<LabPair>,
+    trajectories: ByAnalyte<Vec<DailyValue>>,
+    /// The daily maximum temperatures, by day.
+    temperatures: Vec<(i32, f64)>,
+}
+
+/// Each analyte's daily values, a run of `daily`, give its Day-0/Day-7 pair, its trajectory and (for
+/// temperature) the daily maximum temperatures by day.
+fn by_analyte(daily: &[(Analyte, DailyValue)], protocol: &Protocol) -> Series {
     let mut labs: Vec<(Analyte, LabPair)> = Vec::new();
     let mut trajectories: Vec<(Analyte, Vec<DailyValue>)> = Vec::new();
     let mut temperatures: Vec<(i32, f64)> = Vec::new();
     for run in daily.chunk_by(|(a, _), (b, _)| a == b) {
         let analyte = run[0].0;
-        let mut pair = LabPair::default();
-        for &(_, value) in run {
-            let day = value.day;
-            if protocol.day0_window.0 <= day && day <= protocol.day0_window.1 {
-                // Days come in increasing order: the latest day in the window is kept.
-                pair.day0 = Some(value);
-            }
-            if protocol.day7_window.0 <= day && day <= protocol.day7_window.1 {
-                let distance = (day - protocol.day7_target).abs();
-                // On a tie in distance the earlier day, already kept, stays.
-                if pair
-                    .day7
-                    .is_none_or(|d| distance < (d.day - protocol.day7_target).abs())
-                {
-                    pair.day7 = Some(value);
-                }
-            }
-        }
+        let pair = day0_day7(run.iter().map(|&(_, value)| value), protocol);
         if pair.day0.is_some() || pair.day7.is_some() {
             labs.push((analyte, pair));
         }
@@ -397,10 +505,45 @@ pub fn endpoints(
                 .collect();
         }
     }
-    let labs = ByAnalyte(labs);
-    let trajectories = ByAnalyte(trajectories);
+    Series {
+        labs: ByAnalyte(labs),
+        trajectories: ByAnalyte(trajectories),
+        temperatures,
+    }
+}
 
-    // Fever, on the daily maximum temperatures by day.
+/// The Day-0 and Day-7 values among one analyte's daily values (in increasing day order).
+fn day0_day7(values: impl Iterator<Item = DailyValue>, protocol: &Protocol) -> LabPair {
+    let mut pair = LabPair::default();
+    for value in values {
+        let day = value.day;
+        if protocol.day0_window.0 <= day && day <= protocol.day0_window.1 {
+            // Days come in increasing order: the latest day in the window is kept.
+            pair.day0 = Some(value);
+        }
+        if protocol.day7_window.0 <= day && day <= protocol.day7_window.1 {
+            let distance = (day - protocol.day7_target).abs();
+            // On a tie in distance the earlier day, already kept, stays.
+            if pair
+                .day7
+                .is_none_or(|d| distance < (d.day - protocol.day7_target).abs())
+            {
+                pair.day7 = Some(value);
+            }
+        }
+    }
+    pair
+}
+
+/// Fever at baseline and its resolution.
+struct Fever {
+    febrile_at_baseline: Option<bool>,
+    resolution_day: Option<i32>,
+    resolution_time: Option<(i32, bool)>,
+}
+
+/// Fever, on the daily maximum temperatures by day.
+fn fever(temperatures: &[(i32, f64)], death_day: Option<i32>, protocol: &Protocol) -> Fever {
     let on_days = |first: i32, last: i32| {
         let from = temperatures.partition_point(|&(day, _)| day < first);
         let to = temperatures.partition_point(|&(day, _)| day <= last);
@@ -411,7 +554,7 @@ pub fn endpoints(
     let baseline = on_days(first_baseline, last_baseline);
     let febrile_at_baseline =
         (!baseline.is_empty()).then(|| baseline.iter().any(|&(_, t)| is_fever(t)));
-    let fever_resolution_day = if febrile_at_baseline == Some(true) {
+    let resolution_day = if febrile_at_baseline == Some(true) {
         on_days(0, i32::MAX).iter().map(|&(d, _)| d).find(|&d| {
             on_days(d, d + protocol.fever_sustained_days - 1)
                 .iter()
@@ -420,12 +563,7 @@ pub fn endpoints(
     } else {
         None
     };
-    let death_day = events
-        .iter()
-        .filter(|e| e.kind == EventKind::Death)
-        .map(|e| day_of(e.time.date()))
-        .min();
-    let resolution_time = (febrile_at_baseline == Some(true)).then(|| match fever_resolution_day {
+    let resolution_time = (febrile_at_baseline == Some(true)).then(|| match resolution_day {
         Some(day) => (day, true),
         None => {
             let last_temperature = temperatures.last().map_or(0, |&(day, _)| day);
@@ -433,8 +571,23 @@ pub fn endpoints(
             (death_day.unwrap_or(last_temperature).max(0), false)
         }
     });
+    Fever {
+        febrile_at_baseline,
+        resolution_day,
+        resolution_time,
+    }
+}
 
-    // Response.
+/// The items (a)–(e) of the derived response.
+fn response_items(
+    labs: &ByAnalyte<LabPair>,
+    fever: &Fever,
+    death_day: Option<i32>,
+    course: &Course,
+    treatments: &[&Treatment],
+    days: Days,
+    protocol: &Protocol,
+) -> ResponseItems {
     let decreased = |analyte: Analyte| match labs.get(&analyte) {
         Some(LabPair {
             day0: Some(d0),
@@ -448,11 +601,14 @@ pub fn endpoints(
         }
         _ => Judgement::NotJudgeable,
     };
-    let fever_resolved = match febrile_at_baseline {
+    let fever_resolved = match fever.febrile_at_baseline {
         None => Judgement::NotJudgeable,
         Some(false) => Judgement::NotApplicable,
         Some(true) => {
-            if fever_resolution_day.is_some_and(|d| d <= protocol.fever_resolved_by_day) {
+            if fever
+                .resolution_day
+                .is_some_and(|d| d <= protocol.fever_resolved_by_day)
+            {
                 Judgement::Passed
             } else {
                 Judgement::Failed
@@ -464,16 +620,16 @@ pub fn endpoints(
     } else {
         Judgement::Passed
     };
-    let stopped_for_inefficacy = index_rows.iter().any(|t| {
+    let stopped_for_inefficacy = course.rows.iter().any(|t| {
         t.stop_reason == Some(StopReason::Inefficacy)
             && t.end
-                .is_some_and(|end| day_of(end.date()) < protocol.response_day)
+                .is_some_and(|end| days.of(end.date()) < protocol.response_day)
     });
     let rescued = treatments.iter().any(|t| {
-        let start = day_of(t.start.date());
+        let start = days.of(t.start.date());
         protocol.rescue_drugs.contains(&t.drug) && 0 < start && start <= protocol.response_day
     });
-    let response_items = ResponseItems {
+    ResponseItems {
         fever_resolved,
         crp_decreased: decreased(Analyte::Crp),
         ferritin_decreased: decreased(Analyte::Ferritin),
@@ -483,67 +639,44 @@ pub fn endpoints(
         } else {
             Judgement::Passed
         },
-    };
-    let response = match protocol.response_source {
-        ResponseSource::Derived => derived_response(&response_items),
-        ResponseSource::Recorded => events
-            .iter()
-            .filter(|e| e.kind == EventKind::ResponseAssessment && e.recorded_response.is_some())
-            .filter(|e| {
-                (protocol.recorded_window.0..=protocol.recorded_window.1)
-                    .contains(&day_of(e.time.date()))
-            })
-            .max_by_key(|e| (e.time, e.source.line))
-            .and_then(|e| e.recorded_response)
-            .map(|r| matches!(r, RecordedResponse::Complete | RecordedResponse::Partial)),
-    };
+    }
+}
 
-    let discontinued_adverse_event = index_rows
+/// The clinician's latest recorded assessment in the protocol's window: complete or partial is a
+/// response, none recorded is unknown.
+fn recorded_response(events: &[&Event], days: Days, protocol: &Protocol) -> Option<bool> {
+    events
         .iter()
-        .any(|t| t.stop_reason == Some(StopReason::AdverseEvent))
-        || events
-            .iter()
-            .any(|e| e.drug == Some(protocol.index_drug) && e.led_to_discontinuation == Some(true));
+        .filter(|e| e.kind == EventKind::ResponseAssessment && e.recorded_response.is_some())
+        .filter(|e| {
+            (protocol.recorded_window.0..=protocol.recorded_window.1)
+                .contains(&days.of(e.time.date()))
+        })
+        .max_by_key(|e| (e.time, e.source.line))
+        .and_then(|e| e.recorded_response)
+        .map(|r| matches!(r, RecordedResponse::Complete | RecordedResponse::Partial))
+}
 
-    let findings = Findings::from_patient_observations(
-        study,
-        patient,
-        own_observations,
-        protocol.scores_window,
-    );
+struct Scores {
+    hscore: HScore,
+    hlh2004: Hlh2004,
+    ohi: Ohi,
+    mas2016: Option<Mas2016>,
+}
+
+/// The diagnosis scores on the worst values of the scoring window, under the protocol's settings.
+fn scores(findings: &Findings, protocol: &Protocol) -> Scores {
     let hscore_settings = HScoreSettings {
         cutoff: protocol.hscore_cutoff,
         ..HScoreSettings::default()
     };
     let mut hlh2004_settings = protocol.hlh2004_preset.settings();
     hlh2004_settings.required = protocol.hlh2004_required;
-
-    PatientEndpoints {
-        patient,
-        patient_id: record.id.clone(),
-        record: record.clone(),
-        day0,
-        first_line,
-        monotherapy,
-        labs,
-        febrile_at_baseline,
-        fever_resolution_day,
-        resolution_time,
-        death_day,
-        response,
-        response_items,
-        discontinued_adverse_event,
-        hscore: hscore(&findings, &hscore_settings),
-        hlh2004: hlh2004(&findings, &hlh2004_settings),
-        ohi: ohi(&findings, OhiOperator::Strict),
-        mas2016: (findings.sjia == Some(true)).then(|| mas2016(&findings)),
-        treatment_sources: treatments.iter().map(|t| t.source).collect(),
-        course,
-        concomitant,
-        treatments: timeline_treatments,
-        events: timeline_events,
-        trajectories,
-        last_followup_day: record.last_followup_date.map(day_of),
+    Scores {
+        hscore: hscore(findings, &hscore_settings),
+        hlh2004: hlh2004(findings, &hlh2004_settings),
+        ohi: ohi(findings, OhiOperator::Strict),
+        mas2016: (findings.sjia == Some(true)).then(|| mas2016(findings)),
     }
 }
 

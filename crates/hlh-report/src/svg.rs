@@ -199,29 +199,75 @@ impl Svg {
     }
 
     /// Text; `anchor` is start, middle or end; `rotate` turns it about its anchor point (axis titles).
-    pub fn text(
-        &mut self,
-        at: (f64, f64),
-        text: &str,
-        size: f64,
-        anchor: &str,
-        weight: Option<&str>,
-        rotate: bool,
-    ) {
+    pub fn text(&mut self, at: (f64, f64), text: &str, style: TextStyle) {
         let _ = write!(
             self.body,
-            "<text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"{anchor}\" fill=\"#1A1A1A\"{}{}>{}</text>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"{}\" fill=\"#1A1A1A\"{}{}>{}</text>",
             n(at.0),
             n(at.1),
-            n(size),
-            weight.map_or(String::new(), |w| format!(" font-weight=\"{w}\"")),
-            if rotate {
+            n(style.size),
+            style.anchor.name(),
+            if style.bold {
+                " font-weight=\"bold\""
+            } else {
+                ""
+            },
+            if style.vertical {
                 format!(" transform=\"rotate(-90 {} {})\"", n(at.0), n(at.1))
             } else {
                 String::new()
             },
             escape(text),
         );
+    }
+}
+
+/// Where a text stands relative to its point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    Start,
+    Middle,
+    End,
+}
+
+impl Anchor {
+    fn name(self) -> &'static str {
+        match self {
+            Anchor::Start => "start",
+            Anchor::Middle => "middle",
+            Anchor::End => "end",
+        }
+    }
+}
+
+/// How a text is drawn: size, anchor, weight, and whether it reads bottom to top (a y-axis title).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TextStyle {
+    pub size: f64,
+    pub anchor: Anchor,
+    pub bold: bool,
+    pub vertical: bool,
+}
+
+impl TextStyle {
+    pub fn new(size: f64, anchor: Anchor) -> TextStyle {
+        TextStyle {
+            size,
+            anchor,
+            bold: false,
+            vertical: false,
+        }
+    }
+
+    pub fn bold(self) -> TextStyle {
+        TextStyle { bold: true, ..self }
+    }
+
+    pub fn vertical(self) -> TextStyle {
+        TextStyle {
+            vertical: true,
+            ..self
+        }
     }
 }
 
@@ -494,10 +540,7 @@ impl Plot {
             svg.text(
                 (self.left - 8.0, y + 4.5),
                 &y_label(tick),
-                TICK_FONT_SIZE,
-                "end",
-                None,
-                false,
+                TextStyle::new(TICK_FONT_SIZE, Anchor::End),
             );
         }
         svg.line(
@@ -510,10 +553,7 @@ impl Plot {
         svg.text(
             (self.left - 58.0, self.top + self.height / 2.0),
             y_title,
-            TITLE_FONT_SIZE,
-            "middle",
-            None,
-            true,
+            TextStyle::new(TITLE_FONT_SIZE, Anchor::Middle).vertical(),
         );
         svg.close();
         self.draw_x_axis(svg, x_title, false);
@@ -543,10 +583,7 @@ impl Plot {
             svg.text(
                 (x, self.bottom() + 20.0),
                 &tick_label(tick),
-                TICK_FONT_SIZE,
-                "middle",
-                None,
-                false,
+                TextStyle::new(TICK_FONT_SIZE, Anchor::Middle),
             );
         }
         svg.line(
@@ -559,10 +596,7 @@ impl Plot {
         svg.text(
             (self.left + self.width / 2.0, self.bottom() + 42.0),
             x_title,
-            TITLE_FONT_SIZE,
-            "middle",
-            None,
-            false,
+            TextStyle::new(TITLE_FONT_SIZE, Anchor::Middle),
         );
         svg.close();
     }

@@ -8,8 +8,10 @@
 
 use std::time::Instant;
 
+use hlh_stats::hodges_lehmann::hodges_lehmann;
 use hlh_stats::survival::ConfType;
-use hlh_stats::wilcoxon::{hodges_lehmann, signed_rank, PValueMethod, ZeroMethod};
+use hlh_stats::wilcoxon::{signed_rank, PValueMethod, ZeroMethod};
+use hlh_stats::Pairs;
 use hlh_stats::SurvivalData;
 
 fn median_seconds(repeat: usize, mut run: impl FnMut()) -> f64 {
@@ -43,14 +45,14 @@ fn main() {
                     }
                 })
                 .collect();
+            let pairs = Pairs::new(&vec![0.0; n], &differences).expect("finite differences");
             let seconds = median_seconds(repeat, || {
-                let test =
-                    signed_rank(&differences, PValueMethod::Exact, ZeroMethod::Wilcox, false);
+                let test = signed_rank(&pairs, PValueMethod::Exact, ZeroMethod::Wilcox, false);
                 std::hint::black_box(test);
             });
             println!("exact_wilcoxon_n{n}_seconds {seconds:.6}");
             let seconds = median_seconds(repeat, || {
-                std::hint::black_box(hodges_lehmann(&differences, 0.95));
+                std::hint::black_box(hodges_lehmann(&pairs, 0.95));
             });
             println!("hodges_lehmann_n{n}_seconds {seconds:.6}");
         }

@@ -11,6 +11,7 @@
 
 mod error;
 pub mod fisher;
+pub mod hodges_lehmann;
 pub mod paired;
 pub mod proportion;
 pub mod ranks;

@@ -1,11 +1,10 @@
 //! Paired comparison (Day 0 vs Day 7): paired t-test, Wilcoxon signed-rank, sign test, Hodges–Lehmann.
 
 use crate::error::{check_finite, StatsError};
+use crate::hodges_lehmann::{hodges_lehmann_of, HodgesLehmann};
 use crate::summary::{mean, sd};
 use crate::tails::{t_quantile, t_two_sided};
-use crate::wilcoxon::{
-    hodges_lehmann, signed_rank_default, signed_rank_variants, HodgesLehmann, SignedRankTest,
-};
+use crate::wilcoxon::{signed_rank_default, signed_rank_variants, SignedRankTest};
 
 /// Complete pairs of finite values; the differences are after − before (R's `t.test(after, before,
 /// paired = TRUE)`).
@@ -63,7 +62,7 @@ impl Pairs {
                 confidence,
             ),
             wilcoxon: signed_rank_default(&self.differences),
-            hodges_lehmann: hodges_lehmann(&self.differences, confidence),
+            hodges_lehmann: hodges_lehmann_of(&self.differences, confidence),
         }
     }
 

@@ -47,8 +47,8 @@ proptest! {
         let backward = Pairs::new(&after, &before[..n]).unwrap();
         for zero_method in ZeroMethod::ALL {
             for correction in [true, false] {
-                let f = signed_rank(forward.differences(), PValueMethod::Normal, zero_method, correction);
-                let b = signed_rank(backward.differences(), PValueMethod::Normal, zero_method, correction);
+                let f = signed_rank(&forward, PValueMethod::Normal, zero_method, correction);
+                let b = signed_rank(&backward, PValueMethod::Normal, zero_method, correction);
                 match (f, b) {
                     (Some(f), Some(b)) => prop_assert!((f.p_value - b.p_value).abs() < 1e-12),
                     (f, b) => prop_assert_eq!(f.is_some(), b.is_some()),

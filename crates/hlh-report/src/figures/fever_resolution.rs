@@ -1,0 +1,154 @@
+//! The cumulative incidence of fever resolution with its number-at-risk table.
+
+use super::{LEFT, RIGHT, WIDTH};
+use crate::document::Figure;
+use crate::numbers::whole;
+use crate::svg::{colour, tick_label, Anchor, Plot, Scale, Svg, TextStyle, TICK_FONT_SIZE};
+use crate::Context;
+
+/// Cumulative incidence of fever resolution (1 − Kaplan–Meier) among the febrile, its confidence band,
+/// censoring marks and an aligned number-at-risk table.
+pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Figure> {
+    let km = &context.cohort.outcomes.fever_resolution.km;
+    let table = &km.table;
+    if table.is_empty() {
+        return None;
+    }
+    let last_time = table.iter().map(|r| r.time).fold(0.0, f64::max);
+    let plot = Plot {
+        left: LEFT,
+        top: 20.0,
+        width: WIDTH - LEFT - RIGHT,
+        height: 280.0,
+        x: Scale::linear_over(0.0, last_time.max(7.0), true),
+        y: Scale::Linear { min: 0.0, max: 1.0 },
+    };
+    let mut svg = Svg::new(WIDTH, 404.0);
+    plot.draw_axes(
+        &mut svg,
+        "Days since the first dose",
+        "Fever resolved (%)",
+        &|v| format!("{:.0}", v * 100.0),
+    );
+    // Steps of 1 − S and of its interval, from (0, 0).
+    let mut curve = vec![plot.point(0.0, 0.0)];
+    let mut upper_band = vec![plot.point(0.0, 0.0)];
+    let mut lower_band = vec![plot.point(0.0, 0.0)];
+    let mut censored = Vec::new();
+    let (mut level, mut band) = (0.0, (0.0, 0.0));
+    let mut steps = 0;
+    for row in table {
+        let time = row.time;
+        let incidence = 1.0 - row.survival;
+        if (incidence - level).abs() > 0.0 {
+            curve.push(plot.point(time, level));
+            curve.push(plot.point(time, incidence));
+            level = incidence;
+            steps += 1;
+        }
+        // The interval of 1 − S is [1 − upper, 1 − lower]; where S's bounds are null, carry the last.
+        let next_band = match (row.lower, row.upper) {
+            (Some(lower), Some(upper)) => (1.0 - upper, 1.0 - lower),
+            _ => band,
+        };
+        lower_band.push(plot.point(time, band.0));
+        lower_band.push(plot.point(time, next_band.0));
+        upper_band.push(plot.point(time, band.1));
+        upper_band.push(plot.point(time, next_band.1));
+        band = next_band;
+        if row.n_censor > 0 {
+            censored.push(plot.point(time, level));
+        }
+    }
+    let end = plot.x.bounds().1;
+    curve.push(plot.point(end.min(last_time), level));
+    lower_band.push(plot.point(last_time, band.0));
+    upper_band.push(plot.point(last_time, band.1));
+    let mut polygon = upper_band.clone();
+    polygon.extend(lower_band.iter().rev());
+    svg.open(&[("class", "band ci".into())]);
+    svg.polygon(&polygon, colour::BLUE, 0.15);
+    svg.close();
+    svg.open(&[
+        ("class", "series cumulative-incidence".into()),
+        ("data-series", "cumulative incidence".into()),
+        ("data-points", steps.to_string()),
+    ]);
+    svg.polyline(&curve, colour::BLUE, 2.4, 1.0);
+    svg.close();
+    svg.open(&[
+        ("class", "series censored".into()),
+        ("data-series", "censored".into()),
+        ("data-points", censored.len().to_string()),
+    ]);
+    for &(x, y) in &censored {
+        svg.line((x, y - 6.0), (x, y + 6.0), colour::BLACK, 1.4, None);
+    }
+    svg.close();
+    // Legend inside the plot, lower right, away from the rising curve.
+    svg.open(&[("class", "legend".into())]);
+    let (lx, ly) = (plot.left + plot.width - 210.0, plot.bottom() - 62.0);
+    svg.line((lx, ly), (lx + 26.0, ly), colour::BLUE, 2.4, None);
+    svg.text(
+        (lx + 32.0, ly + 4.5),
+        "Cumulative incidence",
+        TextStyle::new(TICK_FONT_SIZE, Anchor::Start),
+    );
+    svg.rect((lx, ly + 14.0), (26.0, 12.0), colour::BLUE, 0.15, None);
+    let conf = context.cohort.protocol.km_conf_type.name();
+    svg.text(
+        (lx + 32.0, ly + 24.5),
+        &format!("95% CI ({conf})"),
+        TextStyle::new(TICK_FONT_SIZE, Anchor::Start),
+    );
+    svg.line(
+        (lx + 13.0, ly + 34.0),
+        (lx + 13.0, ly + 46.0),
+        colour::BLACK,
+        1.4,
+        None,
+    );
+    svg.text(
+        (lx + 32.0, ly + 44.5),
+        "Censored",
+        TextStyle::new(TICK_FONT_SIZE, Anchor::Start),
+    );
+    svg.close();
+    // Number at risk at each tick: the n_risk of the first row at or after the tick (0 past the last).
+    let table_top = plot.bottom() + 72.0;
+    svg.text(
+        (8.0, table_top),
+        "Number at risk",
+        TextStyle::new(TICK_FONT_SIZE, Anchor::Start).bold(),
+    );
+    let ticks = plot.x.ticks();
+    svg.open(&[
+        ("class", "at-risk".into()),
+        ("data-points", ticks.len().to_string()),
+    ]);
+    for tick in ticks {
+        let at_risk = table
+            .iter()
+            .find(|r| r.time >= tick)
+            .map_or(0, |r| r.n_risk);
+        svg.text(
+            (plot.x(tick), table_top + 22.0),
+            &if context.numbers.is_suppressed(at_risk) {
+                context.numbers.count(at_risk)
+            } else {
+                tick_label(at_risk as f64)
+            },
+            TextStyle::new(TICK_FONT_SIZE, Anchor::Middle),
+        );
+    }
+    svg.close();
+    Some(Figure {
+        id: format!("figure-{number_of_figure}-fever-resolution"),
+        title: format!("Figure {number_of_figure}. Time to fever resolution among the patients febrile at baseline."),
+        caption: format!(
+            "Cumulative incidence (1 − Kaplan–Meier estimate) of fever resolution; patients who never resolved are censored at death or at their last temperature. Median {} days. The number at risk is read from the Kaplan–Meier table at each tick.",
+            whole(km.median)
+        ),
+        svg: svg.finish("Time to fever resolution", "Cumulative incidence of fever resolution with its confidence band and number at risk"),
+    })
+}
