@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 
-# The DuckDB side: the cohort of omop.md with the default concept sets, in one SQL script. Units and the
+# The DuckDB side: the cohort of docs/omop.md with the default concept sets, in one SQL script. Units and the
 # HScore lower bound are CASE expressions over the study format's conversion table.
 DUCKDB_SQL = r"""
 CREATE VIEW person AS SELECT * FROM read_parquet('{cdm}/person.parquet');

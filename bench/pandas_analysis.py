@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The work of `hlh analyze STUDY`, written with pandas + numpy + scipy, for the speed comparison of
-bench/analyze_vs_pandas.py. It follows the same contract (analysis-contract.md with its default protocol,
-study-format.md, clinical-criteria.md) column-wise, the way a pandas user would write it:
+bench/analyze_vs_pandas.py. It follows the same contract (docs/analysis-schema.md with its default protocol,
+docs/study-format.md, docs/criteria/README.md) column-wise, the way a pandas user would write it:
 
 - reads the four CSV files as text and validates every cell (identifiers, dates, numbers with comparators,
   units and their conversion, possible ranges, vocabularies, booleans, repeated rows), reporting every
@@ -38,7 +38,7 @@ CELLS = ["10*9/L", "10^9/L", "G/L", "10*3/uL", "10^3/uL", "10*3/µL", "10^3/µL"
 PER_MICROLITRE = ["/mm3", "/mm³", "/uL", "/µL"]
 MICROGRAM = ["ug/L", "µg/L", "μg/L", "mcg/L", "ng/mL"]
 ENZYME = ["U/L", "IU/L", "[iU]/L", "[IU]/L"]
-# (analyte, unit as written, operation, factor), the accepted units of study-format.md.
+# (analyte, unit as written, operation, factor), the accepted units of docs/study-format.md.
 UNIT_ROWS = (
     [("temperature", u, "id", 1.0) for u in ("Cel", "°C", "C")]
     + [("temperature", u, "degF", 1.0) for u in ("[degF]", "°F", "F")]

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Checks, independently of hlhkit's own code, that the demo study reproduces the Baverez 2022 abstract
-under the default protocol of spec/analysis-contract.md. Needs scipy (paired t-test: scipy.stats.ttest_rel,
+under the default protocol of docs/analysis-schema.md. Needs scipy (paired t-test: scipy.stats.ttest_rel,
 Wilcoxon: scipy.stats.wilcoxon). Prints each figure and exits 1 if one is off.
 
 Run: python3 tools/demo/check_demo.py crates/hlh-cli/demo

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the bundled demo study of hlhkit: 21 synthetic patients (not real people).
 
-The study is built so that the default analysis of spec/analysis-contract.md reproduces the figures of the
+The study is built so that the default analysis of docs/analysis-schema.md reproduces the figures of the
 abstract of Baverez et al., J Clin Med 2022;11(19):5799: 21 patients, median age 45, 13 men, anakinra
 first-line in 10 and monotherapy in 5, response 19/21, fever resolution in 19 with median 1 day (Q1 1, Q3 2),
 Day-7 CRP decrease p < 0.001 and ferritin p = 0.011 under the paired t-test, discontinuation for adverse

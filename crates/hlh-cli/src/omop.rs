@@ -1,4 +1,4 @@
-//! `hlh omop find | concepts | synth`: the warehouse path (omop.md), on Apache DataFusion.
+//! `hlh omop find | concepts | synth`: the warehouse path (docs/omop.md), on Apache DataFusion.
 
 use std::fs;
 use std::io::IsTerminal;

@@ -1,5 +1,4 @@
-//! `hlh score FINDINGS.json`: every score of one patient, for the bedside or as JSON (analysis contract
-//! §2 and §4).
+//! `hlh score FINDINGS.json`: every score of one patient, for the bedside or as JSON (docs/cli.md).
 
 use std::path::Path;
 

@@ -1,5 +1,5 @@
 //! `hlh stats …`: the statistics of hlh-stats on a CSV file or on numbers given on the command line,
-//! readable by default and as JSON (analysis contract §5) with `--json`.
+//! readable by default and as JSON (docs/cli.md) with `--json`.
 
 use std::path::{Path, PathBuf};
 

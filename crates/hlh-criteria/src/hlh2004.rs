@@ -63,7 +63,7 @@ pub struct Hlh2004Settings {
     pub scd25: Threshold,
 }
 
-/// The named readings of HLH-2004 (clinical-criteria.md §2.1–2.3).
+/// The named readings of HLH-2004 (docs/criteria/hlh2004.md, "Presets").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Preset {
     /// Henter 2007 as tabulated, fever ≥ 38.5 °C, 5 of 8 (the default).

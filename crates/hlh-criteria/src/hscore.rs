@@ -186,7 +186,7 @@ pub fn probability(score: u32, convention: BandConvention) -> Probability {
 
 /// The fitted logistic curve: an APPROXIMATION, NOT AN OFFICIAL FORMULA. logit(P) = −10.5382 + 0.06283 ×
 /// HScore is the least-squares fit of the 15 interior points of the published table
-/// (clinical-criteria.md §1.3d; maximum error 1.9 percentage points, at 160). Returns a percentage.
+/// (docs/criteria/README.md, "The HScore probability"; maximum error 1.9 percentage points, at 160). Returns a percentage.
 pub fn approximate_probability(score: f64) -> f64 {
     100.0 / (1.0 + (-(-10.5382 + 0.06283 * score)).exp())
 }

@@ -1,4 +1,4 @@
-//! The scores against their published tables and reference cases (clinical-criteria.md §7).
+//! The scores against their published tables and reference cases (docs/criteria/README.md, "Reference cases").
 
 use hlh_criteria::hlh2004::{hlh2004, Diagnosis, Hlh2004Settings, Preset};
 use hlh_criteria::hscore::{
@@ -85,7 +85,7 @@ fn gdl_findings(case: &GdlCase) -> Findings {
 }
 
 // gdl-lang/common-clinical-models: gdl2/HScore.v1.test.yml (commit 4a9eccc7f6b9), as listed in
-// clinical-criteria.md §7.1. Units as the suite enters them.
+// docs/criteria/README.md, "Reference cases" (the GDL suite). Units as the suite enters them.
 const GDL_CASES: [GdlCase; 19] = [
     GdlCase {
         id: "01",
@@ -413,7 +413,7 @@ fn the_published_probability_table() {
 
 #[test]
 fn the_fitted_logistic_is_only_an_approximation_of_the_table() {
-    // clinical-criteria.md §7.2, values given to 3 or 4 significant digits.
+    // docs/criteria/README.md, "Reference cases" (the probability table), values given to 3 or 4 significant digits.
     for (score, expected) in [
         (100.0, 1.40),
         (142.0, 16.6),

@@ -1,4 +1,4 @@
-//! Study folders (`study-format.md`) read into the model, with every problem collected.
+//! Study folders (docs/study-format.md) read into the model, with every problem collected.
 //!
 //! Reading never stops at the first problem: each file is read to its end and each cell checked, so one
 //! run reports all the errors and warnings of a study, each naming its file, line, column and value.

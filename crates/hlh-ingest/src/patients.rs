@@ -196,7 +196,7 @@ fn unusual_age() -> CellProblem {
     )
 }
 
-/// Age as written, or diagnosis year − birth year (analysis contract §1b); both written must agree.
+/// Age as written, or diagnosis year − birth year (docs/analysis-schema.md, "Derivations"); both written must agree.
 fn resolve_age(
     cells: &mut CellReader<'_, '_>,
     age_written: Option<f64>,

@@ -2,7 +2,8 @@
 //! and what comes out must still keep the reader's promises. The case count is bounded so that the suite
 //! runs in seconds in CI (PROPTEST_CASES raises it for a longer hunt).
 
-use hlh_ingest::{analyte_ranges, read_study, Severity, StudySources};
+use hlh_ingest::{read_study, Severity, StudySources};
+use hlh_model::ranges::analyte_ranges;
 use proptest::prelude::*;
 
 const DEMO_PATIENTS: &[u8] = include_bytes!("../../hlh-cli/demo/patients.csv");

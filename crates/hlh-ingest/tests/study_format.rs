@@ -1,4 +1,4 @@
-//! One test (a valid and an invalid case) per rule of spec/study-format.md.
+//! One test (a valid and an invalid case) per rule of docs/study-format.md.
 
 mod common;
 

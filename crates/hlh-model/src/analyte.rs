@@ -3,7 +3,7 @@
 use crate::spelled_enum::spelled_enum;
 
 spelled_enum! {
-    /// A laboratory analyte or vital sign of `study-format.md`.
+    /// A laboratory analyte or vital sign of docs/study-format.md.
     ///
     /// The order of the variants is the order of the study format's table, which is also the order in
     /// which summaries list analytes.
@@ -30,7 +30,7 @@ spelled_enum! {
     }
 }
 
-/// Which of several results on one day is the day's "worst" (the analysis contract's daily value).
+/// Which of several results on one day is the day's "worst" (the daily value of docs/analysis-schema.md, "Derivations").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DailyWorst {
     /// Higher is worse: temperature, ferritin, CRP, enzymes, …
@@ -45,7 +45,7 @@ impl Analyte {
         crate::units::canonical_unit(self)
     }
 
-    /// Whether the day's worst value is its maximum or its minimum (analysis contract §1).
+    /// Whether the day's worst value is its maximum or its minimum (docs/analysis-schema.md, "Derivations").
     pub fn daily_worst(self) -> DailyWorst {
         match self {
             Analyte::Hemoglobin

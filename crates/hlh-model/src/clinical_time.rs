@@ -14,7 +14,7 @@ pub enum ClinicalTime {
 }
 
 impl ClinicalTime {
-    /// The calendar date. Every day comparison of the analysis uses dates only (analysis contract §1b).
+    /// The calendar date. Every day comparison of the analysis uses dates only (docs/analysis-schema.md, "Derivations").
     pub fn date(self) -> Date {
         match self {
             ClinicalTime::Date(date) => date,

@@ -124,7 +124,7 @@ pub struct Observation {
     pub patient: PatientIndex,
     pub time: ClinicalTime,
     /// The value in the canonical unit of its analyte. A censored result is taken at its number
-    /// (analysis contract §1b); `comparator` keeps the censoring.
+    /// (docs/analysis-schema.md, "Derivations"); `comparator` keeps the censoring.
     pub quantity: Quantity,
     pub comparator: Comparator,
     /// The value cell exactly as written, comparator included, for provenance.

@@ -1,8 +1,8 @@
 //! Units of measure and their exact conversion to each analyte's canonical unit.
 //!
-//! Every accepted spelling of a unit maps to one [`Conversion`], applied as written in `study-format.md`
+//! Every accepted spelling of a unit maps to one [`Conversion`], applied as written in docs/study-format.md
 //! (×f multiplies by f, ÷f divides by f) in 64-bit floating point. Thresholds downstream are compared with
-//! the converted value, never with the number as typed (`clinical-criteria.md` §0, §1.5).
+//! the converted value, never with the number as typed (docs/criteria/README.md, "Conventions" and "Units").
 //!
 //! Spellings are matched exactly (UCUM symbols are case-sensitive: `U/L` is a unit, `u/L` is not), with one
 //! allowance: the litre may be written `l` or `L`, as UCUM itself allows.
@@ -20,7 +20,7 @@ pub enum Conversion {
     Multiply(f64),
     /// canonical = value ÷ divisor.
     Divide(f64),
-    /// °C = (°F − 32) × 5 / 9 (analysis contract §1b).
+    /// °C = (°F − 32) × 5 / 9 (docs/analysis-schema.md, "Derivations").
     FahrenheitToCelsius,
 }
 
@@ -63,7 +63,7 @@ const TEMPERATURE: &[AcceptedUnit] = &[
 ];
 
 // Mass concentration in µg/L. 1 ng/mL = 1e-9 g / 1e-3 L = 1e-6 g/L = 1 µg/L, exact
-// (clinical-criteria.md §1.4: MSD Manual "684 ng/mL (684 mcg/L)").
+// (docs/criteria/README.md, "Units": MSD Manual "684 ng/mL (684 mcg/L)").
 const MICROGRAM_PER_LITRE: &[AcceptedUnit] = &[
     unit("ug/L", Identity),
     unit("µg/L", Identity),
@@ -76,7 +76,7 @@ const MICROGRAM_PER_LITRE: &[AcceptedUnit] = &[
 const CRP: &[AcceptedUnit] = &[unit("mg/L", Identity), unit("mg/dL", Multiply(10.0))];
 
 // Haemoglobin in g/dL. g/L ÷ 10 is exact. mmol/L (haem monomer, M = 16,114.5 g/mol) ÷ 0.6206: 1 g/dL =
-// 10 g/L ÷ 16.1145 g/mmol = 0.6206 mmol/L (clinical-criteria.md §1.4: "9.2 g/dL = 5.71 mmol/L", GDL HScore model).
+// 10 g/L ÷ 16.1145 g/mmol = 0.6206 mmol/L (docs/criteria/README.md, "Units": "9.2 g/dL = 5.71 mmol/L", GDL HScore model).
 const HEMOGLOBIN: &[AcceptedUnit] = &[
     unit("g/dL", Identity),
     unit("g/L", Divide(10.0)),
@@ -84,7 +84,7 @@ const HEMOGLOBIN: &[AcceptedUnit] = &[
 ];
 
 // Cell counts in 10^9/L. 10^3/µL = 10^3 / 10^-6 L = 10^9/L, exact; G/L (giga per litre) = 10^9/L;
-// 1/mm³ = 1/µL, so a count per µL is ÷ 1000 (clinical-criteria.md §1.4: "≤110 000/mm³" = "≤110 × 10^9/L").
+// 1/mm³ = 1/µL, so a count per µL is ÷ 1000 (docs/criteria/README.md, "Units": "≤110 000/mm³" = "≤110 × 10^9/L").
 const CELL_COUNT: &[AcceptedUnit] = &[
     unit("10*9/L", Identity),
     unit("10^9/L", Identity),
@@ -100,14 +100,14 @@ const CELL_COUNT: &[AcceptedUnit] = &[
 ];
 
 // Triglycerides in mmol/L. mg/dL ÷ 88.57: triolein, M = 885.7 g/mol, so 1 mmol/L = 885.7 mg/L = 88.57 mg/dL
-// (clinical-criteria.md §1.4; sources round between 88.3 and 88.6, the study format fixes 88.57).
+// (docs/criteria/README.md, "Units"; sources round between 88.3 and 88.6, the study format fixes 88.57).
 const TRIGLYCERIDES: &[AcceptedUnit] = &[unit("mmol/L", Identity), unit("mg/dL", Divide(88.57))];
 
 // Fibrinogen in g/L. 1 mg/dL = 10 mg/L = 0.01 g/L, so ÷ 100, exact (250 mg/dL ↔ 2.5 g/L in the GDL HScore model).
 const FIBRINOGEN: &[AcceptedUnit] = &[unit("g/L", Identity), unit("mg/dL", Divide(100.0))];
 
 // Enzyme activity in U/L. IU/L and [iU]/L are the same unit; 1 µkat = 1 µmol/s = 60 µmol/min = 60 U, exact
-// (clinical-criteria.md §1.4: MSD "48 U/L = 0.80 µkat/L").
+// (docs/criteria/README.md, "Units": MSD "48 U/L = 0.80 µkat/L").
 const ENZYME: &[AcceptedUnit] = &[
     unit("U/L", Identity),
     unit("IU/L", Identity),
@@ -117,21 +117,21 @@ const ENZYME: &[AcceptedUnit] = &[
     unit("µkat/L", Multiply(60.0)),
 ];
 
-// sCD25 in U/mL only: assay-specific units are not interconvertible (clinical-criteria.md §1.4).
+// sCD25 in U/mL only: assay-specific units are not interconvertible (docs/criteria/README.md, "Units").
 const SCD25: &[AcceptedUnit] = &[unit("U/mL", Identity), unit("[U]/mL", Identity)];
 
 // IL-18 in pg/mL; 1 ng/L = 1e-9 g / L = 1e-12 g / mL = 1 pg/mL, exact.
 const IL18: &[AcceptedUnit] = &[unit("pg/mL", Identity), unit("ng/L", Identity)];
 
 // Creatinine in µmol/L. mg/dL × 88.42: M = 113.1 g/mol, 10 mg/L ÷ 0.1131 mg/µmol = 88.42 µmol/L
-// (study-format.md; the factor is the one used by SI unit conversion tables).
+// (docs/study-format.md; the factor is the one used by SI unit conversion tables).
 const CREATININE: &[AcceptedUnit] = &[
     unit("umol/L", Identity),
     unit("µmol/L", Identity),
     unit("mg/dL", Multiply(88.42)),
 ];
 
-// Bilirubin in µmol/L. mg/dL × 17.1: M = 584.7 g/mol, 10 mg/L ÷ 0.5847 mg/µmol = 17.10 µmol/L (study-format.md).
+// Bilirubin in µmol/L. mg/dL × 17.1: M = 584.7 g/mol, 10 mg/L ÷ 0.5847 mg/µmol = 17.10 µmol/L (docs/study-format.md).
 const BILIRUBIN: &[AcceptedUnit] = &[
     unit("umol/L", Identity),
     unit("µmol/L", Identity),
@@ -308,7 +308,7 @@ mod tests {
 
     #[test]
     fn every_unit_of_the_study_format_converts_with_its_factor() {
-        // study-format.md, table "Analytes, their canonical unit, and the units that must at least be accepted".
+        // docs/study-format.md, table "Analytes, their canonical unit, and the units that must at least be accepted".
         assert_converts(Analyte::Temperature, 38.5, "Cel", 38.5);
         assert_converts(Analyte::Temperature, 38.5, "°C", 38.5);
         assert_converts(Analyte::Temperature, 38.5, "C", 38.5);

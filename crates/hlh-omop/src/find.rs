@@ -1,4 +1,4 @@
-//! `hlh omop find`: the default cohort of omop.md in a CDM, written as a study folder.
+//! `hlh omop find`: the default cohort of docs/omop.md in a CDM, written as a study folder.
 //!
 //! The warehouse-sized work is a handful of DataFusion queries, each a filtered scan of one table with
 //! literal lists: the descendants of the listed concepts in `concept_ancestor`; the exposed persons and
@@ -21,7 +21,7 @@ use crate::concepts::{icd10, literal, source_contains, source_equals, ConceptSet
 use crate::error::OmopError;
 use crate::units::{unit_of, UnitProblem};
 
-/// The windows of omop.md, in days around Day 0, inclusive.
+/// The windows of docs/omop.md (reading 5), in days around Day 0, inclusive.
 pub const CONDITION_WINDOW: (i32, i32) = (-30, 7);
 pub const SCORE_WINDOW: (i32, i32) = (-7, 1);
 pub const OBSERVATION_WINDOW: (i32, i32) = (-30, 60);
@@ -135,7 +135,7 @@ fn contains_any(column: &str, texts: &[&str]) -> String {
     format!("({})", tests.join(" OR "))
 }
 
-/// The concept ids of some sets with their descendants through `concept_ancestor` (omop.md reading 7:
+/// The concept ids of some sets with their descendants through `concept_ancestor` (docs/omop.md, reading 7:
 /// descendants only, never ancestors), each filed under the sets of its listed ancestors.
 async fn with_descendants(
     cdm: &Cdm,
@@ -439,7 +439,7 @@ async fn measurements(
                     continue;
                 }
                 // A source value of the sets decides over the concept (fibrinogen is 3255-7 whatever its
-                // concept, omop.md reading 4).
+                // concept, docs/omop.md reading 4).
                 let Some(analyte) = source[i]
                     .as_deref()
                     .and_then(|s| by_source.get(s).copied())

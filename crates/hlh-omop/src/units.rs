@@ -5,7 +5,7 @@
 use hlh_model::units::conversion_for;
 use hlh_model::Analyte;
 
-/// UCUM units by OMOP concept id (omop.md), written as study-format.md spells them. 10*3/mm3 is
+/// UCUM units by OMOP concept id (docs/omop.md, "Units"), written as docs/study-format.md spells them. 10*3/mm3 is
 /// written 10*3/uL: a cubic millimetre is a microlitre.
 pub const UNIT_CONCEPTS: [(i64, &str); 14] = [
     (8842, "ng/mL"),

@@ -1,4 +1,4 @@
-//! A found cohort as the files of a study folder (study-format.md), with `attrition.csv`, `dropped.csv`
+//! A found cohort as the files of a study folder (docs/study-format.md), with `attrition.csv`, `dropped.csv`
 //! and `provenance.csv` beside them. The command line writes them (whole, renamed into place).
 
 use std::fmt::Write as _;

@@ -1,4 +1,4 @@
-//! The reader against the public sample CDMs (subsets committed in tests/data, see its PROVENANCE.md):
+//! The reader against the public sample CDMs (subsets committed in tests/data, see data/PROVENANCE.md):
 //! row counts and facts counted there with Python's csv module, independently of DataFusion.
 
 use std::path::PathBuf;

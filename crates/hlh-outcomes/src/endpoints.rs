@@ -90,7 +90,7 @@ impl Judgement {
     }
 }
 
-/// The items (a)–(e) of the derived response (analysis contract §1).
+/// The items (a)–(e) of the derived response (docs/analysis-schema.md, "Derivations").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResponseItems {
     pub fever_resolved: Judgement,

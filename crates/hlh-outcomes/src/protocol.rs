@@ -1,4 +1,4 @@
-//! The analysis protocol: every default of the analysis contract §1 as a named setting, overridable from
+//! The analysis protocol: every default of the analysis (docs/analysis-schema.md, "The protocol") as a named setting, overridable from
 //! TOML (`--protocol FILE` or the `[protocol]` table of study.toml). Unknown settings are errors.
 
 use hlh_criteria::hlh2004::Preset;
@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 /// Where the response verdict comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResponseSource {
-    /// From the data: fever, CRP, ferritin, survival, no inefficacy or rescue (contract §1).
+    /// From the data: fever, CRP, ferritin, survival, no inefficacy or rescue (docs/analysis-schema.md, "Derivations").
     Derived,
     /// From the clinician's `response_assessment` event.
     Recorded,

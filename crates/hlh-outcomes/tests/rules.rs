@@ -1,4 +1,4 @@
-//! One small hand-built study per rule of the analysis contract §1 and §1b, expected values worked out by
+//! One small hand-built study per rule of docs/analysis-schema.md ("Derivations"), expected values worked out by
 //! hand in each test. Day 0 is 2020-03-10 throughout unless a test says otherwise.
 
 use hlh_ingest::{read_study, StudySources};

@@ -82,7 +82,7 @@ pub(crate) fn sd(values: &[f64], mean: f64) -> Option<f64> {
     })
 }
 
-/// A continuous summary, as the analysis contract writes it.
+/// A continuous summary, as the analysis JSON writes it (docs/analysis-schema.md).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Summary {
     pub n: usize,
