@@ -31,6 +31,11 @@ pub const NUMBER_EXPECTED: &str = "a number with a decimal point, such as 3.5";
 
 /// Reads a finite decimal number: digits, an optional sign, `.` as the decimal point and an optional
 /// exponent. `NaN`, `inf`, thousands separators and decimal commas are refused.
+///
+/// # Errors
+///
+/// A [`CellProblem`] saying what is wrong with the text, what was expected and, where one can be
+/// guessed, the fix (`3,5` → "write 3.5").
 pub fn number(text: &str) -> Result<f64, CellProblem> {
     let is_numeric_char = |c: char| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E');
     if looks_like_decimal_comma(text) {

@@ -21,7 +21,7 @@ use std::path::Path;
 
 use hlh_model::{Study, StudyFile};
 
-pub use cells::{number as parse_number, CellProblem};
+pub use cells::CellProblem;
 pub use diagnostic::{ColumnRef, Diagnostic, Severity};
 pub use settings::StudySettings;
 pub use summary::StudySummary;
@@ -61,6 +61,10 @@ impl Ingested {
     }
 
     /// The study, only when it has no errors (warnings allowed): what an analysis may start from.
+    ///
+    /// # Errors
+    ///
+    /// Every diagnostic, when any of them is an error.
     pub fn into_valid(self) -> Result<(Study, StudySettings, Vec<Diagnostic>), Vec<Diagnostic>> {
         if self.has_errors() {
             Err(self.diagnostics)
@@ -70,7 +74,23 @@ impl Ingested {
     }
 }
 
-/// Reads a study from the bytes of its files.
+/// Reads a study from the bytes of its files. Reading never stops at a problem: the result holds the
+/// rows that are valid and every diagnostic, each naming file, line, column and value.
+///
+/// # Examples
+///
+/// ```
+/// use hlh_ingest::{read_study, StudySources};
+///
+/// let sources = StudySources {
+///     patients: Some(b"patient_id,sex,age_years,diagnosis_date\nP01,F,54,2020-03-09\n".to_vec()),
+///     observations: Some(b"patient_id,time,analyte,value,unit\nP01,2020-03-10,crp,3,5,mg/L\n".to_vec()),
+///     ..StudySources::default()
+/// };
+/// let ingested = read_study(&sources);
+/// assert!(ingested.has_errors());
+/// assert!(ingested.diagnostics.iter().any(|d| d.to_string().starts_with("error: observations.csv:2")));
+/// ```
 pub fn read_study(sources: &StudySources) -> Ingested {
     let mut diagnostics = Diagnostics::default();
     let settings = match &sources.study_toml {

@@ -56,6 +56,10 @@ impl PatientRegistry {
     /// Resolves the patient_id cell of a timeline file. `Ok(None)` when the identifier's own row in
     /// patients.csv had an error (already reported there): the timeline row is then skipped without a
     /// second message.
+    ///
+    /// # Errors
+    ///
+    /// A [`CellProblem`] for an identifier that patients.csv does not have.
     pub fn resolve(&self, patient_id: &str) -> Result<Option<PatientIndex>, CellProblem> {
         if let Some(index) = self.index_by_id.get(patient_id) {
             Ok(Some(*index))

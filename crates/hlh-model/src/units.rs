@@ -275,6 +275,21 @@ impl fmt::Display for UnitError {
 impl std::error::Error for UnitError {}
 
 /// Converts `value`, written in `unit`, to a [`Quantity`] in the canonical unit of `analyte`.
+///
+/// # Errors
+///
+/// [`UnitError`] when `unit` is not accepted for `analyte` (sCD25 in pg/mL), or the value is not finite
+/// before or after conversion.
+///
+/// # Examples
+///
+/// ```
+/// use hlh_model::{units, Analyte};
+///
+/// let triglycerides = units::convert(Analyte::Triglycerides, 265.0, "mg/dL").unwrap();
+/// assert!((triglycerides.value() - 265.0 / 88.57).abs() < 1e-12);
+/// assert!(units::convert(Analyte::Scd25, 5000.0, "pg/mL").is_err());
+/// ```
 pub fn convert(analyte: Analyte, value: f64, unit: &str) -> Result<Quantity, UnitError> {
     if !value.is_finite() {
         return Err(UnitError::NotFinite { analyte });

@@ -292,6 +292,10 @@ impl Cdm {
     /// Finds the tables of `dir` and registers those the cohort reads; a required column missing from a
     /// table found is an error naming it, as is an unreadable file. Whether the required tables are all
     /// there is [`Cdm::require`]'s question.
+    ///
+    /// # Errors
+    ///
+    /// [`OmopError`] for an unreadable folder or file, or a required column missing from a table.
     pub async fn open(dir: &Path) -> Result<Cdm, OmopError> {
         let entries = fs::read_dir(dir).map_err(|e| OmopError::io(dir, e))?;
         let mut found: Vec<(String, Storage)> = Vec::new();
@@ -338,6 +342,10 @@ impl Cdm {
     }
 
     /// The tables the cohort cannot do without, each missing one an error.
+    ///
+    /// # Errors
+    ///
+    /// [`OmopError`] naming every required table that is missing.
     pub fn require(&self) -> Result<(), OmopError> {
         let mut missing: Vec<OmopError> = TABLES
             .iter()

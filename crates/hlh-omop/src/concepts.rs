@@ -63,6 +63,10 @@ pub struct ConceptSets {
 
 impl ConceptSets {
     /// Reads a concept-set file; every bad row is reported with its line.
+    ///
+    /// # Errors
+    ///
+    /// [`OmopError`] naming every bad row of `file` with its line.
     pub fn parse(text: &str, file: &str) -> Result<ConceptSets, OmopError> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)

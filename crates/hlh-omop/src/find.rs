@@ -181,9 +181,13 @@ fn in_window(date: Date, day0: Date, window: (i32, i32)) -> bool {
     window.0 <= offset && offset <= window.1
 }
 
-/// Finds the cohort.
 /// The cohort of a CDM, in seven steps, each one query over the persons still in (see the module
 /// documentation for what runs where).
+///
+/// # Errors
+///
+/// [`OmopError`] when a required table is missing or a query fails (a column that cannot be read as
+/// its type).
 pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError> {
     cdm.require()?;
     let concepts = &options.concepts;

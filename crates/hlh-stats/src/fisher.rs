@@ -130,6 +130,10 @@ fn solve_monotone(f: impl Fn(f64) -> f64, target: f64, increasing: bool) -> f64 
 }
 
 /// Fisher's exact test on `table` with a two-sided interval at `confidence`.
+///
+/// # Errors
+///
+/// [`StatsError`] for a confidence outside (0, 1).
 pub fn fisher_exact(table: Table2x2, confidence: f64) -> Result<FisherTest, StatsError> {
     if !(confidence > 0.0 && confidence < 1.0) {
         return Err(StatsError::OutOfRange {

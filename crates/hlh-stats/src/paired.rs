@@ -14,6 +14,25 @@ pub struct Pairs {
 }
 
 impl Pairs {
+    /// Pairs `(before[i], after[i])`, checked once for every test that follows.
+    ///
+    /// # Errors
+    ///
+    /// [`StatsError`] when the lengths differ, there is no pair, a value is NaN or infinite, or a
+    /// difference overflows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hlh_stats::Pairs;
+    ///
+    /// // R: t.test(c(8, 9, 9.5, 11), c(10, 12, 9, 15), paired = TRUE): mean of the differences −2.125.
+    /// let pairs = Pairs::new(&[10.0, 12.0, 9.0, 15.0], &[8.0, 9.0, 9.5, 11.0])?;
+    /// let comparison = pairs.compare(0.95);
+    /// assert_eq!(comparison.mean_difference, -2.125);
+    /// assert!(Pairs::new(&[1.0], &[]).is_err());
+    /// # Ok::<(), hlh_stats::StatsError>(())
+    /// ```
     pub fn new(before: &[f64], after: &[f64]) -> Result<Pairs, StatsError> {
         if before.len() != after.len() {
             return Err(StatsError::LengthMismatch {

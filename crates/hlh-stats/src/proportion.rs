@@ -34,6 +34,22 @@ pub struct Proportion {
 }
 
 /// The proportion `count / n` with a two-sided interval at `confidence` (0.95 for 95 %).
+///
+/// # Errors
+///
+/// [`StatsError`] for n = 0, a count above n, or a confidence outside (0, 1).
+///
+/// # Examples
+///
+/// ```
+/// use hlh_stats::proportion::{proportion, ProportionMethod};
+///
+/// // R: prop.test(19, 21, correct = FALSE)$conf.int gives 0.7109 to 0.9735.
+/// let p = proportion(19, 21, ProportionMethod::Wilson, 0.95)?;
+/// assert!((p.ci.0 - 0.7109).abs() < 1e-4 && (p.ci.1 - 0.9735).abs() < 1e-4);
+/// assert!(proportion(3, 0, ProportionMethod::Wilson, 0.95).is_err());
+/// # Ok::<(), hlh_stats::StatsError>(())
+/// ```
 pub fn proportion(
     count: u64,
     n: u64,

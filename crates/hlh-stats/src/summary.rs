@@ -13,6 +13,23 @@ pub struct Sample {
 }
 
 impl Sample {
+    /// A sample of finite values, sorted once for every quantile.
+    ///
+    /// # Errors
+    ///
+    /// [`StatsError`] for no values, or a value that is NaN or infinite.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hlh_stats::{QuantileType, Sample};
+    ///
+    /// // R: quantile(c(1, 2, 3, 4, 10), c(0.25, 0.5, 0.75)) gives 2, 3, 4 (type 7).
+    /// let summary = Sample::new(&[3.0, 1.0, 10.0, 2.0, 4.0])?.summary(QuantileType::Type7);
+    /// assert_eq!((summary.q1, summary.median, summary.q3), (2.0, 3.0, 4.0));
+    /// assert!(Sample::new(&[1.0, f64::NAN]).is_err());
+    /// # Ok::<(), hlh_stats::StatsError>(())
+    /// ```
     pub fn new(values: &[f64]) -> Result<Sample, StatsError> {
         if values.is_empty() {
             return Err(StatsError::Empty { what: "sample" });

@@ -36,6 +36,26 @@ struct TimeCount {
 
 impl SurvivalData {
     /// `events` are 1 (event) or 0 (censored); times are finite and ≥ 0.
+    ///
+    /// # Errors
+    ///
+    /// [`StatsError`] when there is no time, the lengths differ, a time is negative or not finite, or an
+    /// event is neither 0 nor 1.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hlh_stats::survival::ConfType;
+    /// use hlh_stats::SurvivalData;
+    ///
+    /// // R: survfit(Surv(c(1, 2, 2, 3), c(1, 1, 0, 1)) ~ 1): S = 0.75 after time 1, median 3.
+    /// let data = SurvivalData::new::<&str>(&[1.0, 2.0, 2.0, 3.0], &[1.0, 1.0, 0.0, 1.0], None)?;
+    /// let fit = &data.fit(ConfType::LogLog, 0.95).groups[0].fit;
+    /// assert_eq!(fit.table[0].survival, 0.75);
+    /// assert_eq!(fit.median, Some(3.0));
+    /// assert!(SurvivalData::new::<&str>(&[-1.0], &[1.0], None).is_err());
+    /// # Ok::<(), hlh_stats::StatsError>(())
+    /// ```
     pub fn new<S: AsRef<str> + Sync>(
         times: &[f64],
         events: &[f64],

@@ -22,6 +22,11 @@ pub struct MannWhitney {
     pub correction: bool,
 }
 
+/// The Mann–Whitney U test of `x` against `y`, as R's `wilcox.test(x, y)` by default.
+///
+/// # Errors
+///
+/// [`StatsError`] when a group is empty or a value is NaN or infinite.
 pub fn mann_whitney(x: &[f64], y: &[f64]) -> Result<MannWhitney, StatsError> {
     if x.is_empty() {
         return Err(StatsError::Empty {
