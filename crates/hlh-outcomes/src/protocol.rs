@@ -2,6 +2,7 @@
 //! TOML (`--protocol FILE` or the `[protocol]` table of study.toml). Unknown settings are errors.
 
 use hlh_criteria::hlh2004::Preset;
+use hlh_criteria::hscore::HScoreSettings;
 use hlh_model::Drug;
 use hlh_stats::proportion::ProportionMethod;
 use hlh_stats::survival::ConfType;
@@ -132,15 +133,16 @@ protocol_settings! {
     /// Days around the diagnosis date whose worst values feed the scores.
     scores_window: (i32, i32) = (-3, 3),
         "scores.window", read: day_window, echo: window_json;
-    /// HScore positive at or above this total.
-    hscore_cutoff: u32 = 169,
+    /// HScore positive at or above this total (by default the published cut-off, declared with the score).
+    hscore_cutoff: u32 = HScoreSettings::default().cutoff,
         "scores.hscore_cutoff", read: |v: &toml::Value| whole(v, 0, 337).map(|c| c as u32),
         echo: |c: &u32| json!(c);
     /// The reading of the HLH-2004 thresholds.
     hlh2004_preset: Preset = Preset::Henter2007,
         "scores.hlh2004_preset", read: preset, echo: |p: &Preset| json!(p.name());
-    /// HLH-2004 met with this many of the eight criteria (or a molecular diagnosis).
-    hlh2004_required: usize = 5,
+    /// HLH-2004 met with this many of the eight criteria (or a molecular diagnosis); by default the
+    /// number of the default reading.
+    hlh2004_required: usize = Preset::Henter2007.settings().required,
         "scores.hlh2004_required", read: |v: &toml::Value| whole(v, 1, 8).map(|k| k as usize),
         echo: |k: &usize| json!(k);
     /// Fever is a temperature at or above this, in °C.

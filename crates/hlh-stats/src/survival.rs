@@ -48,11 +48,12 @@ impl SurvivalData {
     /// use hlh_stats::survival::ConfType;
     /// use hlh_stats::SurvivalData;
     ///
-    /// // R: survfit(Surv(c(1, 2, 2, 3), c(1, 1, 0, 1)) ~ 1): S = 0.75 after time 1, median 3.
+    /// // R: survfit(Surv(c(1, 2, 2, 3), c(1, 1, 0, 1)) ~ 1): S = 0.75 after time 1; S is exactly ½
+    /// // from time 2 to 3, and R's median is then the midpoint, 2.5.
     /// let data = SurvivalData::new::<&str>(&[1.0, 2.0, 2.0, 3.0], &[1.0, 1.0, 0.0, 1.0], None)?;
     /// let fit = &data.fit(ConfType::LogLog, 0.95).groups[0].fit;
     /// assert_eq!(fit.table[0].survival, 0.75);
-    /// assert_eq!(fit.median, Some(3.0));
+    /// assert_eq!(fit.median, Some(2.5));
     /// assert!(SurvivalData::new::<&str>(&[-1.0], &[1.0], None).is_err());
     /// # Ok::<(), hlh_stats::StatsError>(())
     /// ```
