@@ -123,6 +123,7 @@ fn scores_json(scores: &Scores, approximate: bool) -> Value {
         "hlh2004": {
             "met": l.met, "not_met": l.not_met, "unknown": l.unknown, "count_min": l.count_min,
             "count_max": l.count_max, "required": l.required, "diagnosis": l.diagnosis.name(),
+            "clinical_diagnosis": l.clinical_diagnosis.name(), "evaluated": l.evaluated(),
             "molecular": l.molecular.name(),
             "criteria": l.criteria.iter().map(criterion_json).collect::<Vec<_>>(),
         },
@@ -222,6 +223,13 @@ fn bedside(scores: &Scores, approximate: bool) -> String {
         l.count_min,
         l.count_max,
         l.diagnosis.name()
+    );
+    let _ = writeln!(
+        out,
+        "  clinical criteria alone ({} of 8 evaluated, {} needed): {}",
+        l.evaluated(),
+        l.required,
+        l.clinical_diagnosis.name()
     );
     let ohi_status = scores.ohi.result_name();
     let _ = writeln!(

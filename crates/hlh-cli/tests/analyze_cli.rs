@@ -12,7 +12,7 @@ use common::{demo_dir, hlh};
 #[test]
 fn the_demo_reproduces_every_figure_of_the_abstract() {
     // Baverez et al., J Clin Med 2022;11(19):5799, abstract: 21 patients, median age 45, 13 men,
-    // anakinra first-line in 10 and monotherapy in 5, effective in 19/21, fever resolved in 19 within a
+    // anakinra first-line in 10 and monotherapy in 5, responded in 19/21, fever resolved in 19 within a
     // median of 1 day (IQR 1-2), Day-7 CRP p < 0.001 and ferritin p = 0.011, stopped for side effects 3/21.
     let output = hlh(&["analyze", demo_dir().to_str().unwrap(), "--json", "-"]);
     assert_eq!(
@@ -65,7 +65,7 @@ fn the_demo_reproduces_every_figure_of_the_abstract() {
         "{summary}"
     );
     assert!(
-        summary.contains("effective in 19/21 patients (90.5%"),
+        summary.contains("19/21 patients responded (90.5%"),
         "{summary}"
     );
     assert!(summary.contains("p = 0.011"), "{summary}");

@@ -53,3 +53,29 @@ fn the_demo_study_has_the_baseline_of_the_abstract() {
         assert!(units.contains(unit), "{unit} missing from {units:?}");
     }
 }
+
+/// The response of the demo under the published definitions of a fall of CRP and ferritin, against the
+/// hand counts of tools/demo/check_demo.py (which reads the CSV files with Python alone): 19/21 with any
+/// fall, 17/21 with ferritin down 25 % and CRP down 50 %, 9/21 with ferritin down 50 %.
+#[test]
+fn the_demo_response_depends_on_the_definition_of_a_fall() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo");
+    let (study, settings, _) = read_study_folder(&folder).into_valid().unwrap();
+    let protocol = hlh_outcomes::Protocol::load(settings.protocol.as_ref(), None).unwrap();
+    let analysis = hlh_outcomes::analyze(&study, &protocol).unwrap();
+    let rows: Vec<(&str, u64, u64)> = analysis
+        .cohort
+        .outcomes
+        .response_sensitivity
+        .iter()
+        .map(|row| (row.definition, row.responders.count, row.responders.n))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("protocol", 19, 21),
+            ("ferritin25_crp50", 17, 21),
+            ("ferritin50", 9, 21)
+        ]
+    );
+}

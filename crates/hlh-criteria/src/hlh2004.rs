@@ -185,7 +185,20 @@ pub struct Hlh2004 {
     pub count_min: usize,
     pub count_max: usize,
     pub required: usize,
+    /// Criterion (1) or (2) of the guideline: a molecular diagnosis, or at least `required` of the
+    /// eight criteria. Without a molecular test (the rule in adults) it can be `not_met` only when the
+    /// test is known to be negative.
     pub diagnosis: Diagnosis,
+    /// Criterion (2) alone, the eight clinical and laboratory criteria: `met` with at least `required`
+    /// met, `not_met` when fewer than `required` can be met, else `indeterminate`.
+    pub clinical_diagnosis: Diagnosis,
+}
+
+impl Hlh2004 {
+    /// How many of the eight criteria are known (met or not met).
+    pub fn evaluated(&self) -> usize {
+        self.met + self.not_met
+    }
 }
 
 /// Haemoglobin low: < 9.0 g/dL (90 g/L), < 10.0 g/dL in infants under 4 weeks (age × 365.25 < 28 days).
@@ -283,12 +296,19 @@ pub fn hlh2004(findings: &Findings, settings: &Hlh2004Settings) -> Hlh2004 {
         count(Status::Unknown),
     );
     let molecular = Status::from_finding(findings.molecular_hlh);
-    let diagnosis = if met >= settings.required || molecular == Status::Met {
+    let clinical_diagnosis = if met >= settings.required {
         Diagnosis::Met
-    } else if met + unknown < settings.required && molecular == Status::NotMet {
+    } else if met + unknown < settings.required {
         Diagnosis::NotMet
     } else {
         Diagnosis::Indeterminate
+    };
+    // Criterion (1) of the guideline, a molecular diagnosis, decides alone when present; known absent, it
+    // leaves the clinical verdict; unknown (as in almost every adult), it can only raise it.
+    let diagnosis = match (clinical_diagnosis, molecular) {
+        (_, Status::Met) | (Diagnosis::Met, _) => Diagnosis::Met,
+        (Diagnosis::NotMet, Status::NotMet) => Diagnosis::NotMet,
+        _ => Diagnosis::Indeterminate,
     };
     Hlh2004 {
         criteria,
@@ -300,5 +320,6 @@ pub fn hlh2004(findings: &Findings, settings: &Hlh2004Settings) -> Hlh2004 {
         count_max: met + unknown,
         required: settings.required,
         diagnosis,
+        clinical_diagnosis,
     }
 }

@@ -1044,3 +1044,40 @@ fn ohi_reads_the_abstract_operator_by_default() {
         "ferritin alone rules it out"
     );
 }
+
+/// The clinical verdict reads the eight criteria alone (docs/criteria/hlh2004.md): the adult without a
+/// molecular test, all eight criteria known and two met, is "indeterminate" by the guideline's two
+/// routes but "not met" on the criteria.
+#[test]
+fn hlh2004_clinical_verdict_reads_the_eight_criteria_alone() {
+    let mut adult = hlh_findings();
+    adult.molecular_hlh = None;
+    adult.splenomegaly = Some(true);
+    lab(&mut adult, Analyte::Ferritin, 5000.0, "ug/L");
+    let result = hlh2004(&adult, &Hlh2004Settings::default());
+    assert_eq!((result.met, result.evaluated()), (2, 8));
+    assert_eq!(result.diagnosis, Diagnosis::Indeterminate);
+    assert_eq!(result.clinical_diagnosis, Diagnosis::NotMet);
+    // Three met and two unknown: five are possible, so the unknowns decide.
+    adult.bm_hemophagocytosis = None;
+    adult.nk_activity_low = None;
+    lab(&mut adult, Analyte::Temperature, 39.0, "Cel");
+    let result = hlh2004(&adult, &Hlh2004Settings::default());
+    assert_eq!((result.met, result.unknown, result.evaluated()), (3, 2, 6));
+    assert_eq!(result.clinical_diagnosis, Diagnosis::Indeterminate);
+    // Five met: met by both readings; a positive molecular test alone meets only the guideline's.
+    adult.bm_hemophagocytosis = Some(true);
+    adult.nk_activity_low = Some(true);
+    let result = hlh2004(&adult, &Hlh2004Settings::default());
+    assert_eq!(
+        (result.diagnosis, result.clinical_diagnosis),
+        (Diagnosis::Met, Diagnosis::Met)
+    );
+    let mut molecular = hlh_findings();
+    molecular.molecular_hlh = Some(true);
+    let result = hlh2004(&molecular, &Hlh2004Settings::default());
+    assert_eq!(
+        (result.diagnosis, result.clinical_diagnosis),
+        (Diagnosis::Met, Diagnosis::NotMet)
+    );
+}

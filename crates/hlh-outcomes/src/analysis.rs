@@ -10,12 +10,13 @@ use serde_json::{json, Map, Value};
 
 use crate::cohort::{
     AttritionStep, Baseline, BySex, Cohort, Concomitant, Count, Difference, EventType,
-    EventsFromDay0, FeverKaplanMeier, FeverResolution, HScorePositive, IndexDrug, Keyed,
-    LabComparison, LabDay0, Outcomes, Patients, Response, Safety, Share, StudyInfo, Summary,
-    Trajectories, Trajectory, TrajectoryDay,
+    EventsFromDay0, FeverKaplanMeier, FeverResolution, HScorePositive, Hlh2004Clinical, IndexDrug,
+    Keyed, LabComparison, LabDay0, Outcomes, Patients, Response, Safety, SensitivityRow, Share,
+    StudyInfo, Summary, Trajectories, Trajectory, TrajectoryDay,
 };
 use crate::endpoints::{
-    day0, endpoints, PatientEndpoints, PatientRows, TRAJECTORY_ANALYTES, TRAJECTORY_DAYS,
+    day0, derived_response_with, endpoints, LabFalls, PatientEndpoints, PatientRows,
+    TRAJECTORY_ANALYTES, TRAJECTORY_DAYS,
 };
 use crate::json_forms::{finite, interval};
 use crate::protocol::Protocol;
@@ -211,6 +212,18 @@ fn baseline(patients: &[PatientEndpoints], observed: &[Analyte], protocol: &Prot
         monotherapy: share(&|p| p.monotherapy),
         hscore: Summary::of(&hscores, protocol),
         hlh2004_met: share(&|p| p.hlh2004.diagnosis == Diagnosis::Met),
+        hlh2004_clinical: Hlh2004Clinical {
+            met: share(&|p| p.hlh2004.clinical_diagnosis == Diagnosis::Met),
+            not_met: share(&|p| p.hlh2004.clinical_diagnosis == Diagnosis::NotMet),
+            indeterminate: share(&|p| p.hlh2004.clinical_diagnosis == Diagnosis::Indeterminate),
+            evaluated: Summary::of(
+                &patients
+                    .iter()
+                    .map(|p| p.hlh2004.evaluated() as f64)
+                    .collect::<Vec<_>>(),
+                protocol,
+            ),
+        },
         hscore_positive: HScorePositive {
             positive: share(&|p| p.hscore.positive == Some(true)),
             undetermined: share(&|p| p.hscore.positive.is_none()),
@@ -373,7 +386,69 @@ fn outcomes(patients: &[PatientEndpoints], observed: &[Analyte], protocol: &Prot
         },
         safety: safety(patients, protocol),
         trajectories: trajectories(patients, protocol),
+        response_intention_to_treat: protocol.unknown_as_failure.then(|| {
+            Share::of(
+                positions(patients, |p| p.response == Some(true)),
+                n,
+                protocol,
+            )
+        }),
+        response_sensitivity: response_sensitivity(patients, protocol),
     }
+}
+
+/// The response under the protocol's definition and under the published definitions of a fall of
+/// CRP and ferritin, the other items as the protocol derives them.
+fn response_sensitivity(patients: &[PatientEndpoints], protocol: &Protocol) -> Vec<SensitivityRow> {
+    let under = |falls: LabFalls| {
+        let judged = positions(patients, |p| derived_response_with(p, &falls).is_some()).len();
+        Share::of(
+            positions(patients, |p| derived_response_with(p, &falls) == Some(true)),
+            judged,
+            protocol,
+        )
+    };
+    let protocol_row = SensitivityRow {
+        definition: "protocol",
+        description: format!(
+            "the protocol's definition (response.source = {})",
+            protocol.response_source.name()
+        ),
+        responders: response(patients, protocol).responders,
+    };
+    let published = [
+        (
+            "ferritin25_crp50",
+            "ferritin down ≥ 25 % (partial response, Wang, Blood 2015;126:2186) and CRP down ≥ 50 % \
+             (Quartier, Ann Rheum Dis 2011;70:747)",
+            LabFalls {
+                crp_percent: 50.0,
+                ferritin_percent: 25.0,
+                crp_normal_below: 0.0,
+            },
+        ),
+        (
+            "ferritin50",
+            "ferritin down ≥ 50 % (a smaller fall carried a 17-fold risk of death: Lin, Pediatr Blood \
+             Cancer 2011;56:154), any fall of CRP",
+            LabFalls {
+                crp_percent: 0.0,
+                ferritin_percent: 50.0,
+                crp_normal_below: 0.0,
+            },
+        ),
+    ];
+    std::iter::once(protocol_row)
+        .chain(
+            published
+                .into_iter()
+                .map(|(definition, description, falls)| SensitivityRow {
+                    definition,
+                    description: description.to_string(),
+                    responders: under(falls),
+                }),
+        )
+        .collect()
 }
 
 fn response(patients: &[PatientEndpoints], protocol: &Protocol) -> Response {
@@ -641,7 +716,7 @@ fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {
         };
         labs.insert(
             analyte.name().to_string(),
-            json!({"day0": day(pair.day0), "day7": day(pair.day7)}),
+            json!({"day0": day(pair.day0), "day7": day(pair.day7), "percent_change": optional_json(pair.percent_change())}),
         );
     }
     let items = &p.response_items;
@@ -676,6 +751,8 @@ fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {
         "hlh2004": {
             "met": p.hlh2004.met, "not_met": p.hlh2004.not_met, "unknown": p.hlh2004.unknown,
             "diagnosis": p.hlh2004.diagnosis.name(),
+            "clinical_diagnosis": p.hlh2004.clinical_diagnosis.name(),
+            "evaluated": p.hlh2004.evaluated(),
             "criteria": p.hlh2004.criteria.iter().map(|c| json!({"criterion": c.criterion, "status": c.status.name()})).collect::<Vec<_>>(),
         },
         "ohi": {

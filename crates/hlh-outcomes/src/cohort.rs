@@ -233,6 +233,7 @@ pub struct Baseline {
     pub first_line: Share,
     pub monotherapy: Share,
     pub hscore: Summary,
+    /// HLH-2004 met by criterion (1) or (2): a molecular diagnosis or enough of the eight criteria.
     pub hlh2004_met: Share,
     pub hscore_positive: HScorePositive,
     /// Patients per centre, by name ("unknown" without a centre), in name order.
@@ -243,6 +244,18 @@ pub struct Baseline {
     pub labs_day0: Keyed<Analyte, LabDay0>,
     pub index_drug: IndexDrug,
     pub concomitant: Concomitant,
+    pub hlh2004_clinical: Hlh2004Clinical,
+}
+
+/// The HLH-2004 verdict of the eight clinical and laboratory criteria alone, without the molecular
+/// diagnosis almost never tested in adults.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hlh2004Clinical {
+    pub met: Share,
+    pub not_met: Share,
+    pub indeterminate: Share,
+    /// How many of the eight criteria were known, per patient.
+    pub evaluated: Summary,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -297,6 +310,22 @@ pub struct Outcomes {
     pub deaths_by_response_day: Count,
     pub safety: Safety,
     pub trajectories: Trajectories,
+    /// With `response.unknown_as_failure`: responders among every analysed patient, a response that
+    /// cannot be judged counted as a failure; `None` otherwise.
+    pub response_intention_to_treat: Option<Share>,
+    /// The response under the protocol's definition and under published alternatives.
+    pub response_sensitivity: Vec<SensitivityRow>,
+}
+
+/// The response under one definition.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SensitivityRow {
+    /// A short name: `protocol`, `ferritin25_crp50`, `ferritin50`.
+    pub definition: &'static str,
+    /// What the definition asks, and its source.
+    pub description: String,
+    /// Responders among the patients whose response can be judged under it.
+    pub responders: Share,
 }
 
 /// Responders among the patients whose response could be judged, and those who could not be judged.

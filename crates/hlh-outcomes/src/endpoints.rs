@@ -68,6 +68,14 @@ pub struct LabPair {
     pub day7: Option<DailyValue>,
 }
 
+impl LabPair {
+    /// (Day 7 − Day 0) / Day 0 in percent; `None` without both values or with a Day-0 value of 0.
+    pub fn percent_change(&self) -> Option<f64> {
+        let (d0, d7) = (self.day0?.value, self.day7?.value);
+        (d0 != 0.0).then(|| 100.0 * (d7 - d0) / d0)
+    }
+}
+
 /// How one item of the derived response was judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Judgement {
@@ -272,7 +280,17 @@ pub fn endpoints(
     );
     let response = match protocol.response_source {
         ResponseSource::Derived => derived_response(&response_items),
-        ResponseSource::Recorded => recorded_response(&events, days, protocol),
+        // Death by the response day, an inefficacy stop or a rescue drug fails the response whatever
+        // the clinician wrote (or did not write): they are outcomes, not opinions.
+        ResponseSource::Recorded => {
+            if [response_items.alive, response_items.no_inefficacy_or_rescue]
+                .contains(&Judgement::Failed)
+            {
+                Some(false)
+            } else {
+                recorded_response(&events, days, protocol)
+            }
+        }
     };
     let discontinued_adverse_event = course
         .rows
@@ -588,19 +606,7 @@ fn response_items(
     days: Days,
     protocol: &Protocol,
 ) -> ResponseItems {
-    let decreased = |analyte: Analyte| match labs.get(&analyte) {
-        Some(LabPair {
-            day0: Some(d0),
-            day7: Some(d7),
-        }) => {
-            if d7.value < d0.value {
-                Judgement::Passed
-            } else {
-                Judgement::Failed
-            }
-        }
-        _ => Judgement::NotJudgeable,
-    };
+    let falls = LabFalls::of(protocol);
     let fever_resolved = match fever.febrile_at_baseline {
         None => Judgement::NotJudgeable,
         Some(false) => Judgement::NotApplicable,
@@ -631,8 +637,8 @@ fn response_items(
     });
     ResponseItems {
         fever_resolved,
-        crp_decreased: decreased(Analyte::Crp),
-        ferritin_decreased: decreased(Analyte::Ferritin),
+        crp_decreased: falls.crp(labs.get(&Analyte::Crp)),
+        ferritin_decreased: falls.ferritin(labs.get(&Analyte::Ferritin)),
         alive,
         no_inefficacy_or_rescue: if stopped_for_inefficacy || rescued {
             Judgement::Failed
@@ -640,6 +646,66 @@ fn response_items(
             Judgement::Passed
         },
     }
+}
+
+/// How much CRP and ferritin must fall from Day 0 to Day 7 for items (b) and (c) of the response.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LabFalls {
+    /// The fall in percent of the Day-0 value; 0 is any fall (Day 7 below Day 0).
+    pub crp_percent: f64,
+    pub ferritin_percent: f64,
+    /// In mg/L: a Day-7 CRP below it passes (b) whatever Day 0 was; 0: not used.
+    pub crp_normal_below: f64,
+}
+
+impl LabFalls {
+    /// The protocol's definition.
+    pub fn of(protocol: &Protocol) -> LabFalls {
+        LabFalls {
+            crp_percent: protocol.crp_fall_percent,
+            ferritin_percent: protocol.ferritin_fall_percent,
+            crp_normal_below: protocol.crp_normal_below,
+        }
+    }
+
+    /// Item (b).
+    pub fn crp(&self, pair: Option<&LabPair>) -> Judgement {
+        let pair = pair.copied().unwrap_or_default();
+        if pair.day7.is_some_and(|d7| d7.value < self.crp_normal_below) {
+            return Judgement::Passed;
+        }
+        fell(pair, self.crp_percent)
+    }
+
+    /// Item (c).
+    pub fn ferritin(&self, pair: Option<&LabPair>) -> Judgement {
+        fell(pair.copied().unwrap_or_default(), self.ferritin_percent)
+    }
+}
+
+/// Whether the Day-7 value is below the Day-0 value by at least `percent` of it (any fall for 0).
+fn fell(pair: LabPair, percent: f64) -> Judgement {
+    match (pair.day0, pair.day7) {
+        (Some(d0), Some(d7)) => {
+            let fall = d0.value - d7.value;
+            if d7.value < d0.value && fall >= d0.value * percent / 100.0 {
+                Judgement::Passed
+            } else {
+                Judgement::Failed
+            }
+        }
+        _ => Judgement::NotJudgeable,
+    }
+}
+
+/// The derived response of a patient under other lab falls than the protocol's (the sensitivity
+/// analysis), the other items as derived.
+pub fn derived_response_with(patient: &PatientEndpoints, falls: &LabFalls) -> Option<bool> {
+    derived_response(&ResponseItems {
+        crp_decreased: falls.crp(patient.labs.get(&Analyte::Crp)),
+        ferritin_decreased: falls.ferritin(patient.labs.get(&Analyte::Ferritin)),
+        ..patient.response_items
+    })
 }
 
 /// The clinician's latest recorded assessment in the protocol's window: complete or partial is a

@@ -14,7 +14,7 @@ mod summary_text;
 pub use analysis::{analyze, Analysis, AnalysisError, SCHEMA};
 pub use cohort::Cohort;
 pub use endpoints::{
-    DailyValue, IndexCourse, Judgement, LabPair, PatientEndpoints, ResponseItems, TimelineEvent,
-    TimelineTreatment, TRAJECTORY_ANALYTES, TRAJECTORY_DAYS,
+    derived_response_with, DailyValue, IndexCourse, Judgement, LabFalls, LabPair, PatientEndpoints,
+    ResponseItems, TimelineEvent, TimelineTreatment, TRAJECTORY_ANALYTES, TRAJECTORY_DAYS,
 };
 pub use protocol::Protocol;

@@ -172,6 +172,25 @@ protocol_settings! {
     /// rescue drug started in (Day 0, it] fails the response.
     response_day: i32 = 7,
         "response.day", read: day, echo: |d: &i32| json!(d);
+    /// The fall of CRP from Day 0 to Day 7, in percent of the Day-0 value, that item (b) requires; 0
+    /// keeps any fall. (The anakinra trial in sJIA asked for 50 %: Quartier, Ann Rheum Dis 2011.)
+    crp_fall_percent: f64 = 0.0,
+        "response.crp_fall_percent", read: |v: &toml::Value| real(v, 0.0, 100.0),
+        echo: |p: &f64| json!(p);
+    /// The fall of ferritin that item (c) requires, in percent of the Day-0 value; 0 keeps any fall.
+    /// (Partial response: a fall > 25 %, Wang, Blood 2015; a fall < 50 % carried a 17-fold risk of death,
+    /// Lin, Pediatr Blood Cancer 2011.)
+    ferritin_fall_percent: f64 = 0.0,
+        "response.ferritin_fall_percent", read: |v: &toml::Value| real(v, 0.0, 100.0),
+        echo: |p: &f64| json!(p);
+    /// In mg/L: a Day-7 CRP below it also satisfies item (b), CRP normalised; 0: not used.
+    crp_normal_below: f64 = 0.0,
+        "response.crp_normal_below", read: |v: &toml::Value| real(v, 0.0, 800.0),
+        echo: |c: &f64| json!(c);
+    /// Whether the intention-to-treat response is reported beside the judgeable one: every analysed
+    /// patient in the denominator, a response that cannot be judged counted as a failure.
+    unknown_as_failure: bool = false,
+        "response.unknown_as_failure", read: boolean, echo: |b: &bool| json!(b);
     /// The Hyndman–Fan quantile type of medians and quartiles (R's default is 7).
     quantile_type: QuantileType = QuantileType::Type7,
         "stats.quantile_type",
@@ -356,6 +375,10 @@ fn real(value: &toml::Value, min: f64, max: f64) -> Result<f64, String> {
     number
         .filter(|v| (min..=max).contains(v))
         .ok_or_else(|| format!("a number from {min} to {max}"))
+}
+
+fn boolean(value: &toml::Value) -> Result<bool, String> {
+    value.as_bool().ok_or_else(|| "true or false".into())
 }
 
 fn day(value: &toml::Value) -> Result<i32, String> {

@@ -68,15 +68,24 @@ pub fn summary_text(cohort: &Cohort) -> String {
         percent(&baseline.monotherapy)
     );
     let response = &outcomes.response;
+    // "Responded", not "was effective": the series has no control group.
     text += &format!(
-        "It was effective in {} patients ({}, {}){}. ",
+        "{} patients responded ({}, {}){}{}. ",
         count_of(&response.responders),
         percent(&response.responders),
         ci(&response.responders),
         match response.unknown.count() {
             0 => String::new(),
             unknown => format!("; response could not be judged in {unknown}"),
-        }
+        },
+        outcomes
+            .response_intention_to_treat
+            .as_ref()
+            .map_or(String::new(), |itt| format!(
+                "; by intention to treat, {} ({})",
+                count_of(itt),
+                percent(itt)
+            ))
     );
     let fever = &outcomes.fever_resolution;
     text += &format!(

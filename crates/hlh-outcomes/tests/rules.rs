@@ -564,3 +564,144 @@ fn report_material_counts_course_concomitant_drugs_safety_and_daily_medians_by_h
     assert_eq!(p2["course"]["last_day"], Value::Null);
     assert_eq!(p2["trajectories"]["crp"][0]["value"], 300.0);
 }
+
+/// Items (b) and (c) with a required fall: CRP 200 → 110 is a 45 % fall, ferritin 5000 → 4000 a 20 %
+/// fall; both pass "any fall" and fail 50 % and 25 %. A Day-7 CRP of 8 mg/L passes (b) when CRP below
+/// 10 mg/L counts as normalised, whatever the fall.
+#[test]
+fn a_required_fall_and_a_normal_crp_decide_items_b_and_c() {
+    let observations = temperatures("P1", -1, &FEBRILE_THEN_RESOLVED)
+        + &labs("P1", (200.0, 110.0), (5000.0, 4000.0));
+    let study = study(PATIENTS, &observations, ANAKINRA, "");
+    let any_fall = only_patient(&study, &Protocol::default()).0;
+    assert_eq!(
+        (
+            any_fall.response_items.crp_decreased,
+            any_fall.response_items.ferritin_decreased,
+            any_fall.response
+        ),
+        (Judgement::Passed, Judgement::Passed, Some(true))
+    );
+    let mut strict = Protocol::default();
+    strict
+        .apply(
+            &"[response]\ncrp_fall_percent = 50\nferritin_fall_percent = 25\n"
+                .parse()
+                .unwrap(),
+            "p.toml",
+        )
+        .unwrap();
+    let p = only_patient(&study, &strict).0;
+    assert_eq!(
+        (
+            p.response_items.crp_decreased,
+            p.response_items.ferritin_decreased,
+            p.response
+        ),
+        (Judgement::Failed, Judgement::Failed, Some(false))
+    );
+    // Exactly the required fall passes: 200 → 100 is 50 %.
+    let observations = temperatures("P1", -1, &FEBRILE_THEN_RESOLVED)
+        + &labs("P1", (200.0, 100.0), (5000.0, 3750.0));
+    let p = only_patient(&study_of(&observations), &strict).0;
+    assert_eq!(p.response, Some(true));
+    // A normalised CRP passes (b) with a small fall, not below the limit it does not.
+    let observations =
+        temperatures("P1", -1, &FEBRILE_THEN_RESOLVED) + &labs("P1", (12.0, 8.0), (5000.0, 2000.0));
+    strict
+        .apply(
+            &"[response]\ncrp_normal_below = 10\n".parse().unwrap(),
+            "p.toml",
+        )
+        .unwrap();
+    let p = only_patient(&study_of(&observations), &strict).0;
+    assert_eq!(p.response_items.crp_decreased, Judgement::Passed);
+    let observations = temperatures("P1", -1, &FEBRILE_THEN_RESOLVED)
+        + &labs("P1", (12.0, 10.0), (5000.0, 2000.0));
+    let p = only_patient(&study_of(&observations), &strict).0;
+    assert_eq!(p.response_items.crp_decreased, Judgement::Failed);
+    // The percent change of every lab is in the patient's JSON: 12 → 10 is −16.67 %.
+    let analysis = analyze(&study_of(&observations), &strict).unwrap();
+    let json = analysis.patient_json(&analysis.patients[0]);
+    let change = json["labs"]["crp"]["percent_change"].as_f64().unwrap();
+    assert!((change - (-100.0 / 6.0)).abs() < 1e-12, "{change}");
+}
+
+fn study_of(observations: &str) -> Study {
+    study(PATIENTS, observations, ANAKINRA, "")
+}
+
+/// With the recorded response, a patient who died on Day 5 is a failure (not left out for want of an
+/// assessment), and so is one given etoposide on Day 3 whom the clinician called a complete response.
+#[test]
+fn death_or_rescue_fails_a_recorded_response() {
+    let mut recorded = Protocol::default();
+    recorded
+        .apply(
+            &"[response]\nsource = \"recorded\"\n".parse().unwrap(),
+            "p.toml",
+        )
+        .unwrap();
+    let died = study(
+        PATIENTS,
+        &good_observations(),
+        ANAKINRA,
+        "P1,2020-03-15,death,,,,,\n",
+    );
+    let (p, cohort) = only_patient(&died, &recorded);
+    assert_eq!(p.response, Some(false));
+    assert_eq!(
+        (
+            cohort["outcomes"]["response"]["n"].as_u64(),
+            cohort["outcomes"]["response"]["unknown"].as_u64()
+        ),
+        (Some(1), Some(0))
+    );
+    let rescued = study(
+        PATIENTS,
+        &good_observations(),
+        &format!("{ANAKINRA}P1,etoposide,2020-03-13,2020-03-14,,,,,,\n"),
+        "P1,2020-03-17,response_assessment,,,,,complete\n",
+    );
+    assert_eq!(only_patient(&rescued, &recorded).0.response, Some(false));
+    // Without death or rescue, the clinician's word stands.
+    let assessed = study(
+        PATIENTS,
+        &good_observations(),
+        ANAKINRA,
+        "P1,2020-03-17,response_assessment,,,,,partial\n",
+    );
+    assert_eq!(only_patient(&assessed, &recorded).0.response, Some(true));
+}
+
+/// The intention-to-treat share counts every analysed patient, an unjudgeable response as a failure:
+/// P1 responds, P2 has no CRP (unknown): 1/1 judgeable, 1/2 intention to treat.
+#[test]
+fn the_intention_to_treat_share_counts_the_unknown_as_failures() {
+    let patients = format!("{PATIENTS}P2,F,30,2020-03-10\n");
+    let observations = good_observations()
+        + &temperatures("P2", -1, &FEBRILE_THEN_RESOLVED)
+        + "P2,2020-03-10,ferritin,5000,ug/L\nP2,2020-03-17,ferritin,2000,ug/L\n";
+    let treatments = format!("{ANAKINRA}P2,anakinra,2020-03-10,2020-03-30,,,,,,\n");
+    let study = study(&patients, &observations, &treatments, "");
+    let mut itt = Protocol::default();
+    let analysis = analyze(&study, &itt).unwrap();
+    assert_eq!(analysis.cohort.outcomes.response_intention_to_treat, None);
+    itt.apply(
+        &"[response]\nunknown_as_failure = true\n".parse().unwrap(),
+        "p.toml",
+    )
+    .unwrap();
+    let analysis = analyze(&study, &itt).unwrap();
+    let response = &analysis.cohort.outcomes.response.responders;
+    assert_eq!((response.count, response.n), (1, 1));
+    let intention = analysis
+        .cohort
+        .outcomes
+        .response_intention_to_treat
+        .unwrap();
+    assert_eq!(
+        (intention.count, intention.n, intention.patients),
+        (1, 2, vec![0])
+    );
+}

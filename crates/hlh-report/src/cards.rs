@@ -6,7 +6,7 @@ use hlh_outcomes::{DailyValue, Judgement, PatientEndpoints};
 
 use crate::document::{text, Block, Table};
 use crate::labels;
-use crate::numbers::{value, whole, MISSING};
+use crate::numbers::{number, value, whole, MISSING};
 
 /// The anchor of a patient's card (by position: patient ids may hold any character).
 pub fn card_id(patient: usize) -> String {
@@ -140,11 +140,12 @@ fn hlh2004_checklist(index: usize, p: &PatientEndpoints) -> Table {
     let mut checklist = Table::new(
         &format!("{}-hlh2004", card_id(index)),
         &format!(
-            "HLH-2004: {} ({} met, {} not met, {} unknown)",
+            "HLH-2004: {} ({} met, {} not met, {} unknown); the eight criteria alone: {}",
             word(hlh2004.diagnosis.name()),
             hlh2004.met,
             hlh2004.not_met,
-            hlh2004.unknown
+            hlh2004.unknown,
+            word(hlh2004.clinical_diagnosis.name())
         ),
         &["HLH-2004 criterion", "Status"],
     );
@@ -171,7 +172,13 @@ fn day0_day7(index: usize, p: &PatientEndpoints) -> Table {
     let mut labs = Table::new(
         &format!("{}-labs", card_id(index)),
         "Day-0 and Day-7 values",
-        &["Analyte", "Day 0", "Day 7", "Rows (observations.csv)"],
+        &[
+            "Analyte",
+            "Day 0",
+            "Day 7",
+            "Change",
+            "Rows (observations.csv)",
+        ],
     );
     let shown = |day: Option<DailyValue>| {
         day.map_or(MISSING.to_string(), |d| {
@@ -190,6 +197,10 @@ fn day0_day7(index: usize, p: &PatientEndpoints) -> Table {
             vec![
                 vec![text(shown(pair.day0))],
                 vec![text(shown(pair.day7))],
+                vec![text(
+                    pair.percent_change()
+                        .map_or(MISSING.to_string(), |change| format!("{}%", number(change))),
+                )],
                 vec![text(rows.join(", "))],
             ],
         );

@@ -143,6 +143,7 @@ pub fn build(analysis: &Analysis, options: &ReportOptions) -> Document {
 
     blocks.push(heading(2, "Outcomes", "outcomes"));
     blocks.push(Block::Table(tables::table2_efficacy(&mut context)));
+    blocks.push(Block::Table(tables::table2_sensitivity(&mut context)));
     blocks.push(Block::Table(tables::table2_labs(&mut context)));
     blocks.push(Block::Table(tables::table2_safety(&mut context)));
 

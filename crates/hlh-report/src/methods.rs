@@ -3,7 +3,7 @@
 
 use hlh_model::Drug;
 use hlh_outcomes::protocol::{PrimaryPairedTest, ResponseSource};
-use hlh_outcomes::Cohort;
+use hlh_outcomes::{Cohort, Protocol};
 use hlh_stats::proportion::ProportionMethod;
 
 use crate::numbers::as_written;
@@ -23,6 +23,62 @@ fn signed(value: i32) -> String {
 fn list(drugs: &[Drug]) -> String {
     let names: Vec<&str> = drugs.iter().map(|d| d.label()).collect();
     names.join(", ").to_lowercase()
+}
+
+/// The sensitivity analysis of Table 2D, and the intention-to-treat proportion when asked for.
+fn sensitivity(cohort: &Cohort) -> String {
+    let alternatives: Vec<&str> = cohort
+        .outcomes
+        .response_sensitivity
+        .iter()
+        .filter(|row| row.definition != "protocol")
+        .map(|row| row.description.as_str())
+        .collect();
+    let mut text = format!(
+        "To show how much the proportion of responders depends on the definition, the response was also derived with the other items unchanged and {} (Table 2D).",
+        alternatives.join("; or ")
+    );
+    if cohort.protocol.unknown_as_failure {
+        text += " The intention-to-treat proportion counts every analysed patient, a response that could not be judged as a failure.";
+    }
+    text
+}
+
+/// Items (b) and (c) of the derived response as the protocol sets them.
+fn lab_falls(protocol: &Protocol) -> String {
+    let fall = |percent: f64| {
+        if percent > 0.0 {
+            format!(
+                "at least {}% lower",
+                as_written(percent).trim_end_matches(".0")
+            )
+        } else {
+            "lower".to_string()
+        }
+    };
+    let crp = format!(
+        "CRP {} on Day 7 than on Day 0",
+        fall(protocol.crp_fall_percent)
+    );
+    let crp = if protocol.crp_normal_below > 0.0 {
+        format!(
+            "{crp} or below {} mg/L on Day 7",
+            as_written(protocol.crp_normal_below).trim_end_matches(".0")
+        )
+    } else {
+        crp
+    };
+    if protocol.crp_fall_percent == 0.0
+        && protocol.ferritin_fall_percent == 0.0
+        && protocol.crp_normal_below == 0.0
+    {
+        // The default reads as it always has.
+        return "CRP and ferritin lower on Day 7 than on Day 0".to_string();
+    }
+    format!(
+        "{crp}; ferritin {} on Day 7 than on Day 0",
+        fall(protocol.ferritin_fall_percent)
+    )
 }
 
 /// The paragraphs of the methods section.
@@ -60,15 +116,19 @@ pub fn paragraphs(cohort: &Cohort, min_cell: u64) -> Vec<String> {
         ),
         match protocol.response_source {
             ResponseSource::Recorded => format!(
-                "Response was the clinician's latest recorded assessment in {} (complete or partial response counted as response; none recorded as unknown).",
-                window(protocol.recorded_window)
+                "Response was the clinician's latest recorded assessment in {} (complete or partial response counted as response; none recorded as unknown), except that death by Day {day}, {drug} stopped for inefficacy before Day {day} or a {} started after Day 0 up to Day {day} made a non-responder whatever was recorded.",
+                window(protocol.recorded_window),
+                list(&protocol.rescue_drugs),
+                day = protocol.response_day,
             ),
             ResponseSource::Derived => format!(
-                "A patient responded when every item that could be judged held: fever resolved by Day {day} if febrile at baseline; CRP and ferritin lower on Day 7 than on Day 0; alive on Day {day}; {drug} not stopped for inefficacy before Day {day}, and no {} started after Day 0 up to Day {day}. A failed item made a non-responder; otherwise an item on fever, CRP or ferritin that could not be judged made the response unknown, and such patients were left out of the response denominator.",
+                "A patient responded when every item that could be judged held: fever resolved by Day {day} if febrile at baseline; {}; alive on Day {day}; {drug} not stopped for inefficacy before Day {day}, and no {} started after Day 0 up to Day {day}. A failed item made a non-responder; otherwise an item on fever, CRP or ferritin that could not be judged made the response unknown, and such patients were left out of the response denominator.",
+                lab_falls(protocol),
                 list(&protocol.rescue_drugs),
                 day = protocol.response_day,
             ),
         },
+        sensitivity(cohort),
         format!(
             "{} was discontinued for an adverse event when its prescription was stopped for that reason or an event recorded the discontinuation. Adverse events and infections were counted from Day 0, by type as recorded and grade.",
             drug.label()

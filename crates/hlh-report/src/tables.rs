@@ -204,6 +204,41 @@ fn diagnosis_scores(context: &mut Context, table: &mut Table) {
         true,
         vec![cell],
     );
+    // The verdict of the eight criteria alone: without a molecular test, which adults rarely have, the
+    // verdict above can never be "not met", and its count reads as if the others had failed.
+    let clinical = &baseline.hlh2004_clinical;
+    let required = protocol.hlh2004_required;
+    let evaluated = |p: &PatientEndpoints| {
+        format!(
+            "{} met of {} evaluated",
+            p.hlh2004.met,
+            p.hlh2004.evaluated()
+        )
+    };
+    for (title, share) in [
+        (
+            format!("HLH-2004 clinical criteria: ≥ {required} of 8 met"),
+            &clinical.met,
+        ),
+        (
+            format!("HLH-2004 clinical criteria: fewer than {required} can be met"),
+            &clinical.not_met,
+        ),
+        (
+            "HLH-2004 clinical criteria: the unknown criteria decide".to_string(),
+            &clinical.indeterminate,
+        ),
+    ] {
+        let cell = count_cell(context, &title, share, evaluated);
+        table.row(&title, true, vec![cell]);
+    }
+    table.row(
+        "HLH-2004 criteria evaluated (of 8), median (IQR)",
+        true,
+        vec![vec![text(
+            context.numbers.median_iqr_whole(&clinical.evaluated),
+        )]],
+    );
 }
 
 /// The Day-0 value of every analyte with a result.
@@ -351,6 +386,19 @@ pub fn table2_efficacy(context: &mut Context) -> Table {
             vec![text(context.numbers.share_ci(&response.responders))],
         ],
     );
+    if let Some(intention) = &outcomes.response_intention_to_treat {
+        let cell = share_cell(
+            context,
+            "Responders, intention to treat",
+            intention,
+            nothing,
+        );
+        table.row(
+            "Response, intention to treat (every patient; unknown counted as failure)",
+            false,
+            vec![cell, vec![text(context.numbers.share_ci(intention))]],
+        );
+    }
     let cell = linked_count(
         context,
         "Response unknown".into(),
@@ -456,6 +504,34 @@ pub fn table2_efficacy(context: &mut Context) -> Table {
         "Response: responders over patients whose response could be judged; Wilson interval unless the methods say otherwise. Fever resolution day counted from the first dose; the Kaplan–Meier median uses the {} interval.",
         protocol.km_conf_type.name()
     ));
+    table
+}
+
+/// Table 2, panel D: the response under the protocol's definition and under the published definitions
+/// of a fall of CRP and ferritin, so that a reader sees how much the headline depends on the definition.
+pub fn table2_sensitivity(context: &mut Context) -> Table {
+    let mut table = Table::new(
+        "table-2d",
+        "Table 2D. Response under other definitions",
+        &["Definition", "Responders / patients judged", "95% CI"],
+    );
+    for row in &context.cohort.outcomes.response_sensitivity {
+        let label = capitalised(&row.description);
+        let cell = share_cell(
+            context,
+            &format!("Responders: {label}"),
+            &row.responders,
+            nothing,
+        );
+        table.row(
+            &label,
+            false,
+            vec![cell, vec![text(context.numbers.share_ci(&row.responders))]],
+        );
+    }
+    table.notes.push(
+        "Items other than CRP and ferritin (fever, survival, no inefficacy stop or rescue) as in the protocol's definition. The case series is uncontrolled, and CRP also falls with IL-1 or IL-6 blockade itself.".into(),
+    );
     table
 }
 
