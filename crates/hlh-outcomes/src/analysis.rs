@@ -11,8 +11,8 @@ use serde_json::{json, Map, Value};
 use crate::cohort::{
     AttritionStep, Baseline, BySex, Cohort, Concomitant, Count, Difference, EventType,
     EventsFromDay0, FeverKaplanMeier, FeverResolution, HScorePositive, Hlh2004Clinical, IndexDrug,
-    Keyed, LabComparison, LabDay0, Outcomes, Patients, Response, Safety, SensitivityRow, Share,
-    StudyInfo, Summary, Trajectories, Trajectory, TrajectoryDay,
+    Keyed, LabComparison, LabDay0, MissingFromPairs, Outcomes, Patients, Ratio, Response, Safety,
+    SensitivityRow, Share, StudyInfo, Summary, Trajectories, Trajectory, TrajectoryDay,
 };
 use crate::endpoints::{
     day0, derived_response_with, endpoints, LabFalls, PatientEndpoints, PatientRows,
@@ -670,12 +670,24 @@ fn lab_comparison(
 ) -> LabComparison {
     let mut who = Vec::new();
     let (mut day0, mut day7) = (Vec::new(), Vec::new());
+    let mut missing = MissingFromPairs {
+        no_day0: Count::default(),
+        no_day7: Count::default(),
+        neither: Count::default(),
+    };
+    let mut percent_changes = Vec::new();
     for (index, p) in patients.iter().enumerate() {
-        let pair = p.labs.get(&analyte);
-        if let Some((before, after)) = pair.and_then(|pair| Some((pair.day0?, pair.day7?))) {
-            who.push(index);
-            day0.push(before.value);
-            day7.push(after.value);
+        let pair = p.labs.get(&analyte).copied().unwrap_or_default();
+        match (pair.day0, pair.day7) {
+            (Some(before), Some(after)) => {
+                who.push(index);
+                day0.push(before.value);
+                day7.push(after.value);
+                percent_changes.extend(pair.percent_change());
+            }
+            (None, Some(_)) => missing.no_day0.patients.push(index),
+            (Some(_), None) => missing.no_day7.patients.push(index),
+            (None, None) => missing.neither.patients.push(index),
         }
     }
     let mut comparison = LabComparison {
@@ -687,9 +699,13 @@ fn lab_comparison(
             mean: None,
             ci95: None,
             hodges_lehmann: None,
+            hodges_lehmann_ci95: None,
         },
         paired_t: None,
         wilcoxon: None,
+        ratio: ratio(&day0, &day7, protocol),
+        median_percent_change: Summary::of(&percent_changes, protocol).median,
+        missing,
     };
     let Ok(paired) = Pairs::new(&day0, &day7) else {
         return comparison;
@@ -699,10 +715,29 @@ fn lab_comparison(
         mean: finite(compared.mean_difference),
         ci95: compared.paired_t.map(|t| interval(t.ci)),
         hodges_lehmann: compared.hodges_lehmann.and_then(|hl| finite(hl.estimate)),
+        hodges_lehmann_ci95: compared.hodges_lehmann.and_then(|hl| hl.ci).map(interval),
     };
     comparison.paired_t = compared.paired_t;
     comparison.wilcoxon = compared.wilcoxon;
     comparison
+}
+
+/// The paired t-test on the logarithms, back-transformed: the geometric mean ratio Day 7 / Day 0 with
+/// its interval; `None` unless every value is positive and there are two pairs.
+fn ratio(day0: &[f64], day7: &[f64], protocol: &Protocol) -> Option<Ratio> {
+    if day0.iter().chain(day7).any(|&v| v <= 0.0) {
+        return None;
+    }
+    let logs = |values: &[f64]| values.iter().map(|v| v.ln()).collect::<Vec<_>>();
+    let compared = Pairs::new(&logs(day0), &logs(day7))
+        .ok()?
+        .compare(protocol.confidence);
+    let test = compared.paired_t?;
+    Some(Ratio {
+        geometric_mean_ratio: finite(compared.mean_difference.exp()),
+        ci95: Some(interval((test.ci.0.exp(), test.ci.1.exp()))),
+        p_value: test.p_value.and_then(finite),
+    })
 }
 
 fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {

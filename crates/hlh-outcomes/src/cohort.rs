@@ -384,6 +384,32 @@ pub struct LabComparison {
     pub paired_t: Option<PairedT>,
     #[serde(serialize_with = "wilcoxon_form")]
     pub wilcoxon: Option<SignedRankTest>,
+    /// For an analyte whose values are all positive: the paired t-test on the logarithms, read as the
+    /// geometric mean of Day 7 / Day 0. Skewed values (ferritin) are compared on this scale.
+    pub ratio: Option<Ratio>,
+    /// The median of the patients' (Day 7 − Day 0) / Day 0 in percent.
+    pub median_percent_change: Option<f64>,
+    /// The analysed patients left out of the pairs, by what they lack.
+    pub missing: MissingFromPairs,
+}
+
+/// Day 7 / Day 0 on the log scale.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Ratio {
+    pub geometric_mean_ratio: Option<f64>,
+    pub ci95: Option<[Option<f64>; 2]>,
+    pub p_value: Option<f64>,
+}
+
+/// Why patients are not in an analyte's pairs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingFromPairs {
+    /// A Day-7 value but none on Day 0.
+    pub no_day0: Count,
+    /// A Day-0 value but none on Day 7.
+    pub no_day7: Count,
+    /// Neither.
+    pub neither: Count,
 }
 
 /// Day 7 minus Day 0.
@@ -393,6 +419,8 @@ pub struct Difference {
     /// The t interval of the mean difference.
     pub ci95: Option<[Option<f64>; 2]>,
     pub hodges_lehmann: Option<f64>,
+    /// R's interval of the Hodges–Lehmann estimate (`wilcox.test(conf.int = TRUE)`).
+    pub hodges_lehmann_ci95: Option<[Option<f64>; 2]>,
 }
 
 fn paired_t_form<S: Serializer>(test: &Option<PairedT>, serializer: S) -> Result<S::Ok, S::Error> {

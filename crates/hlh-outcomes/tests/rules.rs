@@ -705,3 +705,90 @@ fn the_intention_to_treat_share_counts_the_unknown_as_failures() {
         (1, 2, vec![0])
     );
 }
+
+/// The geometric mean ratio Day 7 / Day 0 and its paired t-test on the logarithms, against scipy
+/// (tools/refgen/log_ratio_reference.py → tests/fixtures/log_ratio.json, with its exact call).
+#[test]
+fn the_geometric_mean_ratio_agrees_with_scipy() {
+    // scipy prints 16 or 17 significant digits; the log, exp and t quantile differ in the last ones.
+    const SPECIAL_FUNCTIONS: f64 = 1e-9;
+    let fixture: Value = serde_json::from_str(include_str!("fixtures/log_ratio.json")).unwrap();
+    for case in fixture["cases"].as_array().unwrap() {
+        let numbers = |key: &str| -> Vec<f64> {
+            case[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect()
+        };
+        let (day0, day7) = (numbers("day0"), numbers("day7"));
+        let mut patients = String::from("patient_id,sex,age_years,diagnosis_date\n");
+        let (mut observations, mut treatments) = (String::new(), String::new());
+        for (i, (before, after)) in day0.iter().zip(&day7).enumerate() {
+            patients += &format!("P{i},F,50,2020-03-10\n");
+            observations += &format!(
+                "P{i},2020-03-10,ferritin,{before},ug/L\nP{i},2020-03-17,ferritin,{after},ug/L\n"
+            );
+            treatments += &format!("P{i},anakinra,2020-03-10,2020-03-30,,,,,,\n");
+        }
+        let analysis = analyze(
+            &study(&patients, &observations, &treatments, ""),
+            &Protocol::default(),
+        )
+        .unwrap();
+        let ratio = analysis.cohort.outcomes.labs.0[0].1.ratio.unwrap();
+        let close = |actual: f64, expected: &Value, what: &str| {
+            let expected = expected.as_f64().unwrap();
+            assert!(
+                (actual - expected).abs() <= SPECIAL_FUNCTIONS * expected.abs(),
+                "{} {what}: {actual} against scipy {expected}",
+                case["name"]
+            );
+        };
+        close(
+            ratio.geometric_mean_ratio.unwrap(),
+            &case["geometric_mean_ratio"],
+            "ratio",
+        );
+        let [low, high] = ratio.ci95.unwrap();
+        close(low.unwrap(), &case["ci95"][0], "lower bound");
+        close(high.unwrap(), &case["ci95"][1], "upper bound");
+        close(ratio.p_value.unwrap(), &case["p_value"], "p");
+    }
+}
+
+/// Who is missing from the pairs and why: P1 has both values, P2 only Day 0, P3 only Day 7; the median
+/// percent change is P1's.
+#[test]
+fn patients_missing_from_the_pairs_are_named_with_what_they_lack() {
+    let patients = format!("{PATIENTS}P2,F,30,2020-03-10\nP3,F,31,2020-03-10\n");
+    let observations = "P1,2020-03-10,crp,200,mg/L\nP1,2020-03-17,crp,50,mg/L\nP2,2020-03-10,crp,100,mg/L\nP3,2020-03-17,crp,30,mg/L\n";
+    let treatments = format!(
+        "{ANAKINRA}P2,anakinra,2020-03-10,2020-03-30,,,,,,\nP3,anakinra,2020-03-10,2020-03-30,,,,,,\n"
+    );
+    let analysis = analyze(
+        &study(&patients, observations, &treatments, ""),
+        &Protocol::default(),
+    )
+    .unwrap();
+    let crp = &analysis.cohort.outcomes.labs.0[0].1;
+    assert_eq!(crp.n_pairs.patients, [0]);
+    assert_eq!(
+        (
+            &crp.missing.no_day7.patients,
+            &crp.missing.no_day0.patients,
+            crp.missing.neither.count()
+        ),
+        (&vec![1], &vec![2], 0)
+    );
+    assert_eq!(crp.median_percent_change, Some(-75.0));
+    // One pair: no t-test, so no ratio; the Hodges–Lehmann interval of a single difference is that
+    // difference (R: wilcox.test(50, 200, paired = TRUE, conf.int = TRUE), with its warning that the
+    // level is not achievable).
+    assert_eq!(crp.ratio, None);
+    assert_eq!(
+        crp.difference.hodges_lehmann_ci95,
+        Some([Some(-150.0), Some(-150.0)])
+    );
+}

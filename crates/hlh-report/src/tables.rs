@@ -547,11 +547,15 @@ pub fn table2_labs(context: &mut Context) -> Table {
             "Day 0, median (IQR)",
             "Day 7, median (IQR)",
             "Mean difference (95% CI)",
-            "Hodges–Lehmann",
+            "Hodges–Lehmann (95% CI)",
+            "Day 7 / Day 0, geometric mean (95% CI)",
+            "Median change",
             "Paired t p",
+            "Log-ratio t p",
             "Wilcoxon p",
         ],
     );
+    let mut missing_notes = Vec::new();
     for (&analyte, lab) in cohort.outcomes.labs.iter() {
         let pairs = lab.n_pairs.count();
         let cell = linked_count(
@@ -589,6 +593,39 @@ pub fn table2_labs(context: &mut Context) -> Table {
             ),
             _ => value(difference.mean),
         };
+        let hodges_lehmann = match difference.hodges_lehmann_ci95 {
+            Some([Some(lo), Some(hi)]) => format!(
+                "{} ({} to {})",
+                value(difference.hodges_lehmann),
+                number(lo),
+                number(hi)
+            ),
+            _ => value(difference.hodges_lehmann),
+        };
+        let ratio = lab
+            .ratio
+            .map_or(MISSING.to_string(), |ratio| match ratio.ci95 {
+                Some([Some(lo), Some(hi)]) => format!(
+                    "{} ({} to {})",
+                    value(ratio.geometric_mean_ratio),
+                    number(lo),
+                    number(hi)
+                ),
+                _ => value(ratio.geometric_mean_ratio),
+            });
+        let missing = &lab.missing;
+        let lacking: Vec<String> = [
+            (missing.no_day0.count(), "without a Day-0 value"),
+            (missing.no_day7.count(), "without a Day-7 value"),
+            (missing.neither.count(), "with neither"),
+        ]
+        .into_iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, why)| format!("{} {why}", context.numbers.count(count)))
+        .collect();
+        if !lacking.is_empty() {
+            missing_notes.push(format!("{} {}", analyte.label(), lacking.join(", ")));
+        }
         let wilcoxon_p = match &lab.wilcoxon {
             Some(test) => format!(
                 "{} ({})",
@@ -609,19 +646,31 @@ pub fn table2_labs(context: &mut Context) -> Table {
                 vec![text(stat(context.numbers.median_iqr(&lab.day0)))],
                 vec![text(stat(context.numbers.median_iqr(&lab.day7)))],
                 vec![text(stat(ci))],
-                vec![text(stat(value(difference.hodges_lehmann)))],
+                vec![text(stat(hodges_lehmann))],
+                vec![text(stat(ratio))],
+                vec![text(stat(
+                    lab.median_percent_change
+                        .map_or(MISSING.to_string(), |change| format!("{}%", number(change))),
+                ))],
                 vec![text(stat(p_value(
                     lab.paired_t
                         .and_then(|t| t.p_value)
                         .filter(|p| p.is_finite()),
                 )))],
+                vec![text(stat(p_value(lab.ratio.and_then(|r| r.p_value))))],
                 vec![text(stat(wilcoxon_p))],
             ],
         );
     }
     table.notes.push(
-        "Difference: Day 7 minus Day 0. Paired t-test, two-sided; Wilcoxon signed-rank test as R's wilcox.test(paired = TRUE) (exact without ties or zeros for fewer than 50 pairs, otherwise the normal approximation with continuity correction); Hodges–Lehmann: median of the Walsh averages of the non-zero differences.".into(),
+        "Difference: Day 7 minus Day 0. Paired t-test, two-sided; Wilcoxon signed-rank test as R's wilcox.test(paired = TRUE) (exact without ties or zeros for fewer than 50 pairs, otherwise the normal approximation with continuity correction); Hodges–Lehmann: median of the Walsh averages of the non-zero differences, with R's interval. Geometric mean and log-ratio p: the paired t-test on the logarithms, for values that are all positive; skewed values such as ferritin are better compared on this scale. Median change: of each patient's (Day 7 − Day 0) / Day 0.".into(),
     );
+    if !missing_notes.is_empty() {
+        table.notes.push(format!(
+            "Not in the pairs (of the analysed patients): {}.",
+            missing_notes.join("; ")
+        ));
+    }
     table
 }
 

@@ -85,8 +85,9 @@ impl Pairs {
         }
     }
 
-    /// Every variant of the signed-rank test that exists for these differences (see
-    /// [`signed_rank_variants`]); apart from [`Pairs::compare`], as an analysis reports only R's default.
+    /// Every variant of the signed-rank test that exists for these differences: the normal approximation
+    /// with and without correction for each zero method, and the exact test when there are neither ties
+    /// nor zeros; apart from [`Pairs::compare`], as an analysis reports only R's default.
     pub fn wilcoxon_variants(&self) -> Vec<SignedRankTest> {
         signed_rank_variants(&self.differences)
     }
