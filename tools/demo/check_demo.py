@@ -127,6 +127,17 @@ def main(folder):
         stopped_inefficacy = any(t["stop_reason"] == "inefficacy" and t["end"] and (date_of(t["end"]) - d0).days < 7 for t in index_rows)
         rescue = any(t["drug"] in ("etoposide", "emapalumab", "ruxolitinib") and 0 < (date_of(t["start"]) - d0).days <= 7 for t in rows)
         items.append(not stopped_inefficacy and not rescue)
+        # A co-intervention: an HLH-directed drug, chemotherapy or rituximab started on Day 1 to Day 7 that
+        # was not already running on Day 0; failing item (e), it gives the "co_interventions_fail" row.
+        def running_on_day0(drug):
+            return any(t["drug"] == drug and date_of(t["start"]) <= d0
+                       and (not t["end"] or date_of(t["end"]) >= d0) for t in rows)
+        co_intervention = any(
+            (t["drug"] in HLH_DIRECTED or t["drug"] in ("chemotherapy", "rituximab"))
+            and 0 < (date_of(t["start"]) - d0).days <= 7 and not running_on_day0(t["drug"]) for t in rows)
+        crediting_none = items[:-1] + [items[-1] and not co_intervention]
+        published_responders["co_interventions_fail"] = published_responders.get("co_interventions_fail", 0) + (
+            False not in crediting_none and None not in crediting_none)
         for name, falls in published.items():
             alternative = list(items)
             for position, analyte in ((1 if is_febrile is not False else 0, "crp"), (2 if is_febrile is not False else 1, "ferritin")):
@@ -163,6 +174,7 @@ def main(folder):
         "patients": 21, "median age": 45, "men": 13, "first-line": 10, "monotherapy": 5, "responders": 19,
         "response unknown": 0, "fever resolved by Day 7": 19, "resolution days (median, q1, q3)": (1.0, 1.0, 2.0),
         "discontinued for adverse event": 3, "responders, ferritin25_crp50": 17, "responders, ferritin50": 9,
+        "responders, co_interventions_fail": 15,
     }
     print(f"scipy {scipy.__version__}")
     failed = False

@@ -152,13 +152,22 @@ spelled_enum! {
         Tocilizumab => "tocilizumab",
         Canakinumab => "canakinumab",
         Rituximab => "rituximab",
-        Chemotherapy => "chemotherapy",
+        /// Chemotherapy of the underlying disease, named generically or by its usual regimens and agents.
+        Chemotherapy => "chemotherapy" | "chop" | "r-chop" | "choep" | "cvp" | "r-cvp" | "abvd"
+            | "beacopp" | "epoch" | "da-epoch-r" | "cyclophosphamide" | "doxorubicin" | "vincristine"
+            | "bendamustine" | "cytarabine" | "methotrexate",
         Antimicrobial => "antimicrobial",
         Other => "other",
     }
 }
 
 impl Drug {
+    /// A treatment of the underlying disease rather than of the HLH (chemotherapy, rituximab), which can
+    /// bring the inflammation down by itself.
+    pub fn is_disease_directed(self) -> bool {
+        matches!(self, Drug::Chemotherapy | Drug::Rituximab)
+    }
+
     /// Any corticosteroid, named generically or specifically.
     pub fn is_corticosteroid(self) -> bool {
         matches!(

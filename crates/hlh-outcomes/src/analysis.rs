@@ -15,8 +15,8 @@ use crate::cohort::{
     SensitivityRow, Share, StudyInfo, Summary, Trajectories, Trajectory, TrajectoryDay,
 };
 use crate::endpoints::{
-    day0, derived_response_with, endpoints, LabFalls, PatientEndpoints, PatientRows,
-    TRAJECTORY_ANALYTES, TRAJECTORY_DAYS,
+    day0, derived_response, derived_response_with, endpoints, Judgement, LabFalls,
+    PatientEndpoints, PatientRows, TRAJECTORY_ANALYTES, TRAJECTORY_DAYS,
 };
 use crate::json_forms::{finite, interval};
 use crate::protocol::Protocol;
@@ -394,6 +394,15 @@ fn outcomes(patients: &[PatientEndpoints], observed: &[Analyte], protocol: &Prot
             )
         }),
         response_sensitivity: response_sensitivity(patients, protocol),
+        responders_with_co_interventions: {
+            let responders = positions(patients, |p| p.response == Some(true));
+            let with = responders
+                .iter()
+                .copied()
+                .filter(|&i| !patients[i].co_interventions.is_empty())
+                .collect();
+            Share::of(with, responders.len(), protocol)
+        },
     }
 }
 
@@ -438,6 +447,22 @@ fn response_sensitivity(patients: &[PatientEndpoints], protocol: &Protocol) -> V
             },
         ),
     ];
+    let crediting_none = |p: &PatientEndpoints| {
+        let mut items = p.response_items;
+        if !p.co_interventions.is_empty() {
+            items.no_inefficacy_or_rescue = Judgement::Failed;
+        }
+        derived_response(&items)
+    };
+    let co_interventions_row = SensitivityRow {
+        definition: "co_interventions_fail",
+        description: "as the protocol derives it, but an HLH-directed or disease-directed treatment newly started after Day 0 up to the response day fails the response".to_string(),
+        responders: Share::of(
+            positions(patients, |p| crediting_none(p) == Some(true)),
+            positions(patients, |p| crediting_none(p).is_some()).len(),
+            protocol,
+        ),
+    };
     std::iter::once(protocol_row)
         .chain(
             published
@@ -448,6 +473,7 @@ fn response_sensitivity(patients: &[PatientEndpoints], protocol: &Protocol) -> V
                     responders: under(falls),
                 }),
         )
+        .chain(std::iter::once(co_interventions_row))
         .collect()
 }
 
@@ -799,6 +825,9 @@ fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {
             "status": m.status.name(),
             "criteria": m.criteria.iter().map(|c| json!({"criterion": c.criterion, "status": c.status.name()})).collect::<Vec<_>>(),
         })),
+        "co_interventions": p.co_interventions.iter().map(|t| json!({
+            "drug": t.drug.name(), "start_day": t.start_day, "source_line": t.source.line,
+        })).collect::<Vec<_>>(),
         "treatment_source_lines": p.treatment_sources.iter().map(|s| s.line).collect::<Vec<_>>(),
         "demographics": {
             "centre": p.record.centre, "sex": p.record.sex.name(), "age_years": finite_json(p.record.age_years),

@@ -315,6 +315,9 @@ pub struct Outcomes {
     pub response_intention_to_treat: Option<Share>,
     /// The response under the protocol's definition and under published alternatives.
     pub response_sensitivity: Vec<SensitivityRow>,
+    /// Responders given an HLH-directed or disease-directed treatment newly started in (Day 0,
+    /// `response.day`], among the responders.
+    pub responders_with_co_interventions: Share,
 }
 
 /// The response under one definition.

@@ -14,7 +14,7 @@ use hlh_model::{
 };
 use jiff::civil::Date;
 
-use crate::protocol::{Protocol, ResponseSource};
+use crate::protocol::{CoInterventions, Protocol, ResponseSource};
 
 /// The worst value of an analyte on one study day, with the row that gave it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -186,6 +186,9 @@ pub struct PatientEndpoints {
     pub course: IndexCourse,
     /// Drugs other than the index drug given on a day of the index course.
     pub concomitant: Vec<Drug>,
+    /// HLH-directed or disease-directed treatments newly started in (Day 0, `response.day`], by start
+    /// day then line: given with the index drug, they share the credit for a response.
+    pub co_interventions: Vec<TimelineTreatment>,
     /// Every treatment and event row, by start day then line.
     pub treatments: Vec<TimelineTreatment>,
     pub events: Vec<TimelineEvent>,
@@ -269,7 +272,9 @@ pub fn endpoints(
         .map(|e| days.of(e.time.date()))
         .min();
     let fever = fever(&temperatures, death_day, protocol);
-    let response_items = response_items(
+    let timeline = timeline_treatments(&treatments, days);
+    let co_interventions = co_interventions(&timeline, protocol);
+    let mut response_items = response_items(
         &labs,
         &fever,
         death_day,
@@ -278,6 +283,9 @@ pub fn endpoints(
         days,
         protocol,
     );
+    if protocol.co_interventions == CoInterventions::Fail && !co_interventions.is_empty() {
+        response_items.no_inefficacy_or_rescue = Judgement::Failed;
+    }
     let response = match protocol.response_source {
         ResponseSource::Derived => derived_response(&response_items),
         // Death by the response day, an inefficacy stop or a rescue drug fails the response whatever
@@ -329,7 +337,8 @@ pub fn endpoints(
         ohi: scores.ohi,
         mas2016: scores.mas2016,
         treatment_sources: treatments.iter().map(|t| t.source).collect(),
-        treatments: timeline_treatments(&treatments, days),
+        co_interventions,
+        treatments: timeline,
         events: timeline_events(&events, days),
         concomitant: course.concomitant,
         course: course.summary,
@@ -433,6 +442,25 @@ fn timeline_treatments(treatments: &[&Treatment], days: Days) -> Vec<TimelineTre
         .collect();
     timeline.sort_by_key(|t| (t.start_day, t.source.line));
     timeline
+}
+
+/// The HLH-directed (under the protocol) or disease-directed treatments started in (Day 0,
+/// `response.day`] of a drug the patient was not already receiving on Day 0: a course running since
+/// before Day 0 is background, a drug newly started, or restarted, during the response window is a
+/// co-intervention.
+fn co_interventions(timeline: &[TimelineTreatment], protocol: &Protocol) -> Vec<TimelineTreatment> {
+    let counts = |drug: Drug| protocol.is_hlh_directed(drug) || drug.is_disease_directed();
+    let running_on_day0 = |drug: Drug| {
+        timeline
+            .iter()
+            .any(|t| t.drug == drug && t.start_day <= 0 && t.end_day.is_none_or(|end| end >= 0))
+    };
+    timeline
+        .iter()
+        .filter(|t| counts(t.drug) && 0 < t.start_day && t.start_day <= protocol.response_day)
+        .filter(|t| !running_on_day0(t.drug))
+        .cloned()
+        .collect()
 }
 
 /// Every event row on the study-day axis, by day then line.
@@ -748,7 +776,7 @@ fn scores(findings: &Findings, protocol: &Protocol) -> Scores {
 
 /// A failed item makes a non-responder; otherwise an item (a)–(c) that cannot be judged makes the
 /// response unknown.
-fn derived_response(items: &ResponseItems) -> Option<bool> {
+pub(crate) fn derived_response(items: &ResponseItems) -> Option<bool> {
     let all = [
         items.fever_resolved,
         items.crp_decreased,

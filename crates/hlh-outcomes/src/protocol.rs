@@ -18,6 +18,25 @@ pub enum ResponseSource {
     Recorded,
 }
 
+/// What a co-intervention does to the response: an HLH-directed or disease-directed treatment newly
+/// started in (Day 0, `response.day`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoInterventions {
+    /// Listed beside the responders; the response stands.
+    Flag,
+    /// Fails item (e): the improvement cannot be credited to the index drug alone.
+    Fail,
+}
+
+impl CoInterventions {
+    pub fn name(self) -> &'static str {
+        match self {
+            CoInterventions::Flag => "flag",
+            CoInterventions::Fail => "fail",
+        }
+    }
+}
+
 impl ResponseSource {
     pub fn name(self) -> &'static str {
         match self {
@@ -191,6 +210,11 @@ protocol_settings! {
     /// patient in the denominator, a response that cannot be judged counted as a failure.
     unknown_as_failure: bool = false,
         "response.unknown_as_failure", read: boolean, echo: |b: &bool| json!(b);
+    /// What an HLH-directed or disease-directed treatment newly started in (Day 0, `response.day`]
+    /// does: `"flag"` lists it beside the responders, `"fail"` fails item (e).
+    co_interventions: CoInterventions = CoInterventions::Flag,
+        "response.co_interventions", read: co_interventions,
+        echo: |c: &CoInterventions| json!(c.name());
     /// The Hyndman–Fan quantile type of medians and quartiles (R's default is 7).
     quantile_type: QuantileType = QuantileType::Type7,
         "stats.quantile_type",
@@ -432,6 +456,14 @@ fn response_source(value: &toml::Value) -> Result<ResponseSource, String> {
         Some("derived") => Ok(ResponseSource::Derived),
         Some("recorded") => Ok(ResponseSource::Recorded),
         _ => Err("\"derived\" or \"recorded\"".into()),
+    }
+}
+
+fn co_interventions(value: &toml::Value) -> Result<CoInterventions, String> {
+    match value.as_str() {
+        Some("flag") => Ok(CoInterventions::Flag),
+        Some("fail") => Ok(CoInterventions::Fail),
+        _ => Err("\"flag\" or \"fail\"".into()),
     }
 }
 

@@ -792,3 +792,54 @@ fn patients_missing_from_the_pairs_are_named_with_what_they_lack() {
         Some([Some(-150.0), Some(-150.0)])
     );
 }
+
+/// Co-interventions: IVIG started on Day 3 and a methylprednisolone pulse on Day 2 are new; prednisone
+/// running since Day −2 is background, and so is an antimicrobial (not HLH- or disease-directed);
+/// R-CHOP (chemotherapy) on Day 7 counts, on Day 8 it is after the response day. Flagged by default,
+/// they fail item (e) with `response.co_interventions = "fail"`.
+#[test]
+fn co_interventions_are_flagged_or_fail_the_response() {
+    let treatments = format!(
+        "{ANAKINRA}P1,prednisone,2020-03-08,2020-03-20,,,,,,\nP1,ivig,2020-03-13,2020-03-14,,,,,,\nP1,methylprednisolone,2020-03-12,2020-03-12,,,,,,\nP1,antimicrobial,2020-03-12,,,,,,,\nP1,R-CHOP,2020-03-17,2020-03-17,,,,,,\nP1,chemotherapy,2020-03-18,,,,,,,\n"
+    );
+    let study = study(PATIENTS, &good_observations(), &treatments, "");
+    let (p, cohort) = only_patient(&study, &Protocol::default());
+    let listed: Vec<(hlh_model::Drug, i32)> = p
+        .co_interventions
+        .iter()
+        .map(|t| (t.drug, t.start_day))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (hlh_model::Drug::Methylprednisolone, 2),
+            (hlh_model::Drug::Ivig, 3),
+            (hlh_model::Drug::Chemotherapy, 7)
+        ]
+    );
+    assert_eq!(p.response, Some(true), "flagged, not failed");
+    let with = &cohort["outcomes"]["responders_with_co_interventions"];
+    assert_eq!(
+        (with["count"].as_u64(), with["n"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let sensitivity = cohort["outcomes"]["response_sensitivity"]
+        .as_array()
+        .unwrap();
+    let failing = sensitivity
+        .iter()
+        .find(|row| row["definition"] == "co_interventions_fail")
+        .unwrap();
+    assert_eq!(failing["responders"]["count"].as_u64(), Some(0));
+    let mut fail = Protocol::default();
+    fail.apply(
+        &"[response]\nco_interventions = \"fail\"\n".parse().unwrap(),
+        "p.toml",
+    )
+    .unwrap();
+    let p = only_patient(&study, &fail).0;
+    assert_eq!(
+        (p.response_items.no_inefficacy_or_rescue, p.response),
+        (Judgement::Failed, Some(false))
+    );
+}

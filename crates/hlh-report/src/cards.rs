@@ -251,6 +251,16 @@ fn endpoints(index: usize, p: &PatientEndpoints) -> Table {
         .iter()
         .map(|s| s.line.to_string())
         .collect();
+    if !p.co_interventions.is_empty() {
+        let listed: Vec<String> = p
+            .co_interventions
+            .iter()
+            .map(|t| format!("{} from Day {}", t.drug, t.start_day))
+            .collect();
+        endpoints
+            .notes
+            .push(format!("Co-interventions: {}.", listed.join(", ")));
+    }
     endpoints.notes.push(format!(
         "treatments.csv lines {}.",
         if lines.is_empty() {

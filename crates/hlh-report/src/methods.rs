@@ -2,7 +2,7 @@
 //! and statistical convention used, and the version of hlhkit.
 
 use hlh_model::Drug;
-use hlh_outcomes::protocol::{PrimaryPairedTest, ResponseSource};
+use hlh_outcomes::protocol::{CoInterventions, PrimaryPairedTest, ResponseSource};
 use hlh_outcomes::{Cohort, Protocol};
 use hlh_stats::proportion::ProportionMethod;
 
@@ -37,6 +37,14 @@ fn sensitivity(cohort: &Cohort) -> String {
     let mut text = format!(
         "To show how much the proportion of responders depends on the definition, the response was also derived with the other items unchanged and {} (Table 2D).",
         alternatives.join("; or ")
+    );
+    text += &format!(
+        " A co-intervention was an HLH-directed drug of the protocol, chemotherapy or rituximab newly started from Day 1 to Day {} (not a course already running on Day 0); {}.",
+        cohort.protocol.response_day,
+        match cohort.protocol.co_interventions {
+            CoInterventions::Flag => "co-interventions were listed beside the responders and did not change the response",
+            CoInterventions::Fail => "a co-intervention made a non-responder",
+        }
     );
     if cohort.protocol.unknown_as_failure {
         text += " The intention-to-treat proportion counts every analysed patient, a response that could not be judged as a failure.";

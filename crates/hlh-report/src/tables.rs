@@ -423,6 +423,33 @@ pub fn table2_efficacy(context: &mut Context) -> Table {
         vec![cell, vec![text("")]],
     );
 
+    let with_co_interventions = &outcomes.responders_with_co_interventions;
+    let cell = share_cell(
+        context,
+        "Responders with a co-intervention",
+        with_co_interventions,
+        |p| {
+            let drugs: Vec<String> = p
+                .co_interventions
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{} from Day {} (treatments.csv line {})",
+                        t.drug, t.start_day, t.source.line
+                    )
+                })
+                .collect();
+            drugs.join(", ")
+        },
+    );
+    table.row(
+        &format!(
+            "Responders given an HLH- or disease-directed treatment newly started on Day 1 to Day {day} (co-interventions: {})",
+            protocol.co_interventions.name()
+        ),
+        true,
+        vec![cell, vec![text("")]],
+    );
     let fever = &outcomes.fever_resolution;
     table.section("Fever");
     let cell = linked_count(
