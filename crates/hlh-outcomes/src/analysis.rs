@@ -15,11 +15,11 @@ use crate::cohort::{
     SensitivityRow, Share, StudyInfo, Summary, Trajectories, Trajectory, TrajectoryDay,
 };
 use crate::endpoints::{
-    day0, derived_response, derived_response_with, endpoints, Judgement, LabFalls,
+    day0, derived_response, derived_response_with, endpoints, DailyValue, Judgement, LabFalls,
     PatientEndpoints, PatientRows, TRAJECTORY_ANALYTES, TRAJECTORY_DAYS,
 };
 use crate::json_forms::{finite, interval};
-use crate::protocol::Protocol;
+use crate::protocol::{AfterRescue, Protocol};
 use crate::summary_text::summary_text;
 
 /// The schema of the analysis JSON.
@@ -700,11 +700,19 @@ fn lab_comparison(
         no_day0: Count::default(),
         no_day7: Count::default(),
         neither: Count::default(),
+        after_rescue: Count::default(),
     };
     let mut percent_changes = Vec::new();
     for (index, p) in patients.iter().enumerate() {
         let pair = p.labs.get(&analyte).copied().unwrap_or_default();
+        let drawn_after_rescue = |day7: DailyValue| {
+            protocol.day7_after_rescue == AfterRescue::Exclude
+                && p.rescue_day.is_some_and(|rescue| rescue <= day7.day)
+        };
         match (pair.day0, pair.day7) {
+            (Some(_), Some(after)) if drawn_after_rescue(after) => {
+                missing.after_rescue.patients.push(index)
+            }
             (Some(before), Some(after)) => {
                 who.push(index);
                 day0.push(before.value);
@@ -825,6 +833,7 @@ fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {
             "status": m.status.name(),
             "criteria": m.criteria.iter().map(|c| json!({"criterion": c.criterion, "status": c.status.name()})).collect::<Vec<_>>(),
         })),
+        "rescue_day": p.rescue_day,
         "co_interventions": p.co_interventions.iter().map(|t| json!({
             "drug": t.drug.name(), "start_day": t.start_day, "source_line": t.source.line,
         })).collect::<Vec<_>>(),

@@ -413,6 +413,9 @@ pub struct MissingFromPairs {
     pub no_day7: Count,
     /// Neither.
     pub neither: Count,
+    /// With `days.day7_after_rescue = "exclude"`: a Day-7 value drawn on or after the start of a rescue
+    /// drug, left out.
+    pub after_rescue: Count,
 }
 
 /// Day 7 minus Day 0.

@@ -189,6 +189,8 @@ pub struct PatientEndpoints {
     /// HLH-directed or disease-directed treatments newly started in (Day 0, `response.day`], by start
     /// day then line: given with the index drug, they share the credit for a response.
     pub co_interventions: Vec<TimelineTreatment>,
+    /// The first day in (Day 0, `response.day`] on which a rescue drug started.
+    pub rescue_day: Option<i32>,
     /// Every treatment and event row, by start day then line.
     pub treatments: Vec<TimelineTreatment>,
     pub events: Vec<TimelineEvent>,
@@ -337,6 +339,11 @@ pub fn endpoints(
         ohi: scores.ohi,
         mas2016: scores.mas2016,
         treatment_sources: treatments.iter().map(|t| t.source).collect(),
+        rescue_day: timeline
+            .iter()
+            .filter(|t| protocol.rescue_drugs.contains(&t.drug))
+            .map(|t| t.start_day)
+            .find(|&day| 0 < day && day <= protocol.response_day),
         co_interventions,
         treatments: timeline,
         events: timeline_events(&events, days),

@@ -18,6 +18,22 @@ pub enum ResponseSource {
     Recorded,
 }
 
+/// What becomes of a Day-7 value drawn after a rescue drug started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterRescue {
+    Keep,
+    Exclude,
+}
+
+impl AfterRescue {
+    pub fn name(self) -> &'static str {
+        match self {
+            AfterRescue::Keep => "keep",
+            AfterRescue::Exclude => "exclude",
+        }
+    }
+}
+
 /// What a co-intervention does to the response: an HLH-directed or disease-directed treatment newly
 /// started in (Day 0, `response.day`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +165,11 @@ protocol_settings! {
     /// The day the Day-7 value aims at; the earlier day wins a tie.
     day7_target: i32 = 7,
         "days.day7_target", read: day, echo: |d: &i32| json!(d);
+    /// Whether a Day-7 value drawn on or after the start of a rescue drug is left out of the paired
+    /// comparison of its analyte (`"exclude"`) or kept (`"keep"`): the rescue drug, not the index drug,
+    /// may have brought it down.
+    day7_after_rescue: AfterRescue = AfterRescue::Keep,
+        "days.day7_after_rescue", read: after_rescue, echo: |a: &AfterRescue| json!(a.name());
     /// Days around the diagnosis date whose worst values feed the scores.
     scores_window: (i32, i32) = (-3, 3),
         "scores.window", read: day_window, echo: window_json;
@@ -456,6 +477,14 @@ fn response_source(value: &toml::Value) -> Result<ResponseSource, String> {
         Some("derived") => Ok(ResponseSource::Derived),
         Some("recorded") => Ok(ResponseSource::Recorded),
         _ => Err("\"derived\" or \"recorded\"".into()),
+    }
+}
+
+fn after_rescue(value: &toml::Value) -> Result<AfterRescue, String> {
+    match value.as_str() {
+        Some("keep") => Ok(AfterRescue::Keep),
+        Some("exclude") => Ok(AfterRescue::Exclude),
+        _ => Err("\"keep\" or \"exclude\"".into()),
     }
 }
 

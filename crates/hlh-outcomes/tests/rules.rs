@@ -843,3 +843,47 @@ fn co_interventions_are_flagged_or_fail_the_response() {
         (Judgement::Failed, Some(false))
     );
 }
+
+/// A Day-7 value drawn after a rescue drug started (etoposide on Day 3) is kept by default and left out
+/// of the pairs with `days.day7_after_rescue = "exclude"`, and counted as such; the response fails
+/// either way (item (e)).
+#[test]
+fn a_day7_value_after_rescue_can_be_left_out_of_the_pairs() {
+    let treatments = format!("{ANAKINRA}P1,etoposide,2020-03-13,2020-03-14,,,,,,\n");
+    let study = study(PATIENTS, &good_observations(), &treatments, "");
+    let kept = analyze(&study, &Protocol::default()).unwrap();
+    assert_eq!(kept.patients[0].rescue_day, Some(3));
+    assert_eq!(kept.patients[0].response, Some(false));
+    let crp = kept
+        .cohort
+        .outcomes
+        .labs
+        .get(&hlh_model::Analyte::Crp)
+        .unwrap();
+    assert_eq!(
+        (crp.n_pairs.count(), crp.missing.after_rescue.count()),
+        (1, 0)
+    );
+    let mut exclude = Protocol::default();
+    exclude
+        .apply(
+            &"[days]\nday7_after_rescue = \"exclude\"\n".parse().unwrap(),
+            "p.toml",
+        )
+        .unwrap();
+    let excluded = analyze(&study, &exclude).unwrap();
+    let crp = excluded
+        .cohort
+        .outcomes
+        .labs
+        .get(&hlh_model::Analyte::Crp)
+        .unwrap();
+    assert_eq!(
+        (
+            crp.n_pairs.count(),
+            crp.missing.after_rescue.patients.clone()
+        ),
+        (0, vec![0])
+    );
+    assert_eq!(excluded.patients[0].response, Some(false));
+}

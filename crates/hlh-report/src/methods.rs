@@ -2,7 +2,7 @@
 //! and statistical convention used, and the version of hlhkit.
 
 use hlh_model::Drug;
-use hlh_outcomes::protocol::{CoInterventions, PrimaryPairedTest, ResponseSource};
+use hlh_outcomes::protocol::{AfterRescue, CoInterventions, PrimaryPairedTest, ResponseSource};
 use hlh_outcomes::{Cohort, Protocol};
 use hlh_stats::proportion::ProportionMethod;
 
@@ -142,7 +142,7 @@ pub fn paragraphs(cohort: &Cohort, min_cell: u64) -> Vec<String> {
             drug.label()
         ),
         format!(
-            "Continuous variables are given as median (interquartile range, quantile type {} of Hyndman and Fan, R's default being 7) and mean (SD); proportions with {:.0}% {} confidence intervals. Day-0 and Day-7 values were compared on complete pairs with the two-sided paired t-test and the Wilcoxon signed-rank test as R's wilcox.test(paired = TRUE) computes it by default (zero differences dropped; the exact distribution below 50 pairs without ties or zeros, otherwise the normal approximation with tie and continuity correction), with the mean difference and its t interval and the Hodges–Lehmann estimate; the {} is the one quoted in the summary. Time to fever resolution among febrile patients was estimated by Kaplan–Meier, censoring patients who did not resolve at death or at their last temperature, with Greenwood's variance and {} confidence intervals; its median follows R's quantile.survfit.",
+            "Continuous variables are given as median (interquartile range, quantile type {} of Hyndman and Fan, R's default being 7) and mean (SD); proportions with {:.0}% {} confidence intervals. Day-0 and Day-7 values were compared on complete pairs with the two-sided paired t-test and the Wilcoxon signed-rank test as R's wilcox.test(paired = TRUE) computes it by default (zero differences dropped; the exact distribution below 50 pairs without ties or zeros, otherwise the normal approximation with tie and continuity correction), with the mean difference and its t interval, the Hodges–Lehmann estimate with R's interval, and, for values that are all positive, the paired t-test on the logarithms with the geometric mean ratio Day 7 / Day 0 and its interval (skewed values such as ferritin are compared on this scale); the {} is the one quoted in the summary. Time to fever resolution among febrile patients was estimated by Kaplan–Meier, censoring patients who did not resolve at death or at their last temperature, with Greenwood's variance and {} confidence intervals; its median follows R's quantile.survfit.",
             protocol.quantile_type.number(),
             confidence,
             match protocol.proportion_ci {
@@ -156,6 +156,11 @@ pub fn paragraphs(cohort: &Cohort, min_cell: u64) -> Vec<String> {
             protocol.km_conf_type.name(),
         ),
     ];
+    if protocol.day7_after_rescue == AfterRescue::Exclude {
+        paragraphs.push(
+            "A Day-7 value drawn on or after the start of a rescue drug was left out of the Day-0 to Day-7 comparison of its analyte (the number left out is given under Table 2B).".to_string(),
+        );
+    }
     let mut closing = format!(
         "The analysis was produced by hlhkit {} (analysis schema {}); the same study and protocol give byte-identical results.",
         cohort.hlhkit_version, cohort.schema,

@@ -645,6 +645,10 @@ pub fn table2_labs(context: &mut Context) -> Table {
             (missing.no_day0.count(), "without a Day-0 value"),
             (missing.no_day7.count(), "without a Day-7 value"),
             (missing.neither.count(), "with neither"),
+            (
+                missing.after_rescue.count(),
+                "left out for a Day-7 value drawn after a rescue drug started",
+            ),
         ]
         .into_iter()
         .filter(|(count, _)| *count > 0)
