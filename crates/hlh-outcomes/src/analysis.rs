@@ -11,8 +11,9 @@ use serde_json::{json, Map, Value};
 use crate::cohort::{
     AttritionStep, Baseline, BySex, Cohort, Concomitant, Count, Difference, EventType,
     EventsFromDay0, FeverKaplanMeier, FeverResolution, HScorePositive, Hlh2004Clinical, IndexDrug,
-    Keyed, LabComparison, LabDay0, MissingFromPairs, Outcomes, Patients, Ratio, Response, Safety,
-    SensitivityRow, Share, StudyInfo, Summary, Trajectories, Trajectory, TrajectoryDay,
+    Keyed, LabComparison, LabDay0, MissingFromPairs, Outcomes, Patients, Ratio, RelapseAfterStop,
+    Response, Safety, SensitivityRow, Share, StudyInfo, Summary, Trajectories, Trajectory,
+    TrajectoryDay,
 };
 use crate::endpoints::{
     day0, derived_response, derived_response_with, endpoints, DailyValue, Judgement, LabFalls,
@@ -212,6 +213,11 @@ fn baseline(patients: &[PatientEndpoints], observed: &[Analyte], protocol: &Prot
         monotherapy: share(&|p| p.monotherapy),
         hscore: Summary::of(&hscores, protocol),
         hlh2004_met: share(&|p| p.hlh2004.diagnosis == Diagnosis::Met),
+        icu_before_day0: share(&|p| {
+            p.events
+                .iter()
+                .any(|e| e.kind == EventKind::IcuAdmission && e.day < 0)
+        }),
         hlh2004_clinical: Hlh2004Clinical {
             met: share(&|p| p.hlh2004.clinical_diagnosis == Diagnosis::Met),
             not_met: share(&|p| p.hlh2004.clinical_diagnosis == Diagnosis::NotMet),
@@ -394,6 +400,7 @@ fn outcomes(patients: &[PatientEndpoints], observed: &[Analyte], protocol: &Prot
             )
         }),
         response_sensitivity: response_sensitivity(patients, protocol),
+        relapse_after_stop: relapse_after_stop(patients, protocol),
         responders_with_co_interventions: {
             let responders = positions(patients, |p| p.response == Some(true));
             let with = responders
@@ -403,6 +410,33 @@ fn outcomes(patients: &[PatientEndpoints], observed: &[Analyte], protocol: &Prot
                 .collect();
             Share::of(with, responders.len(), protocol)
         },
+    }
+}
+
+/// Relapses after the index drug was stopped, among the patients whose course ended.
+fn relapse_after_stop(patients: &[PatientEndpoints], protocol: &Protocol) -> RelapseAfterStop {
+    let ended = positions(patients, |p| p.course.last_day.is_some());
+    let first_relapse = |p: &PatientEndpoints| {
+        let last = p.course.last_day?;
+        p.events
+            .iter()
+            .filter(|e| e.kind == EventKind::Relapse && e.day > last)
+            .map(|e| e.day - last)
+            .min()
+    };
+    let relapsed: Patients = ended
+        .iter()
+        .copied()
+        .filter(|&i| first_relapse(&patients[i]).is_some())
+        .collect();
+    let days: Vec<f64> = relapsed
+        .iter()
+        .filter_map(|&i| first_relapse(&patients[i]))
+        .map(f64::from)
+        .collect();
+    RelapseAfterStop {
+        patients: Share::of(relapsed, ended.len(), protocol),
+        days_after_stop: Summary::of(&days, protocol),
     }
 }
 
@@ -527,7 +561,11 @@ fn safety(patients: &[PatientEndpoints], protocol: &Protocol) -> Safety {
         let mut patients_with = BTreeSet::new();
         let mut events = 0;
         for (index, p) in patients.iter().enumerate() {
-            for e in p.events.iter().filter(|e| e.kind == kind && e.day >= 0) {
+            for e in p
+                .events
+                .iter()
+                .filter(|e| e.kind == kind && p.in_safety_window(e.day))
+            {
                 let entry = by_type
                     .entry((e.type_name().to_string(), e.grade))
                     .or_default();
@@ -563,7 +601,17 @@ fn safety(patients: &[PatientEndpoints], protocol: &Protocol) -> Safety {
     Safety {
         adverse_events: from_day0(EventKind::AdverseEvent),
         infections: from_day0(EventKind::Infection),
-        icu_admission: any(EventKind::IcuAdmission),
+        // An ICU stay that began before Day 0 is how ill the patient was, not what the drug did: it is
+        // baseline severity (`baseline.icu_before_day0`).
+        icu_admission: Share::of(
+            positions(patients, |p| {
+                p.events
+                    .iter()
+                    .any(|e| e.kind == EventKind::IcuAdmission && e.day >= 0)
+            }),
+            n,
+            protocol,
+        ),
         deaths: any(EventKind::Death),
     }
 }
@@ -834,6 +882,7 @@ fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {
             "criteria": m.criteria.iter().map(|c| json!({"criterion": c.criterion, "status": c.status.name()})).collect::<Vec<_>>(),
         })),
         "rescue_day": p.rescue_day,
+        "safety_window_end": p.safety_window_end,
         "co_interventions": p.co_interventions.iter().map(|t| json!({
             "drug": t.drug.name(), "start_day": t.start_day, "source_line": t.source.line,
         })).collect::<Vec<_>>(),

@@ -245,6 +245,8 @@ pub struct Baseline {
     pub index_drug: IndexDrug,
     pub concomitant: Concomitant,
     pub hlh2004_clinical: Hlh2004Clinical,
+    /// Patients admitted to an ICU before Day 0: baseline severity.
+    pub icu_before_day0: Share,
 }
 
 /// The HLH-2004 verdict of the eight clinical and laboratory criteria alone, without the molecular
@@ -318,6 +320,17 @@ pub struct Outcomes {
     /// Responders given an HLH-directed or disease-directed treatment newly started in (Day 0,
     /// `response.day`], among the responders.
     pub responders_with_co_interventions: Share,
+    /// Relapses recorded after the index drug was stopped.
+    pub relapse_after_stop: RelapseAfterStop,
+}
+
+/// Patients with a relapse after the last administration of the index drug, and how many days after.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RelapseAfterStop {
+    /// Among the patients whose course ended.
+    pub patients: Share,
+    /// Days from the last administration to the first relapse after it.
+    pub days_after_stop: Summary,
 }
 
 /// The response under one definition.
@@ -448,7 +461,7 @@ fn wilcoxon_form<S: Serializer>(
 pub struct Safety {
     pub adverse_events: EventsFromDay0,
     pub infections: EventsFromDay0,
-    /// At any time of the record.
+    /// From Day 0 on (an admission before Day 0 is baseline severity).
     pub icu_admission: Share,
     pub deaths: Share,
 }

@@ -147,6 +147,13 @@ pub struct TimelineEvent {
     pub source: SourceRow,
 }
 
+impl PatientEndpoints {
+    /// Whether an event on `day` counts for safety: from Day 0 to the end of the safety window.
+    pub fn in_safety_window(&self, day: i32) -> bool {
+        day >= 0 && self.safety_window_end.is_none_or(|end| day <= end)
+    }
+}
+
 impl TimelineEvent {
     /// The type an event is counted under: its detail as recorded, trimmed, or "unspecified".
     pub fn type_name(&self) -> &str {
@@ -191,6 +198,9 @@ pub struct PatientEndpoints {
     pub co_interventions: Vec<TimelineTreatment>,
     /// The first day in (Day 0, `response.day`] on which a rescue drug started.
     pub rescue_day: Option<i32>,
+    /// The last day adverse events and infections count for safety: `safety.window` days after the last
+    /// administration of the index drug; `None` while the course runs on (to the end of the record).
+    pub safety_window_end: Option<i32>,
     /// Every treatment and event row, by start day then line.
     pub treatments: Vec<TimelineTreatment>,
     pub events: Vec<TimelineEvent>,
@@ -339,6 +349,10 @@ pub fn endpoints(
         ohi: scores.ohi,
         mas2016: scores.mas2016,
         treatment_sources: treatments.iter().map(|t| t.source).collect(),
+        safety_window_end: course
+            .summary
+            .last_day
+            .map(|last| last.saturating_add(protocol.safety_window)),
         rescue_day: timeline
             .iter()
             .filter(|t| protocol.rescue_drugs.contains(&t.drug))

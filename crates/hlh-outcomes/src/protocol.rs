@@ -236,6 +236,11 @@ protocol_settings! {
     co_interventions: CoInterventions = CoInterventions::Flag,
         "response.co_interventions", read: co_interventions,
         echo: |c: &CoInterventions| json!(c.name());
+    /// Adverse events and infections are counted from Day 0 to this many days after the last
+    /// administration of the index drug (to the end of the record while the course runs on).
+    safety_window: i32 = 30,
+        "safety.window", read: |v: &toml::Value| whole(v, 0, 3650).map(|d| d as i32),
+        echo: |d: &i32| json!(d);
     /// The Hyndman–Fan quantile type of medians and quartiles (R's default is 7).
     quantile_type: QuantileType = QuantileType::Type7,
         "stats.quantile_type",

@@ -887,3 +887,41 @@ fn a_day7_value_after_rescue_can_be_left_out_of_the_pairs() {
     );
     assert_eq!(excluded.patients[0].response, Some(false));
 }
+
+/// Safety: the course ends on Day 20 (2020-03-30); with the default window of 30 days, an adverse event
+/// on Day 50 counts and one on Day 51 does not; an ICU admission on Day −1 is baseline severity, one on
+/// Day 2 is safety; a relapse on Day 40 is 20 days after the last dose.
+#[test]
+fn safety_counts_in_its_window_and_an_icu_stay_before_day0_is_baseline() {
+    let events = "P1,2020-04-29,adverse_event,rash,2,anakinra,no,\nP1,2020-04-30,adverse_event,neutropenia,3,anakinra,no,\nP1,2020-03-09,icu_admission,,,,,\nP1,2020-04-19,relapse,,,,,\n";
+    let study = study(PATIENTS, &good_observations(), ANAKINRA, events);
+    let analysis = analyze(&study, &Protocol::default()).unwrap();
+    let p = &analysis.patients[0];
+    assert_eq!(p.safety_window_end, Some(50));
+    let safety = &analysis.cohort.outcomes.safety;
+    let types: Vec<&str> = safety
+        .adverse_events
+        .by_type
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!((safety.adverse_events.events, types), (1, vec!["rash"]));
+    assert_eq!(safety.icu_admission.count, 0);
+    assert_eq!(analysis.cohort.baseline.icu_before_day0.count, 1);
+    let relapse = &analysis.cohort.outcomes.relapse_after_stop;
+    assert_eq!(
+        (
+            relapse.patients.count,
+            relapse.patients.n,
+            relapse.days_after_stop.median
+        ),
+        (1, 1, Some(20.0))
+    );
+    // A window of 31 days takes the neutropenia in.
+    let mut wider = Protocol::default();
+    wider
+        .apply(&"[safety]\nwindow = 31\n".parse().unwrap(), "p.toml")
+        .unwrap();
+    let analysis = analyze(&study, &wider).unwrap();
+    assert_eq!(analysis.cohort.outcomes.safety.adverse_events.events, 2);
+}

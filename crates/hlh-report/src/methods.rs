@@ -138,8 +138,9 @@ pub fn paragraphs(cohort: &Cohort, min_cell: u64) -> Vec<String> {
         },
         sensitivity(cohort),
         format!(
-            "{} was discontinued for an adverse event when its prescription was stopped for that reason or an event recorded the discontinuation. Adverse events and infections were counted from Day 0, by type as recorded and grade.",
-            drug.label()
+            "{} was discontinued for an adverse event when its prescription was stopped for that reason or an event recorded the discontinuation. Adverse events and infections were counted from Day 0 to {} days after its last administration (to the end of the record while the course ran on), by type as recorded and grade; an admission to intensive care before Day 0 was counted as baseline severity, not as an adverse outcome; a relapse was counted when recorded after the last administration.",
+            drug.label(),
+            protocol.safety_window
         ),
         format!(
             "Continuous variables are given as median (interquartile range, quantile type {} of Hyndman and Fan, R's default being 7) and mean (SD); proportions with {:.0}% {} confidence intervals. Day-0 and Day-7 values were compared on complete pairs with the two-sided paired t-test and the Wilcoxon signed-rank test as R's wilcox.test(paired = TRUE) computes it by default (zero differences dropped; the exact distribution below 50 pairs without ties or zeros, otherwise the normal approximation with tie and continuity correction), with the mean difference and its t interval, the Hodges–Lehmann estimate with R's interval, and, for values that are all positive, the paired t-test on the logarithms with the geometric mean ratio Day 7 / Day 0 and its interval (skewed values such as ferritin are compared on this scale); the {} is the one quoted in the summary. Time to fever resolution among febrile patients was estimated by Kaplan–Meier, censoring patients who did not resolve at death or at their last temperature, with Greenwood's variance and {} confidence intervals; its median follows R's quantile.survfit.",

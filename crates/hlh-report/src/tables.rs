@@ -143,6 +143,20 @@ fn demographics(context: &mut Context, table: &mut Table) {
         let cell = count_cell(context, &format!("Centre {centre}"), share, nothing);
         table.row(centre, true, vec![cell]);
     }
+    let cell = count_cell(
+        context,
+        "In intensive care before Day 0",
+        &baseline.icu_before_day0,
+        |p| {
+            event_rows_any_day(p, EventKind::IcuAdmission)
+                .into_iter()
+                .filter(|(day, _)| *day < 0)
+                .map(|(_, row)| row)
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+    );
+    table.row("Admitted to intensive care before Day 0", true, vec![cell]);
     table.section("Trigger (a patient may have several)");
     for (trigger, share) in baseline.triggers.iter() {
         let cell = count_cell(context, trigger.label(), share, |p| {
@@ -743,6 +757,10 @@ pub fn table2_safety(context: &mut Context) -> Table {
             "Infections from Day 0",
         ),
     ] {
+        let title = &format!(
+            "{title} to {} days after the last dose",
+            cohort.protocol.safety_window
+        );
         table.section(title);
         let cell = count_cell(
             context,
@@ -775,18 +793,63 @@ pub fn table2_safety(context: &mut Context) -> Table {
     }
     table.section("Course");
     let cell = count_cell(context, "ICU admission", &safety.icu_admission, |p| {
-        event_rows_any_day(p, EventKind::IcuAdmission).join(", ")
+        event_rows_any_day(p, EventKind::IcuAdmission)
+            .into_iter()
+            .filter(|(day, _)| *day >= 0)
+            .map(|(_, row)| row)
+            .collect::<Vec<_>>()
+            .join(", ")
     });
-    table.row("ICU admission (any time)", true, vec![cell, vec![text("")]]);
+    table.row(
+        "ICU admission from Day 0 (an admission before is in Table 1)",
+        true,
+        vec![cell, vec![text("")]],
+    );
     let cell = count_cell(context, "Deaths", &safety.deaths, |p| {
-        event_rows_any_day(p, EventKind::Death).join(", ")
+        event_rows_any_day(p, EventKind::Death)
+            .into_iter()
+            .map(|(_, row)| row)
+            .collect::<Vec<_>>()
+            .join(", ")
     });
     table.row(
         "Deaths (any time of the record)",
         true,
         vec![cell, vec![text("")]],
     );
-    table.notes.push("Adverse events and infections are counted from Day 0 on, by type as recorded and CTCAE grade; a patient may count under several types.".into());
+    let relapse = &outcomes.relapse_after_stop;
+    let cell = count_cell(
+        context,
+        "Relapse after the last dose",
+        &relapse.patients,
+        |p| {
+            event_rows_any_day(p, EventKind::Relapse)
+                .into_iter()
+                .filter(|(day, _)| p.course.last_day.is_some_and(|last| *day > last))
+                .map(|(_, row)| row)
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+    );
+    table.row(
+        &format!("Relapse after the last dose of {drug}, of the courses that ended"),
+        true,
+        vec![cell, vec![text("")]],
+    );
+    table.row(
+        "Days from the last dose to the relapse, median (IQR)",
+        true,
+        vec![
+            vec![text(
+                context.numbers.median_iqr_whole(&relapse.days_after_stop),
+            )],
+            vec![text("")],
+        ],
+    );
+    table.notes.push(format!(
+        "Adverse events and infections are counted from Day 0 to {} days after the last dose of {drug} (to the end of the record while the course runs on), by type as recorded and CTCAE grade; a patient may count under several types.",
+        cohort.protocol.safety_window
+    ));
     table
 }
 
@@ -798,7 +861,7 @@ fn event_rows(
 ) -> Vec<String> {
     p.events
         .iter()
-        .filter(|e| e.kind == kind && e.day >= 0)
+        .filter(|e| e.kind == kind && p.in_safety_window(e.day))
         .filter(|e| {
             type_and_grade.is_none_or(|(name, grade)| e.type_name() == name && e.grade == grade)
         })
@@ -806,10 +869,16 @@ fn event_rows(
         .collect()
 }
 
-fn event_rows_any_day(p: &PatientEndpoints, kind: EventKind) -> Vec<String> {
+/// Each event of `kind` at any time of the record, with its day and "events.csv line L (Day d)".
+fn event_rows_any_day(p: &PatientEndpoints, kind: EventKind) -> Vec<(i32, String)> {
     p.events
         .iter()
         .filter(|e| e.kind == kind)
-        .map(|e| format!("events.csv line {} (Day {})", e.source.line, e.day))
+        .map(|e| {
+            (
+                e.day,
+                format!("events.csv line {} (Day {})", e.source.line, e.day),
+            )
+        })
         .collect()
 }
