@@ -8,7 +8,7 @@ use hlh_criteria::hscore::{
     approximate_probability, hscore, HScore, HScoreSettings, ItemValue, UnitMode,
 };
 use hlh_criteria::mas2016::{mas2016, Mas2016};
-use hlh_criteria::ms_score::{ms_score, MsScore};
+use hlh_criteria::ms_score::{ms_score, MsScore, Verdict};
 use hlh_criteria::ohi::{ohi, Ohi, OhiOperator};
 use serde_json::{json, Map, Value};
 
@@ -138,7 +138,9 @@ fn scores_json(scores: &Scores, approximate: bool) -> Value {
             "criteria": scores.mas2016.criteria.iter().map(criterion_json).collect::<Vec<_>>(),
         },
         "ms_score": {
-            "score": json_number(scores.ms_score.score), "min": json_number(scores.ms_score.min), "max": json_number(scores.ms_score.max),
+            "score": json_optional(scores.ms_score.value.map(|v| v.score)),
+            "min": json_optional(scores.ms_score.value.map(|v| v.min)),
+            "max": json_optional(scores.ms_score.value.map(|v| v.max)),
             "cutoff": scores.ms_score.cutoff, "verdict": scores.ms_score.verdict.name(), "unknown": scores.ms_score.unknown,
         },
     })
@@ -242,22 +244,39 @@ fn bedside(scores: &Scores, approximate: bool) -> String {
         scores.mas2016.status.name()
     );
     let m = &scores.ms_score;
-    let range = if m.unknown.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " (range {} to {}; unknown: {})",
-            short(m.min),
-            short(m.max),
-            m.unknown.join(", ")
-        )
-    };
-    let _ = writeln!(
-        out,
-        "MS score: {}{range}: {} (cut-off ≥ −2.1)",
-        short(m.score),
-        m.verdict.name()
-    );
+    match (m.value, m.verdict) {
+        (Some(value), _) => {
+            let range = if m.unknown.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (range {} to {}; unknown: {})",
+                    short(value.min),
+                    short(value.max),
+                    m.unknown.join(", ")
+                )
+            };
+            let _ = writeln!(
+                out,
+                "MS score: {}{range}: {} (cut-off ≥ −2.1)",
+                short(value.score),
+                m.verdict.name()
+            );
+        }
+        (None, Verdict::NotComputable) => {
+            let _ = writeln!(
+                out,
+                "MS score: not computable without {} (a laboratory input of the formula)",
+                m.unknown.join(", ")
+            );
+        }
+        (None, _) => {
+            let _ = writeln!(
+                out,
+                "MS score: not applicable (derived in systemic JIA only; give \"sjia\": true for a patient with it)"
+            );
+        }
+    }
     out
 }
 

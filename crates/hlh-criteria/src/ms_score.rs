@@ -6,7 +6,9 @@
 //!
 //! MS = 2.44·CNS + 1.54·haemorrhage − 1.30·active arthritis − 0.003·platelets (10⁹/L) + 0.001·LDH (U/L)
 //! − 0.004·fibrinogen (mg/dL) + 0.0001·ferritin (ng/mL); no intercept; "consider MAS" at MS ≥ −2.1.
-//! Fibrinogen enters in mg/dL: the canonical g/L is multiplied by 100 here. Readings: docs/criteria/ms-score.md.
+//! Fibrinogen enters in mg/dL: the canonical g/L is multiplied by 100 here. The score applies to patients
+//! with sJIA only, and has no value while a laboratory input is unknown. Readings:
+//! docs/criteria/ms-score.md.
 
 use hlh_model::Analyte;
 
@@ -20,7 +22,14 @@ pub const CUTOFF: f64 = -2.1;
 pub enum Verdict {
     ConsiderMas,
     BelowCutoff,
+    /// The unknown clinical items decide.
     Unknown,
+    /// The score was derived and validated in systemic JIA only: for a patient not known to have it
+    /// (`sjia` not `true`), it is not given.
+    NotApplicable,
+    /// A laboratory input is unknown: letting it take any possible value would make the range
+    /// meaningless (LDH alone spans 50 points), so there is no value.
+    NotComputable,
 }
 
 impl Verdict {
@@ -29,22 +38,33 @@ impl Verdict {
             Verdict::ConsiderMas => "consider_mas",
             Verdict::BelowCutoff => "below_cutoff",
             Verdict::Unknown => "unknown",
+            Verdict::NotApplicable => "not_applicable",
+            Verdict::NotComputable => "not_computable",
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MsScore {
-    /// On the data given, unknown items contributing 0.
-    pub score: f64,
-    /// Over the unknown items: clinical items 0 or 1, laboratory values over their possible range.
-    pub min: f64,
-    pub max: f64,
+    /// The value, when the score applies and every laboratory input is known.
+    pub value: Option<MsValue>,
     pub cutoff: f64,
     pub verdict: Verdict,
     /// The items not known.
     pub unknown: Vec<&'static str>,
 }
+
+/// The score on the data given and its range over the unknown clinical items (each 0 or 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MsValue {
+    /// Unknown clinical items contributing 0.
+    pub score: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// The laboratory inputs, without which the score has no value.
+const LABORATORY_TERMS: [&str; 4] = ["platelets", "ldh", "fibrinogen", "ferritin"];
 
 /// A term of the score: its name, its coefficient, its value if known, and the range of its value.
 struct Term {
@@ -126,12 +146,17 @@ pub fn ms_score(findings: &Findings) -> MsScore {
             }
         }
     }
+    let (value, verdict) = if findings.sjia != Some(true) {
+        (None, Verdict::NotApplicable)
+    } else if unknown.iter().any(|name| LABORATORY_TERMS.contains(name)) {
+        (None, Verdict::NotComputable)
+    } else {
+        (Some(MsValue { score, min, max }), verdict(min, max))
+    };
     MsScore {
-        score,
-        min,
-        max,
+        value,
         cutoff: CUTOFF,
-        verdict: verdict(min, max),
+        verdict,
         unknown,
     }
 }

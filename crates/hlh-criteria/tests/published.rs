@@ -975,6 +975,7 @@ fn the_ms_score_synthetic_check() {
     // §7.4: CNS 0, haemorrhage 0, active arthritis 1, platelets 150, LDH 800, fibrinogen 200 mg/dL,
     // ferritin 5000 -> -1.30 - 0.45 + 0.80 - 0.80 + 0.50 = -1.25 >= -2.1.
     let mut f = Findings {
+        sjia: Some(true),
         cns_involvement: Some(false),
         hemorrhage: Some(false),
         active_arthritis: Some(true),
@@ -984,13 +985,13 @@ fn the_ms_score_synthetic_check() {
     lab(&mut f, Analyte::Ldh, 800.0, "U/L");
     lab(&mut f, Analyte::Fibrinogen, 200.0, "mg/dL");
     lab(&mut f, Analyte::Ferritin, 5000.0, "ng/mL");
-    let score = ms_score(&f);
+    let score = ms_score(&f).value.unwrap();
     assert!((score.score - (-1.25)).abs() < 1e-12, "{}", score.score);
     assert_eq!((score.min, score.max), (score.score, score.score));
-    assert_eq!(score.verdict, Verdict::ConsiderMas);
+    assert_eq!(ms_score(&f).verdict, Verdict::ConsiderMas);
     // Fibrinogen typed as 2.0 g/L is 200 mg/dL after conversion: the same score, not -0.458.
     lab(&mut f, Analyte::Fibrinogen, 2.0, "g/L");
-    assert!((ms_score(&f).score - (-1.25)).abs() < 1e-12);
+    assert!((ms_score(&f).value.unwrap().score - (-1.25)).abs() < 1e-12);
     // The cut-off is inclusive: exactly -2.1 considers MAS.
     assert_eq!(
         hlh_criteria::ms_score::verdict(-2.1, -2.1),
@@ -1003,6 +1004,7 @@ fn the_ms_score_synthetic_check() {
     assert_eq!(hlh_criteria::ms_score::verdict(-3.0, 1.0), Verdict::Unknown);
     // Platelets 650 (−1.95) and 750 (−2.25), nothing else raised: either side of the cut-off.
     let mut g = Findings {
+        sjia: Some(true),
         cns_involvement: Some(false),
         hemorrhage: Some(false),
         active_arthritis: Some(false),
@@ -1015,8 +1017,38 @@ fn the_ms_score_synthetic_check() {
     assert_eq!(ms_score(&g).verdict, Verdict::ConsiderMas);
     lab(&mut g, Analyte::Platelets, 750.0, "10*9/L");
     assert_eq!(ms_score(&g).verdict, Verdict::BelowCutoff);
-    // Unknown items widen the range: nothing known spans the cut-off.
-    assert_eq!(ms_score(&Findings::default()).verdict, Verdict::Unknown);
+    // Unknown clinical items widen the range: with none known, the laboratory values decide nothing.
+    let mut h = g.clone();
+    h.cns_involvement = None;
+    h.hemorrhage = None;
+    h.active_arthritis = None;
+    lab(&mut h, Analyte::Platelets, 700.0, "10*9/L");
+    assert_eq!(ms_score(&h).verdict, Verdict::Unknown);
+    // A laboratory input unknown: no value, and the missing input is named.
+    let mut no_ldh = Findings {
+        labs: Default::default(),
+        ..f.clone()
+    };
+    lab(&mut no_ldh, Analyte::Platelets, 150.0, "10*9/L");
+    lab(&mut no_ldh, Analyte::Fibrinogen, 200.0, "mg/dL");
+    lab(&mut no_ldh, Analyte::Ferritin, 5000.0, "ng/mL");
+    let score = ms_score(&no_ldh);
+    assert_eq!(
+        (score.value, score.verdict, score.unknown),
+        (None, Verdict::NotComputable, vec!["ldh"])
+    );
+    // Outside sJIA (a 60-year-old without it, or sJIA not recorded): not applicable.
+    for sjia in [Some(false), None] {
+        let adult = Findings { sjia, ..f.clone() };
+        assert_eq!(
+            (ms_score(&adult).value, ms_score(&adult).verdict),
+            (None, Verdict::NotApplicable)
+        );
+    }
+    assert_eq!(
+        ms_score(&Findings::default()).verdict,
+        Verdict::NotApplicable
+    );
 }
 
 #[test]
