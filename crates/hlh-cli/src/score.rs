@@ -129,6 +129,7 @@ fn scores_json(scores: &Scores, approximate: bool) -> Value {
         },
         "ohi": {
             "status": scores.ohi.result_name(),
+            "derived_in": hlh_criteria::ohi::DERIVED_IN,
             "ferritin": json_optional(scores.ohi.ferritin),
             "scd25": json_optional(scores.ohi.scd25),
         },
@@ -236,7 +237,8 @@ fn bedside(scores: &Scores, approximate: bool) -> String {
     let ohi_status = scores.ohi.result_name();
     let _ = writeln!(
         out,
-        "\nOHI index (sCD25 > 3900 U/mL and ferritin > 1000 µg/L): {ohi_status}"
+        "\nOHI index (sCD25 > 3900 U/mL and ferritin > 1000 µg/L; {}): {ohi_status}",
+        hlh_criteria::ohi::DERIVED_IN
     );
     let _ = writeln!(
         out,

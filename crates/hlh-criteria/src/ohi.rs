@@ -27,6 +27,10 @@ pub struct Ohi {
     pub scd25: Option<f64>,
 }
 
+/// Where the index was derived, to print beside its result: it was not validated in other populations.
+pub const DERIVED_IN: &str =
+    "derived in 225 adults with haematological malignancies (Zoref-Lorenz, Blood 2022)";
+
 impl Ohi {
     /// The index's result as written: "positive", "negative" or "unknown".
     pub fn result_name(&self) -> &'static str {

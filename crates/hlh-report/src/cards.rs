@@ -157,7 +157,8 @@ fn hlh2004_checklist(index: usize, p: &PatientEndpoints) -> Table {
         );
     }
     checklist.notes.push(format!(
-        "Optimised HLH inflammatory index: {}.",
+        "Optimised HLH inflammatory index ({}): {}.",
+        hlh_criteria::ohi::DERIVED_IN,
         p.ohi.result_name()
     ));
     if let Some(mas2016) = &p.mas2016 {
