@@ -477,44 +477,65 @@ fn preset(value: &toml::Value) -> Result<Preset, String> {
         .ok_or_else(|| format!("one of {}", names.join(", ")))
 }
 
+/// One of a setting's words, each written as `name()` spells it; what was expected lists them all.
+fn choice<T: Copy>(
+    value: &toml::Value,
+    options: &[T],
+    name: fn(T) -> &'static str,
+) -> Result<T, String> {
+    let text = value.as_str();
+    options
+        .iter()
+        .copied()
+        .find(|&option| text == Some(name(option)))
+        .ok_or_else(|| {
+            // Quoted as TOML writes a string: "wilson" or "clopper-pearson".
+            let quoted: Vec<String> = options
+                .iter()
+                .map(|&o| format!("\"{}\"", name(o)))
+                .collect();
+            hlh_model::join_alternatives(quoted.iter().map(String::as_str))
+        })
+}
+
 fn response_source(value: &toml::Value) -> Result<ResponseSource, String> {
-    match value.as_str() {
-        Some("derived") => Ok(ResponseSource::Derived),
-        Some("recorded") => Ok(ResponseSource::Recorded),
-        _ => Err("\"derived\" or \"recorded\"".into()),
-    }
+    choice(
+        value,
+        &[ResponseSource::Derived, ResponseSource::Recorded],
+        ResponseSource::name,
+    )
 }
 
 fn after_rescue(value: &toml::Value) -> Result<AfterRescue, String> {
-    match value.as_str() {
-        Some("keep") => Ok(AfterRescue::Keep),
-        Some("exclude") => Ok(AfterRescue::Exclude),
-        _ => Err("\"keep\" or \"exclude\"".into()),
-    }
+    choice(
+        value,
+        &[AfterRescue::Keep, AfterRescue::Exclude],
+        AfterRescue::name,
+    )
 }
 
 fn co_interventions(value: &toml::Value) -> Result<CoInterventions, String> {
-    match value.as_str() {
-        Some("flag") => Ok(CoInterventions::Flag),
-        Some("fail") => Ok(CoInterventions::Fail),
-        _ => Err("\"flag\" or \"fail\"".into()),
-    }
+    choice(
+        value,
+        &[CoInterventions::Flag, CoInterventions::Fail],
+        CoInterventions::name,
+    )
 }
 
 fn proportion_method(value: &toml::Value) -> Result<ProportionMethod, String> {
-    match value.as_str() {
-        Some("wilson") => Ok(ProportionMethod::Wilson),
-        Some("clopper-pearson") => Ok(ProportionMethod::ClopperPearson),
-        _ => Err("\"wilson\" or \"clopper-pearson\"".into()),
-    }
+    choice(
+        value,
+        &[ProportionMethod::Wilson, ProportionMethod::ClopperPearson],
+        ProportionMethod::name,
+    )
 }
 
 fn primary_test(value: &toml::Value) -> Result<PrimaryPairedTest, String> {
-    match value.as_str() {
-        Some("paired_t") => Ok(PrimaryPairedTest::PairedT),
-        Some("wilcoxon") => Ok(PrimaryPairedTest::Wilcoxon),
-        _ => Err("\"paired_t\" or \"wilcoxon\"".into()),
-    }
+    choice(
+        value,
+        &[PrimaryPairedTest::PairedT, PrimaryPairedTest::Wilcoxon],
+        PrimaryPairedTest::name,
+    )
 }
 
 fn conf_type(value: &toml::Value) -> Result<ConfType, String> {
