@@ -751,6 +751,7 @@ fn lab_comparison(
         after_rescue: Count::default(),
     };
     let mut percent_changes = Vec::new();
+    let mut censored_pairs = Count::default();
     for (index, p) in patients.iter().enumerate() {
         let pair = p.labs.get(&analyte).copied().unwrap_or_default();
         let drawn_after_rescue = |day7: DailyValue| {
@@ -762,6 +763,9 @@ fn lab_comparison(
                 missing.after_rescue.patients.push(index)
             }
             (Some(before), Some(after)) => {
+                if before.censored || after.censored {
+                    censored_pairs.patients.push(index);
+                }
                 who.push(index);
                 day0.push(before.value);
                 day7.push(after.value);
@@ -788,6 +792,7 @@ fn lab_comparison(
         ratio: ratio(&day0, &day7, protocol),
         median_percent_change: Summary::of(&percent_changes, protocol).median,
         missing,
+        censored_pairs,
     };
     let Ok(paired) = Pairs::new(&day0, &day7) else {
         return comparison;

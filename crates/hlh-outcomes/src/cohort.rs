@@ -407,6 +407,8 @@ pub struct LabComparison {
     pub median_percent_change: Option<f64>,
     /// The analysed patients left out of the pairs, by what they lack.
     pub missing: MissingFromPairs,
+    /// The pairs with a value written with a comparator (`>40000`), taken at its number.
+    pub censored_pairs: Count,
 }
 
 /// Day 7 / Day 0 on the log scale.

@@ -9,8 +9,8 @@ use hlh_criteria::mas2016::{mas2016, Mas2016};
 use hlh_criteria::ohi::{ohi, Ohi, OhiOperator};
 use hlh_criteria::Findings;
 use hlh_model::{
-    Analyte, DoseUnit, Drug, Event, EventKind, Observation, PatientIndex, RecordedResponse, Route,
-    RowsByPatient, SourceRow, StopReason, Study, StudyDay, Treatment,
+    Analyte, Comparator, DoseUnit, Drug, Event, EventKind, Observation, PatientIndex,
+    RecordedResponse, Route, RowsByPatient, SourceRow, StopReason, Study, StudyDay, Treatment,
 };
 use jiff::civil::Date;
 
@@ -22,6 +22,8 @@ pub struct DailyValue {
     pub day: i32,
     pub value: f64,
     pub source: SourceRow,
+    /// Written with a comparator (`<5`, `>40000`): the number is a bound, taken as the value.
+    pub censored: bool,
 }
 
 /// Values keyed by analyte, in analyte order. A patient has values of a handful of analytes, so a sorted
@@ -514,6 +516,7 @@ fn daily_worst_values<'s>(
                 day: days.of(observation.time.date()),
                 value: observation.quantity.value(),
                 source: observation.source,
+                censored: observation.comparator != Comparator::Equal,
             };
             (observation.quantity.analyte(), value)
         })

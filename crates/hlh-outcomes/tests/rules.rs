@@ -925,3 +925,25 @@ fn safety_counts_in_its_window_and_an_icu_stay_before_day0_is_baseline() {
     let analysis = analyze(&study, &wider).unwrap();
     assert_eq!(analysis.cohort.outcomes.safety.adverse_events.events, 2);
 }
+
+/// A result written with a comparator (`>40000`) is taken at its number and its pair is counted, so the
+/// report can footnote it: P1's Day-0 ferritin is ">40000", P2's values are plain.
+#[test]
+fn pairs_with_a_censored_result_are_counted() {
+    let patients = format!("{PATIENTS}P2,F,30,2020-03-10\n");
+    let observations = "P1,2020-03-10,ferritin,>40000,ug/L\nP1,2020-03-17,ferritin,10000,ug/L\nP2,2020-03-10,ferritin,5000,ug/L\nP2,2020-03-17,ferritin,2000,ug/L\n";
+    let treatments = format!("{ANAKINRA}P2,anakinra,2020-03-10,2020-03-30,,,,,,\n");
+    let analysis = analyze(
+        &study(&patients, observations, &treatments, ""),
+        &Protocol::default(),
+    )
+    .unwrap();
+    let ferritin = analysis
+        .cohort
+        .outcomes
+        .labs
+        .get(&hlh_model::Analyte::Ferritin)
+        .unwrap();
+    assert_eq!(ferritin.censored_pairs.patients, [0]);
+    assert_eq!(ferritin.day0.max, Some(40000.0), "taken at its number");
+}

@@ -597,6 +597,7 @@ pub fn table2_labs(context: &mut Context) -> Table {
         ],
     );
     let mut missing_notes = Vec::new();
+    let mut censored_notes = Vec::new();
     for (&analyte, lab) in cohort.outcomes.labs.iter() {
         let pairs = lab.n_pairs.count();
         let cell = linked_count(
@@ -671,6 +672,13 @@ pub fn table2_labs(context: &mut Context) -> Table {
         if !lacking.is_empty() {
             missing_notes.push(format!("{} {}", analyte.label(), lacking.join(", ")));
         }
+        if lab.censored_pairs.count() > 0 {
+            censored_notes.push(format!(
+                "{} {}",
+                analyte.label(),
+                context.numbers.count(lab.censored_pairs.count())
+            ));
+        }
         let wilcoxon_p = match &lab.wilcoxon {
             Some(test) => format!(
                 "{} ({})",
@@ -714,6 +722,12 @@ pub fn table2_labs(context: &mut Context) -> Table {
         table.notes.push(format!(
             "Not in the pairs (of the analysed patients): {}.",
             missing_notes.join("; ")
+        ));
+    }
+    if !censored_notes.is_empty() {
+        table.notes.push(format!(
+            "Pairs with a result written with a comparator (such as >40000), taken at its number: {}.",
+            censored_notes.join("; ")
         ));
     }
     table
