@@ -5,15 +5,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use hlh_criteria::hlh2004::Diagnosis;
 use hlh_model::{parallel, Analyte, Drug, EventKind, PatientIndex, Sex, Study, Trigger};
+use hlh_stats::competing::{CompetingRisks, Outcome};
 use hlh_stats::{Pairs, SurvivalData};
 use serde_json::{json, Map, Value};
 
 use crate::cohort::{
-    AttritionStep, Baseline, BySex, Cohort, Concomitant, Count, Difference, EventType,
-    EventsFromDay0, FeverKaplanMeier, FeverResolution, HScorePositive, Hlh2004Clinical, IndexDrug,
-    Keyed, LabComparison, LabDay0, MissingFromPairs, Outcomes, Patients, Ratio, RelapseAfterStop,
-    Response, Safety, SensitivityRow, Share, StudyInfo, Summary, Trajectories, Trajectory,
-    TrajectoryDay,
+    AttritionStep, Baseline, BySex, Cohort, CompetingDeath, Concomitant, Count, Difference,
+    EventType, EventsFromDay0, FeverKaplanMeier, FeverResolution, HScorePositive, Hlh2004Clinical,
+    IndexDrug, Keyed, LabComparison, LabDay0, MissingFromPairs, Outcomes, Patients, Ratio,
+    RelapseAfterStop, Response, Safety, SensitivityRow, Share, StudyInfo, Summary, Trajectories,
+    Trajectory, TrajectoryDay,
 };
 use crate::endpoints::{
     day0, derived_response, derived_response_with, endpoints, DailyValue, Judgement, LabFalls,
@@ -548,6 +549,7 @@ fn fever_resolution(patients: &[PatientEndpoints], protocol: &Protocol) -> Fever
         },
         days: Summary::of(&resolution_days, protocol),
         km: kaplan_meier(&febrile, patients, protocol),
+        competing_death: competing_death(&febrile, patients, protocol),
         febrile_at_baseline: Count { patients: febrile },
     }
 }
@@ -709,6 +711,45 @@ fn kaplan_meier(
         ],
         conf_type: Some(protocol.km_conf_type),
         table: fit.table.clone(),
+    }
+}
+
+/// The Aalen–Johansen incidence of fever resolution among the febrile, a death before resolution
+/// competing with it (the Kaplan–Meier above censors it).
+fn competing_death(
+    febrile: &[usize],
+    patients: &[PatientEndpoints],
+    protocol: &Protocol,
+) -> CompetingDeath {
+    let (times, outcomes): (Vec<f64>, Vec<Outcome>) = febrile
+        .iter()
+        .filter_map(|&i| {
+            let p = &patients[i];
+            let (time, resolved) = p.resolution_time?;
+            let outcome = if resolved {
+                Outcome::Event
+            } else if p.death_day.is_some() {
+                // Not resolved and dead: the time is the day of death (never before Day 0).
+                Outcome::Competing
+            } else {
+                Outcome::Censored
+            };
+            Some((f64::from(time), outcome))
+        })
+        .unzip();
+    let table = CompetingRisks::new(&times, &outcomes)
+        .map(|data| data.cumulative_incidence())
+        .unwrap_or_default();
+    let by_day = f64::from(protocol.fever_resolved_by_day);
+    CompetingDeath {
+        incidence_by_day: (!table.is_empty()).then(|| {
+            table
+                .iter()
+                .take_while(|row| row.time <= by_day)
+                .last()
+                .map_or(0.0, |row| row.incidence)
+        }),
+        table,
     }
 }
 

@@ -7,6 +7,7 @@
 //! are not part of the JSON.
 
 use hlh_model::{Analyte, DoseUnit, Drug, Route, Trigger};
+use hlh_stats::competing::IncidenceRow;
 use hlh_stats::paired::PairedT;
 use hlh_stats::survival::{ConfType, KmRow};
 use hlh_stats::wilcoxon::SignedRankTest;
@@ -360,6 +361,41 @@ pub struct FeverResolution {
     /// Days to resolution among the resolved.
     pub days: Summary,
     pub km: FeverKaplanMeier,
+    /// Resolution with death before it as a competing event (Aalen–Johansen), beside 1 − KM, which
+    /// censors the deaths.
+    pub competing_death: CompetingDeath,
+}
+
+/// The cumulative incidence of fever resolution with death competing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompetingDeath {
+    /// At `fever.resolved_by_day`; `None` without a febrile patient.
+    pub incidence_by_day: Option<f64>,
+    #[serde(serialize_with = "incidence_table")]
+    pub table: Vec<IncidenceRow>,
+}
+
+fn incidence_table<S: Serializer>(
+    table: &[IncidenceRow],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Row {
+        time: Option<f64>,
+        n_risk: u64,
+        n_event: u64,
+        n_competing: u64,
+        n_censor: u64,
+        incidence: Option<f64>,
+    }
+    serializer.collect_seq(table.iter().map(|r| Row {
+        time: finite(r.time),
+        n_risk: r.n_risk,
+        n_event: r.n_event,
+        n_competing: r.n_competing,
+        n_censor: r.n_censor,
+        incidence: finite(r.incidence),
+    }))
 }
 
 /// The Kaplan–Meier estimate of time to resolution among the febrile.

@@ -947,3 +947,54 @@ fn pairs_with_a_censored_result_are_counted() {
     assert_eq!(ferritin.censored_pairs.patients, [0]);
     assert_eq!(ferritin.day0.max, Some(40000.0), "taken at its number");
 }
+
+/// Death competes with resolution: P1 resolves on Day 1, P2 dies febrile on Day 2, P3 resolves on Day 4.
+/// Aalen–Johansen: 1/3 at Day 1, then S = 2/3 × 1/2 = 1/3 after the death, + 1/3 at Day 4 = 2/3; the
+/// Kaplan–Meier, censoring P2, reaches 1 − S = 1 at Day 4 (worked out by hand).
+#[test]
+fn death_competes_with_fever_resolution() {
+    let patients = format!("{PATIENTS}P2,F,30,2020-03-10\nP3,F,31,2020-03-10\n");
+    let febrile = |patient: &str, days: i8| {
+        let mut values = vec![Some(39.0); days as usize + 2];
+        values.extend([Some(37.0), Some(36.8)]);
+        temperatures(patient, -1, &values)
+    };
+    let observations = temperatures("P1", -1, &FEBRILE_THEN_RESOLVED)
+        + &temperatures("P2", -1, &[Some(39.0); 4])
+        + &febrile("P3", 3);
+    let treatments = format!(
+        "{ANAKINRA}P2,anakinra,2020-03-10,2020-03-12,,,,,,\nP3,anakinra,2020-03-10,2020-03-30,,,,,,\n"
+    );
+    let events = "P2,2020-03-12,death,,,,,\n";
+    let analysis = analyze(
+        &study(&patients, &observations, &treatments, events),
+        &Protocol::default(),
+    )
+    .unwrap();
+    let days: Vec<Option<i32>> = analysis
+        .patients
+        .iter()
+        .map(|p| p.fever_resolution_day)
+        .collect();
+    assert_eq!(days, [Some(1), None, Some(4)]);
+    let fever = &analysis.cohort.outcomes.fever_resolution;
+    let competing = &fever.competing_death;
+    let incidence: Vec<(f64, f64)> = competing
+        .table
+        .iter()
+        .map(|r| (r.time, r.incidence))
+        .collect();
+    let third = 1.0 / 3.0;
+    assert_eq!(incidence.len(), 3);
+    for ((time, value), (want_time, want)) in
+        incidence
+            .iter()
+            .zip([(1.0, third), (2.0, third), (4.0, 2.0 * third)])
+    {
+        assert_eq!(*time, want_time);
+        assert!((value - want).abs() < 1e-12, "{value} against {want}");
+    }
+    assert!((competing.incidence_by_day.unwrap() - 2.0 * third).abs() < 1e-12);
+    let km_last = fever.km.table.last().unwrap();
+    assert_eq!((km_last.time, km_last.survival), (4.0, 0.0));
+}

@@ -526,6 +526,23 @@ pub fn table2_efficacy(context: &mut Context) -> Table {
             vec![text(km_ci)],
         ],
     );
+    let competing = fever.competing_death.incidence_by_day;
+    table.row(
+        &format!(
+            "Fever resolved by Day {by_day}, cumulative incidence with death as a competing event"
+        ),
+        true,
+        vec![
+            vec![text(
+                if context.numbers.suppressing() && febrile < context.numbers.min_cell {
+                    MISSING.into()
+                } else {
+                    competing.map_or(MISSING.to_string(), crate::numbers::percent)
+                },
+            )],
+            vec![text("")],
+        ],
+    );
     table.section("Other items of the response");
     let cell = linked_count(
         context,

@@ -9,6 +9,7 @@
 //! that every estimator is infallible and never returns NaN: a quantity that does not exist for the data
 //! (a t statistic when every difference is equal) is `None`.
 
+pub mod competing;
 mod error;
 pub mod fisher;
 pub mod hodges_lehmann;
