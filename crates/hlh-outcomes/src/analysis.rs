@@ -857,12 +857,12 @@ fn ratio(day0: &[f64], day7: &[f64], protocol: &Protocol) -> Option<Ratio> {
         return None;
     }
     let logs = |values: &[f64]| values.iter().map(|v| v.ln()).collect::<Vec<_>>();
-    let compared = Pairs::new(&logs(day0), &logs(day7))
-        .ok()?
-        .compare(protocol.confidence);
-    let test = compared.paired_t?;
+    let pairs = Pairs::new(&logs(day0), &logs(day7)).ok()?;
+    let test = pairs.paired_t(protocol.confidence)?;
+    let log_ratios = pairs.differences();
+    let mean_log_ratio = log_ratios.iter().sum::<f64>() / log_ratios.len() as f64;
     Some(Ratio {
-        geometric_mean_ratio: finite(compared.mean_difference.exp()),
+        geometric_mean_ratio: finite(mean_log_ratio.exp()),
         ci95: Some(interval((test.ci.0.exp(), test.ci.1.exp()))),
         p_value: test.p_value.and_then(finite),
     })

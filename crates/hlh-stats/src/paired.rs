@@ -85,6 +85,19 @@ impl Pairs {
         }
     }
 
+    /// The paired t-test alone (what [`Pairs::compare`] reports as `paired_t`), for a caller that needs
+    /// no other test: the Hodges–Lehmann estimate of a large sample is the costly part of `compare`.
+    pub fn paired_t(&self, confidence: f64) -> Option<PairedT> {
+        let mean_difference = mean(&self.differences);
+        let sd_difference = sd(&self.differences, mean_difference);
+        paired_t(
+            &self.differences,
+            mean_difference,
+            sd_difference,
+            confidence,
+        )
+    }
+
     /// Every variant of the signed-rank test that exists for these differences: the normal approximation
     /// with and without correction for each zero method, and the exact test when there are neither ties
     /// nor zeros; apart from [`Pairs::compare`], as an analysis reports only R's default.
