@@ -66,17 +66,15 @@ pub struct MsValue {
 /// The laboratory inputs, without which the score has no value.
 const LABORATORY_TERMS: [&str; 4] = ["platelets", "ldh", "fibrinogen", "ferritin"];
 
-/// A term of the score: its name, its coefficient, its value if known, and the range of its value.
+/// A term of the score: its name, its coefficient and its value if known.
 struct Term {
     name: &'static str,
     coefficient: f64,
     value: Option<f64>,
-    range: (f64, f64),
 }
 
-/// The possible ranges of the laboratory inputs, in the units the score uses (the physiological ranges of
-/// the study format: platelets 0–3000 × 10⁹/L, LDH 0–50,000 U/L, fibrinogen 0–15 g/L = 0–1500 mg/dL,
-/// ferritin 0–500,000 µg/L).
+/// The MS score of a patient with sJIA; an unknown clinical item (0 or 1) widens the range, an unknown
+/// laboratory input leaves the score without a value.
 pub fn ms_score(findings: &Findings) -> MsScore {
     let flag = |finding: Option<bool>| finding.map(|f| f64::from(u8::from(f)));
     let terms = [
@@ -84,31 +82,26 @@ pub fn ms_score(findings: &Findings) -> MsScore {
             name: "cns_involvement",
             coefficient: 2.44,
             value: flag(findings.cns_involvement),
-            range: (0.0, 1.0),
         },
         Term {
             name: "hemorrhage",
             coefficient: 1.54,
             value: flag(findings.hemorrhage),
-            range: (0.0, 1.0),
         },
         Term {
             name: "active_arthritis",
             coefficient: -1.30,
             value: flag(findings.active_arthritis),
-            range: (0.0, 1.0),
         },
         Term {
             name: "platelets",
             coefficient: -0.003,
             value: findings.lab(Analyte::Platelets),
-            range: (0.0, 3000.0),
         },
         Term {
             name: "ldh",
             coefficient: 0.001,
             value: findings.lab(Analyte::Ldh),
-            range: (0.0, 50_000.0),
         },
         Term {
             name: "fibrinogen",
@@ -116,13 +109,11 @@ pub fn ms_score(findings: &Findings) -> MsScore {
             value: findings
                 .lab(Analyte::Fibrinogen)
                 .map(|g_per_l| g_per_l * 100.0),
-            range: (0.0, 1500.0),
         },
         Term {
             name: "ferritin",
             coefficient: 0.0001,
             value: findings.lab(Analyte::Ferritin),
-            range: (0.0, 500_000.0),
         },
     ];
     let (mut score, mut min, mut max) = (0.0, 0.0, 0.0);
@@ -135,14 +126,12 @@ pub fn ms_score(findings: &Findings) -> MsScore {
                 min += contribution;
                 max += contribution;
             }
+            // A clinical item is 0 or 1; an unknown laboratory input leaves no value (below), so the
+            // bounds matter only for the clinical items.
             None => {
                 unknown.push(term.name);
-                let (a, b) = (
-                    term.coefficient * term.range.0,
-                    term.coefficient * term.range.1,
-                );
-                min += a.min(b);
-                max += a.max(b);
+                min += term.coefficient.min(0.0);
+                max += term.coefficient.max(0.0);
             }
         }
     }

@@ -445,12 +445,7 @@ fn relapse_after_stop(patients: &[PatientEndpoints], protocol: &Protocol) -> Rel
 /// CRP and ferritin, the other items as the protocol derives them.
 fn response_sensitivity(patients: &[PatientEndpoints], protocol: &Protocol) -> Vec<SensitivityRow> {
     let under = |falls: LabFalls| {
-        let judged = positions(patients, |p| derived_response_with(p, &falls).is_some()).len();
-        Share::of(
-            positions(patients, |p| derived_response_with(p, &falls) == Some(true)),
-            judged,
-            protocol,
-        )
+        responders_among_judged(patients, protocol, |p| derived_response_with(p, &falls))
     };
     let protocol_row = SensitivityRow {
         definition: "protocol",
@@ -492,11 +487,7 @@ fn response_sensitivity(patients: &[PatientEndpoints], protocol: &Protocol) -> V
     let co_interventions_row = SensitivityRow {
         definition: "co_interventions_fail",
         description: "as the protocol derives it, but an HLH-directed or disease-directed treatment newly started after Day 0 up to the response day fails the response".to_string(),
-        responders: Share::of(
-            positions(patients, |p| crediting_none(p) == Some(true)),
-            positions(patients, |p| crediting_none(p).is_some()).len(),
-            protocol,
-        ),
+        responders: responders_among_judged(patients, protocol, crediting_none),
     };
     std::iter::once(protocol_row)
         .chain(
@@ -512,14 +503,23 @@ fn response_sensitivity(patients: &[PatientEndpoints], protocol: &Protocol) -> V
         .collect()
 }
 
+/// Responders among the patients whose response `verdict` can judge, each verdict derived once.
+fn responders_among_judged(
+    patients: &[PatientEndpoints],
+    protocol: &Protocol,
+    verdict: impl Fn(&PatientEndpoints) -> Option<bool>,
+) -> Share {
+    let verdicts: Vec<Option<bool>> = patients.iter().map(verdict).collect();
+    let judged = verdicts.iter().filter(|v| v.is_some()).count();
+    let responders = (0..patients.len())
+        .filter(|&i| verdicts[i] == Some(true))
+        .collect();
+    Share::of(responders, judged, protocol)
+}
+
 fn response(patients: &[PatientEndpoints], protocol: &Protocol) -> Response {
-    let judged = positions(patients, |p| p.response.is_some()).len();
     Response {
-        responders: Share::of(
-            positions(patients, |p| p.response == Some(true)),
-            judged,
-            protocol,
-        ),
+        responders: responders_among_judged(patients, protocol, |p| p.response),
         unknown: Count {
             patients: positions(patients, |p| p.response.is_none()),
         },
@@ -859,8 +859,7 @@ fn ratio(day0: &[f64], day7: &[f64], protocol: &Protocol) -> Option<Ratio> {
     let logs = |values: &[f64]| values.iter().map(|v| v.ln()).collect::<Vec<_>>();
     let pairs = Pairs::new(&logs(day0), &logs(day7)).ok()?;
     let test = pairs.paired_t(protocol.confidence)?;
-    let log_ratios = pairs.differences();
-    let mean_log_ratio = log_ratios.iter().sum::<f64>() / log_ratios.len() as f64;
+    let mean_log_ratio = pairs.mean_difference();
     Some(Ratio {
         geometric_mean_ratio: finite(mean_log_ratio.exp()),
         ci95: Some(interval((test.ci.0.exp(), test.ci.1.exp()))),

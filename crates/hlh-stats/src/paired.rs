@@ -85,6 +85,11 @@ impl Pairs {
         }
     }
 
+    /// The mean of the differences (after − before), as [`Pairs::compare`] reports it.
+    pub fn mean_difference(&self) -> f64 {
+        mean(&self.differences)
+    }
+
     /// The paired t-test alone (what [`Pairs::compare`] reports as `paired_t`), for a caller that needs
     /// no other test: the Hodges–Lehmann estimate of a large sample is the costly part of `compare`.
     pub fn paired_t(&self, confidence: f64) -> Option<PairedT> {
