@@ -51,6 +51,11 @@ fn n(value: f64) -> String {
 }
 
 /// The `points` attribute of a polyline or polygon.
+/// ` stroke-dasharray="…"` for a dashed stroke, nothing for a solid one.
+fn dash_attribute(dash: Option<&str>) -> String {
+    dash.map_or(String::new(), |d| format!(" stroke-dasharray=\"{d}\""))
+}
+
 fn points_attribute(points: &[(f64, f64)]) -> String {
     let coordinates: Vec<String> = points
         .iter()
@@ -124,21 +129,34 @@ impl Svg {
             n(to.0),
             n(to.1),
             n(width),
-            dash.map_or(String::new(), |d| format!(" stroke-dasharray=\"{d}\"")),
+            dash_attribute(dash),
         );
     }
 
     /// A line through the points, or nothing for fewer than two.
     pub fn polyline(&mut self, points: &[(f64, f64)], stroke: &str, width: f64, opacity: f64) {
+        self.polyline_dashed(points, stroke, width, opacity, None);
+    }
+
+    /// A line through the points with an optional `stroke-dasharray`, or nothing for fewer than two.
+    pub fn polyline_dashed(
+        &mut self,
+        points: &[(f64, f64)],
+        stroke: &str,
+        width: f64,
+        opacity: f64,
+        dash: Option<&str>,
+    ) {
         if points.len() < 2 {
             return;
         }
         let _ = write!(
             self.body,
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{}\" stroke-opacity=\"{}\" stroke-linejoin=\"round\"/>",
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{}\" stroke-opacity=\"{}\" stroke-linejoin=\"round\"{}/>",
             points_attribute(points),
             n(width),
             n(opacity),
+            dash_attribute(dash),
         );
     }
 

@@ -203,6 +203,29 @@ fn the_fever_resolution_figure_steps_at_each_event_and_marks_each_censoring() {
         curve.attribute("data-points"),
         Some(events.to_string().as_str())
     );
+    // The Aalen–Johansen curve steps where its incidence rises, and ends no higher than 1 − KM.
+    let competing = &analysis
+        .cohort
+        .outcomes
+        .fever_resolution
+        .competing_death
+        .table;
+    let rises = competing
+        .windows(2)
+        .filter(|pair| pair[1].incidence > pair[0].incidence)
+        .count()
+        + usize::from(competing.first().is_some_and(|row| row.incidence > 0.0));
+    assert!(rises > 0);
+    let competing_curve = drawn
+        .iter()
+        .find(|n| n.attribute("data-series") == Some("death as a competing event"))
+        .unwrap();
+    assert_eq!(
+        competing_curve.attribute("data-points"),
+        Some(rises.to_string().as_str())
+    );
+    let last_km = 1.0 - table.last().unwrap().survival;
+    assert!(competing.last().unwrap().incidence <= last_km + 1e-12);
     let marks = drawn
         .iter()
         .find(|n| n.attribute("data-series") == Some("censored"))

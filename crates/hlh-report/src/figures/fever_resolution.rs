@@ -6,8 +6,9 @@ use crate::numbers::whole;
 use crate::svg::{colour, tick_label, Anchor, Plot, Scale, Svg, TextStyle, TICK_FONT_SIZE};
 use crate::Context;
 
-/// Cumulative incidence of fever resolution (1 − Kaplan–Meier) among the febrile, its confidence band,
-/// censoring marks and an aligned number-at-risk table.
+/// Cumulative incidence of fever resolution among the febrile: 1 − Kaplan–Meier with its confidence band
+/// and censoring marks, the Aalen–Johansen estimate with death competing, and an aligned
+/// number-at-risk table.
 pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Figure> {
     let km = &context.cohort.outcomes.fever_resolution.km;
     let table = &km.table;
@@ -76,6 +77,14 @@ pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Fi
     ]);
     svg.polyline(&curve, colour::BLUE, 2.4, 1.0);
     svg.close();
+    let (competing_curve, competing_steps) = competing_death_steps(context, &plot, last_time);
+    svg.open(&[
+        ("class", "series competing-death".into()),
+        ("data-series", "death as a competing event".into()),
+        ("data-points", competing_steps.to_string()),
+    ]);
+    svg.polyline_dashed(&competing_curve, colour::VERMILLION, 2.0, 1.0, Some("6 4"));
+    svg.close();
     svg.open(&[
         ("class", "series censored".into()),
         ("data-series", "censored".into()),
@@ -87,11 +96,24 @@ pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Fi
     svg.close();
     // Legend inside the plot, lower right, away from the rising curve.
     svg.open(&[("class", "legend".into())]);
-    let (lx, ly) = (plot.left + plot.width - 210.0, plot.bottom() - 62.0);
+    let (lx, ly) = (plot.left + plot.width - 250.0, plot.bottom() - 82.0);
     svg.line((lx, ly), (lx + 26.0, ly), colour::BLUE, 2.4, None);
     svg.text(
         (lx + 32.0, ly + 4.5),
-        "Cumulative incidence",
+        "1 − Kaplan–Meier",
+        TextStyle::new(TICK_FONT_SIZE, Anchor::Start),
+    );
+    let ly = ly + 20.0;
+    svg.line(
+        (lx, ly),
+        (lx + 26.0, ly),
+        colour::VERMILLION,
+        2.0,
+        Some("6 4"),
+    );
+    svg.text(
+        (lx + 32.0, ly + 4.5),
+        "Death as a competing event",
         TextStyle::new(TICK_FONT_SIZE, Anchor::Start),
     );
     svg.rect((lx, ly + 14.0), (26.0, 12.0), colour::BLUE, 0.15, None);
@@ -146,9 +168,35 @@ pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Fi
         id: format!("figure-{number_of_figure}-fever-resolution"),
         title: format!("Figure {number_of_figure}. Time to fever resolution among the patients febrile at baseline."),
         caption: format!(
-            "Cumulative incidence (1 − Kaplan–Meier estimate) of fever resolution; patients who never resolved are censored at death or at their last temperature. Median {} days. The number at risk is read from the Kaplan–Meier table at each tick.",
+            "Cumulative incidence of fever resolution: 1 − Kaplan–Meier estimate (solid, with its band), in which patients who never resolved are censored at death or at their last temperature, and the Aalen–Johansen estimate with death before resolution as a competing event (dashed), which does not count the dead as if they could still resolve. Median {} days (Kaplan–Meier). The number at risk is read from the Kaplan–Meier table at each tick.",
             whole(km.median)
         ),
         svg: svg.finish("Time to fever resolution", "Cumulative incidence of fever resolution with its confidence band and number at risk"),
     })
+}
+
+/// The steps of the Aalen–Johansen cumulative incidence from (0, 0) to the last time, and their number.
+fn competing_death_steps(
+    context: &Context,
+    plot: &Plot,
+    last_time: f64,
+) -> (Vec<(f64, f64)>, usize) {
+    let mut curve = vec![plot.point(0.0, 0.0)];
+    let (mut level, mut steps) = (0.0, 0);
+    for row in &context
+        .cohort
+        .outcomes
+        .fever_resolution
+        .competing_death
+        .table
+    {
+        if row.incidence != level {
+            curve.push(plot.point(row.time, level));
+            curve.push(plot.point(row.time, row.incidence));
+            level = row.incidence;
+            steps += 1;
+        }
+    }
+    curve.push(plot.point(last_time, level));
+    (curve, steps)
 }
