@@ -12,9 +12,9 @@ use serde_json::{json, Map, Value};
 use crate::cohort::{
     AttritionStep, Baseline, BySex, Cohort, CompetingDeath, Concomitant, Count, Difference,
     EventType, EventsFromDay0, FeverKaplanMeier, FeverResolution, HScorePositive, Hlh2004Clinical,
-    IndexDrug, Keyed, LabComparison, LabDay0, MissingFromPairs, Outcomes, Patients, Ratio,
-    RelapseAfterStop, Response, Safety, SensitivityRow, Share, StudyInfo, Summary, Trajectories,
-    Trajectory, TrajectoryDay,
+    InclusionSensitivity, IndexDrug, Keyed, LabComparison, LabDay0, MainOutcomes, MissingFromPairs,
+    Outcomes, Patients, Ratio, RelapseAfterStop, Response, Safety, SensitivityRow, Share,
+    StudyInfo, Summary, Trajectories, Trajectory, TrajectoryDay,
 };
 use crate::endpoints::{
     day0, derived_response, derived_response_with, endpoints, DailyValue, Judgement, LabFalls,
@@ -91,12 +91,17 @@ impl Analysis {
 pub enum AnalysisError {
     /// The study has no patient exposed to the index drug (or no patient at all).
     NoPatients,
+    /// No exposed patient meets the protocol's inclusion by diagnosis.
+    NoneIncluded,
 }
 
 impl std::fmt::Display for AnalysisError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             AnalysisError::NoPatients => f.write_str("no patients to analyse"),
+            AnalysisError::NoneIncluded => f.write_str(
+                "no exposed patient meets the inclusion by diagnosis (inclusion.hscore_min, inclusion.hlh2004_min)",
+            ),
         }
     }
 }
@@ -132,6 +137,31 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
         return Err(AnalysisError::NoPatients);
     }
     let observed = observed_analytes(study);
+    let mut attrition = attrition(study.patients.len(), never_exposed, protocol);
+    let rules = InclusionRule::of(protocol);
+    // Only with an inclusion by diagnosis: the outcomes of every exposed patient, for comparison.
+    let without_inclusion = (!rules.is_empty()).then(|| {
+        MainOutcomes::of(
+            &outcomes(&patients, &observed, protocol),
+            patients.len(),
+            protocol,
+        )
+    });
+    for rule in rules {
+        let (kept, excluded): (Vec<_>, Vec<_>) =
+            patients.into_iter().partition(|p| rule.includes(p));
+        attrition.push(rule.step(kept.len(), &excluded));
+        patients = kept;
+    }
+    if patients.is_empty() {
+        return Err(AnalysisError::NoneIncluded);
+    }
+    let mut outcomes = outcomes(&patients, &observed, protocol);
+    outcomes.inclusion_sensitivity =
+        without_inclusion.map(|without_inclusion| InclusionSensitivity {
+            with_inclusion: MainOutcomes::of(&outcomes, patients.len(), protocol),
+            without_inclusion,
+        });
     let cohort = Cohort {
         schema: SCHEMA,
         hlhkit_version: env!("CARGO_PKG_VERSION"),
@@ -140,10 +170,10 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
             centres: study.centres.clone(),
         },
         protocol: protocol.clone(),
-        attrition: attrition(study.patients.len(), never_exposed, protocol),
+        attrition,
         n_patients: patients.len(),
         baseline: baseline(&patients, &observed, protocol),
-        outcomes: outcomes(&patients, &observed, protocol),
+        outcomes,
     };
     let summary = summary_text(&cohort);
     Ok(Analysis {
@@ -179,6 +209,7 @@ fn attrition(
             excluded: 0,
             reason: None,
             excluded_patients: None,
+            reachable_through_unknown: None,
         },
         AttritionStep {
             step: format!("exposed to {drug}"),
@@ -186,8 +217,68 @@ fn attrition(
             excluded: never_exposed.len(),
             reason: Some(format!("never received {drug}")),
             excluded_patients: Some(never_exposed),
+            reachable_through_unknown: None,
         },
     ]
+}
+
+/// A threshold on a diagnosis score that a patient must reach, on the data given, to be analysed.
+#[derive(Debug, Clone, Copy)]
+enum InclusionRule {
+    HScore(u32),
+    Hlh2004(usize),
+}
+
+impl InclusionRule {
+    /// The protocol's thresholds that are set, in the order they apply.
+    fn of(protocol: &Protocol) -> Vec<InclusionRule> {
+        let mut rules = Vec::new();
+        if protocol.inclusion_hscore_min > 0 {
+            rules.push(InclusionRule::HScore(protocol.inclusion_hscore_min));
+        }
+        if protocol.inclusion_hlh2004_min > 0 {
+            rules.push(InclusionRule::Hlh2004(protocol.inclusion_hlh2004_min));
+        }
+        rules
+    }
+
+    /// Met on the data given: an unknown item cannot include a patient.
+    fn includes(self, p: &PatientEndpoints) -> bool {
+        match self {
+            InclusionRule::HScore(min) => p.hscore.score >= min,
+            InclusionRule::Hlh2004(min) => p.hlh2004.met >= min,
+        }
+    }
+
+    /// Whether the patient could have met it had the unknown items been known.
+    fn reachable(self, p: &PatientEndpoints) -> bool {
+        match self {
+            InclusionRule::HScore(min) => p.hscore.max >= min,
+            InclusionRule::Hlh2004(min) => p.hlh2004.count_max >= min,
+        }
+    }
+
+    fn step(self, remaining: usize, excluded: &[PatientEndpoints]) -> AttritionStep {
+        let reachable = excluded.iter().filter(|p| self.reachable(p)).count();
+        let (step, below) = match self {
+            InclusionRule::HScore(min) => (
+                format!("HScore ≥ {min} on the data given"),
+                format!("HScore below {min}"),
+            ),
+            InclusionRule::Hlh2004(min) => (
+                format!("≥ {min} of the 8 HLH-2004 criteria met on the data given"),
+                format!("fewer than {min} HLH-2004 criteria met"),
+            ),
+        };
+        AttritionStep {
+            step,
+            remaining,
+            excluded: excluded.len(),
+            reason: Some(below),
+            excluded_patients: Some(excluded.iter().map(|p| p.patient_id.clone()).collect()),
+            reachable_through_unknown: Some(reachable),
+        }
+    }
 }
 
 fn baseline(patients: &[PatientEndpoints], observed: &[Analyte], protocol: &Protocol) -> Baseline {
@@ -402,6 +493,7 @@ fn outcomes(patients: &[PatientEndpoints], observed: &[Analyte], protocol: &Prot
         }),
         response_sensitivity: response_sensitivity(patients, protocol),
         relapse_after_stop: relapse_after_stop(patients, protocol),
+        inclusion_sensitivity: None,
         responders_with_co_interventions: {
             let responders = positions(patients, |p| p.response == Some(true));
             let with = responders
@@ -542,7 +634,18 @@ fn fever_resolution(patients: &[PatientEndpoints], protocol: &Protocol) -> Fever
         .filter_map(|&i| patients[i].fever_resolution_day)
         .map(f64::from)
         .collect();
+    let resolution_hours: Vec<f64> = febrile
+        .iter()
+        .filter_map(|&i| patients[i].fever_resolution_hours)
+        .collect();
     FeverResolution {
+        on_clock: Count {
+            patients: positions(patients, |p| p.fever_on_clock),
+        },
+        recurred: Count {
+            patients: positions(patients, |p| p.fever_recurred == Some(true)),
+        },
+        hours: Summary::of(&resolution_hours, protocol),
         resolved_by_day7_share: Share::of(resolved_by_day7.clone(), febrile.len(), protocol),
         resolved_by_day7: Count {
             patients: resolved_by_day7,
@@ -889,6 +992,8 @@ fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {
         "monotherapy": p.monotherapy,
         "febrile_at_baseline": p.febrile_at_baseline,
         "fever_resolution_day": p.fever_resolution_day,
+        "fever_resolution_hours": optional_json(p.fever_resolution_hours),
+        "fever_recurred": p.fever_recurred,
         "response": p.response,
         "response_items": {
             "fever_resolved": items.fever_resolved.name(),

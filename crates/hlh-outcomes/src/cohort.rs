@@ -14,7 +14,7 @@ use hlh_stats::wilcoxon::SignedRankTest;
 use serde::{Serialize, Serializer};
 
 use crate::json_forms::{self, finite, PairedTForm, WilcoxonForm};
-use crate::protocol::Protocol;
+use crate::protocol::{PrimaryPairedTest, Protocol};
 
 /// Positions of patients in [`crate::Analysis::patients`].
 pub type Patients = Vec<usize>;
@@ -50,6 +50,16 @@ pub struct Share {
 }
 
 impl Share {
+    /// The numbers without the patients, for a cohort other than the analysed one.
+    pub fn proportion(&self) -> Proportion {
+        Proportion {
+            count: self.count,
+            n: self.n,
+            proportion: self.proportion,
+            ci95: self.ci95,
+        }
+    }
+
     /// The share of `patients` among `n`, with the protocol's interval.
     pub fn of(patients: Patients, n: usize, protocol: &Protocol) -> Share {
         let count = patients.len() as u64;
@@ -76,6 +86,16 @@ impl Share {
             },
         }
     }
+}
+
+/// A share's numbers, `{count, n, proportion, ci95}`, of patients who are not all among the analysed
+/// ones (so there are no positions to list).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Proportion {
+    pub count: u64,
+    pub n: u64,
+    pub proportion: Option<f64>,
+    pub ci95: Option<[Option<f64>; 2]>,
 }
 
 /// `{n, mean, sd, median, q1, q3, min, max}`; every statistic `None` without values.
@@ -211,6 +231,10 @@ pub struct AttritionStep {
     /// The identifiers of the patients this step excluded (absent on the first step).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub excluded_patients: Option<Vec<String>>,
+    /// For an inclusion by diagnosis: how many of the excluded could have met it had their unknown
+    /// items been known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reachable_through_unknown: Option<usize>,
 }
 
 /// By sex as recorded: men, women, not recorded.
@@ -323,6 +347,54 @@ pub struct Outcomes {
     pub responders_with_co_interventions: Share,
     /// Relapses recorded after the index drug was stopped.
     pub relapse_after_stop: RelapseAfterStop,
+    /// With `inclusion.hscore_min` or `inclusion.hlh2004_min`: the main outcomes of the included
+    /// patients and of every exposed patient; `None` without inclusion by diagnosis.
+    pub inclusion_sensitivity: Option<InclusionSensitivity>,
+}
+
+/// The main outcomes with and without the inclusion by diagnosis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InclusionSensitivity {
+    /// The analysed patients: those who met the inclusion.
+    pub with_inclusion: MainOutcomes,
+    /// Every patient exposed to the index drug.
+    pub without_inclusion: MainOutcomes,
+}
+
+/// The outcomes of the summary, for comparing cohorts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MainOutcomes {
+    pub n_patients: usize,
+    /// Responders among the patients whose response could be judged.
+    pub response: Proportion,
+    /// Among the febrile at baseline, resolved by `fever.resolved_by_day`.
+    pub fever_resolved_by_day: Proportion,
+    pub discontinued_adverse_event: Proportion,
+    /// The p value of the summary's paired test, Day 0 against Day 7.
+    pub crp_p_value: Option<f64>,
+    pub ferritin_p_value: Option<f64>,
+}
+
+impl MainOutcomes {
+    pub fn of(outcomes: &Outcomes, n_patients: usize, protocol: &Protocol) -> MainOutcomes {
+        let p_value = |analyte| {
+            outcomes
+                .labs
+                .get(&analyte)
+                .and_then(|lab| lab.primary_p_value(protocol.primary_paired_test))
+        };
+        MainOutcomes {
+            n_patients,
+            response: outcomes.response.responders.proportion(),
+            fever_resolved_by_day: outcomes
+                .fever_resolution
+                .resolved_by_day7_share
+                .proportion(),
+            discontinued_adverse_event: outcomes.discontinued_adverse_event.proportion(),
+            crp_p_value: p_value(Analyte::Crp),
+            ferritin_p_value: p_value(Analyte::Ferritin),
+        }
+    }
 }
 
 /// Patients with a relapse after the last administration of the index drug, and how many days after.
@@ -360,6 +432,13 @@ pub struct FeverResolution {
     pub resolved_by_day7_share: Share,
     /// Days to resolution among the resolved.
     pub days: Summary,
+    /// Hours from the first dose to resolution among the resolved judged on the clock.
+    pub hours: Summary,
+    /// The analysed patients whose fever was judged on the clock (`fever.timing = "clock"` and times
+    /// recorded for the first dose and the temperatures).
+    pub on_clock: Count,
+    /// The patients resolved by `fever.resolved_by_day` with a fever recorded again by that day.
+    pub recurred: Count,
     pub km: FeverKaplanMeier,
     /// Resolution with death before it as a competing event (Aalen–Johansen), beside 1 − KM, which
     /// censors the deaths.
@@ -445,6 +524,17 @@ pub struct LabComparison {
     pub missing: MissingFromPairs,
     /// The pairs with a value written with a comparator (`>40000`), taken at its number.
     pub censored_pairs: Count,
+}
+
+impl LabComparison {
+    /// The p value of the paired test the summary quotes, when it is finite.
+    pub fn primary_p_value(&self, test: PrimaryPairedTest) -> Option<f64> {
+        match test {
+            PrimaryPairedTest::PairedT => self.paired_t.and_then(|t| t.p_value),
+            PrimaryPairedTest::Wilcoxon => self.wilcoxon.map(|w| w.p_value),
+        }
+        .filter(|p| p.is_finite())
+    }
 }
 
 /// Day 7 / Day 0 on the log scale.

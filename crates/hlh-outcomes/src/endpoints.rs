@@ -14,6 +14,7 @@ use hlh_model::{
 };
 use jiff::civil::Date;
 
+use crate::fever::{fever, Fever, Reading, Temperatures};
 use crate::protocol::{CoInterventions, Protocol, ResponseSource};
 
 /// The worst value of an analyte on one study day, with the row that gave it.
@@ -179,6 +180,12 @@ pub struct PatientEndpoints {
     /// For febrile patients only: the first day d ≥ 0 with a reading after which no fever is recorded
     /// for `fever.sustained_days` days.
     pub fever_resolution_day: Option<i32>,
+    /// Hours from the first dose to the resolution, when the fever was judged on the clock.
+    pub fever_resolution_hours: Option<f64>,
+    /// For a patient resolved by `fever.resolved_by_day`: whether a fever was recorded again by then.
+    pub fever_recurred: Option<bool>,
+    /// Whether the fever was judged on the clock (`fever.timing = "clock"` and times recorded).
+    pub fever_on_clock: bool,
     /// For febrile patients: (time, resolved) for the Kaplan–Meier of time to resolution.
     pub resolution_time: Option<(i32, bool)>,
     pub death_day: Option<i32>,
@@ -285,6 +292,13 @@ pub fn endpoints(
         .filter(|e| e.kind == EventKind::Death)
         .map(|e| days.of(e.time.date()))
         .min();
+    let temperatures = course
+        .rows
+        .first()
+        .and_then(|first| {
+            Temperatures::on_clock(first.start, day0, own_observations.clone(), protocol)
+        })
+        .unwrap_or_else(|| Temperatures::by_dates(temperatures, protocol));
     let fever = fever(&temperatures, death_day, protocol);
     let timeline = timeline_treatments(&treatments, days);
     let co_interventions = co_interventions(&timeline, protocol);
@@ -341,6 +355,9 @@ pub fn endpoints(
         labs,
         febrile_at_baseline: fever.febrile_at_baseline,
         fever_resolution_day: fever.resolution_day,
+        fever_resolution_hours: fever.resolution_hours,
+        fever_recurred: fever.recurred,
+        fever_on_clock: fever.on_clock,
         resolution_time: fever.resolution_time,
         death_day,
         response,
@@ -543,7 +560,7 @@ struct Series {
     labs: ByAnalyte<LabPair>,
     trajectories: ByAnalyte<Vec<DailyValue>>,
     /// The daily maximum temperatures, by day.
-    temperatures: Vec<(i32, f64)>,
+    temperatures: Vec<Reading>,
 }
 
 /// Each analyte's daily values, a run of `daily`, give its Day-0/Day-7 pair, its trajectory and (for
@@ -551,7 +568,7 @@ struct Series {
 fn by_analyte(daily: &[(Analyte, DailyValue)], protocol: &Protocol) -> Series {
     let mut labs: Vec<(Analyte, LabPair)> = Vec::new();
     let mut trajectories: Vec<(Analyte, Vec<DailyValue>)> = Vec::new();
-    let mut temperatures: Vec<(i32, f64)> = Vec::new();
+    let mut temperatures: Vec<Reading> = Vec::new();
     for run in daily.chunk_by(|(a, _), (b, _)| a == b) {
         let analyte = run[0].0;
         let pair = day0_day7(run.iter().map(|&(_, value)| value), protocol);
@@ -571,7 +588,7 @@ fn by_analyte(daily: &[(Analyte, DailyValue)], protocol: &Protocol) -> Series {
         if analyte == Analyte::Temperature {
             temperatures = run
                 .iter()
-                .map(|(_, value)| (value.day, value.value))
+                .map(|(_, value)| Reading::daily(value.day, value.value))
                 .collect();
         }
     }
@@ -605,49 +622,6 @@ fn day0_day7(values: impl Iterator<Item = DailyValue>, protocol: &Protocol) -> L
     pair
 }
 
-/// Fever at baseline and its resolution.
-struct Fever {
-    febrile_at_baseline: Option<bool>,
-    resolution_day: Option<i32>,
-    resolution_time: Option<(i32, bool)>,
-}
-
-/// Fever, on the daily maximum temperatures by day.
-fn fever(temperatures: &[(i32, f64)], death_day: Option<i32>, protocol: &Protocol) -> Fever {
-    let on_days = |first: i32, last: i32| {
-        let from = temperatures.partition_point(|&(day, _)| day < first);
-        let to = temperatures.partition_point(|&(day, _)| day <= last);
-        &temperatures[from..to]
-    };
-    let is_fever = |celsius: f64| celsius >= protocol.fever_threshold_celsius;
-    let (first_baseline, last_baseline) = protocol.fever_baseline_days;
-    let baseline = on_days(first_baseline, last_baseline);
-    let febrile_at_baseline =
-        (!baseline.is_empty()).then(|| baseline.iter().any(|&(_, t)| is_fever(t)));
-    let resolution_day = if febrile_at_baseline == Some(true) {
-        on_days(0, i32::MAX).iter().map(|&(d, _)| d).find(|&d| {
-            on_days(d, d + protocol.fever_sustained_days - 1)
-                .iter()
-                .all(|&(_, t)| !is_fever(t))
-        })
-    } else {
-        None
-    };
-    let resolution_time = (febrile_at_baseline == Some(true)).then(|| match resolution_day {
-        Some(day) => (day, true),
-        None => {
-            let last_temperature = temperatures.last().map_or(0, |&(day, _)| day);
-            // Censored at death if the patient died, else at the last temperature; never before Day 0.
-            (death_day.unwrap_or(last_temperature).max(0), false)
-        }
-    });
-    Fever {
-        febrile_at_baseline,
-        resolution_day,
-        resolution_time,
-    }
-}
-
 /// The items (a)–(e) of the derived response.
 fn response_items(
     labs: &ByAnalyte<LabPair>,
@@ -659,19 +633,14 @@ fn response_items(
     protocol: &Protocol,
 ) -> ResponseItems {
     let falls = LabFalls::of(protocol);
-    let fever_resolved = match fever.febrile_at_baseline {
-        None => Judgement::NotJudgeable,
-        Some(false) => Judgement::NotApplicable,
-        Some(true) => {
-            if fever
-                .resolution_day
-                .is_some_and(|d| d <= protocol.fever_resolved_by_day)
-            {
-                Judgement::Passed
-            } else {
-                Judgement::Failed
-            }
-        }
+    let fever_resolved = match (
+        fever.febrile_at_baseline,
+        fever.resolved_for_response(protocol),
+    ) {
+        (None, _) => Judgement::NotJudgeable,
+        (Some(true), Some(true)) => Judgement::Passed,
+        (Some(true), _) => Judgement::Failed,
+        (Some(false), _) => Judgement::NotApplicable,
     };
     let alive = if death_day.is_some_and(|d| d <= protocol.response_day) {
         Judgement::Failed

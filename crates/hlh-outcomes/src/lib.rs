@@ -7,6 +7,7 @@
 mod analysis;
 pub mod cohort;
 mod endpoints;
+mod fever;
 pub mod json_forms;
 pub mod protocol;
 mod summary_text;

@@ -53,6 +53,43 @@ impl CoInterventions {
     }
 }
 
+/// How temperatures are placed in time (`fever.timing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeverTiming {
+    /// By calendar day: baseline on `fever.baseline_days`, resolution from Day 0.
+    Dates,
+    /// By the clock where the first dose and the temperatures have times: baseline in the 24 hours
+    /// before the first dose, resolution from the first reading after it.
+    Clock,
+}
+
+impl FeverTiming {
+    pub fn name(self) -> &'static str {
+        match self {
+            FeverTiming::Dates => "dates",
+            FeverTiming::Clock => "clock",
+        }
+    }
+}
+
+/// What a fever recorded after resolution and by `fever.resolved_by_day` does (`fever.recurrence`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recurrence {
+    /// Counted and shown; the resolution stands.
+    Ignore,
+    /// Fails response item (a): the patient must stay afebrile up to the day the fever is judged.
+    Fail,
+}
+
+impl Recurrence {
+    pub fn name(self) -> &'static str {
+        match self {
+            Recurrence::Ignore => "ignore",
+            Recurrence::Fail => "fail",
+        }
+    }
+}
+
 impl ResponseSource {
     pub fn name(self) -> &'static str {
         match self {
@@ -74,6 +111,14 @@ impl PrimaryPairedTest {
         match self {
             PrimaryPairedTest::PairedT => "paired_t",
             PrimaryPairedTest::Wilcoxon => "wilcoxon",
+        }
+    }
+
+    /// As a sentence names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            PrimaryPairedTest::PairedT => "paired t-test",
+            PrimaryPairedTest::Wilcoxon => "Wilcoxon signed-rank test",
         }
     }
 }
@@ -199,6 +244,20 @@ protocol_settings! {
     /// Fever resolved by this day is the proportion reported.
     fever_resolved_by_day: i32 = 7,
         "fever.resolved_by_day", read: day, echo: |d: &i32| json!(d);
+    /// How temperatures are placed in time: `"dates"` (calendar days, baseline on `fever.baseline_days`)
+    /// or `"clock"` (for a patient whose first dose and temperatures from Day −1 on have clock times:
+    /// febrile at baseline from a fever in the 24 hours before the first dose, resolution from the first
+    /// reading after it, in hours as well as days; other patients by dates).
+    fever_timing: FeverTiming = FeverTiming::Dates,
+        "fever.timing", read: fever_timing, echo: |t: &FeverTiming| json!(t.name());
+    /// What a fever recorded after resolution and by `fever.resolved_by_day` does: `"ignore"` counts it,
+    /// `"fail"` also fails response item (a).
+    fever_recurrence: Recurrence = Recurrence::Ignore,
+        "fever.recurrence", read: recurrence, echo: |r: &Recurrence| json!(r.name());
+    /// Whether the afebrile run of `fever.sustained_days` needs a reading on each of its days (by default
+    /// a day without a reading does not break it).
+    fever_reading_every_day: bool = false,
+        "fever.reading_every_day", read: boolean, echo: |b: &bool| json!(b);
     /// Where the response verdict comes from: derived from the data, or the clinician's recorded one.
     response_source: ResponseSource = ResponseSource::Derived,
         "response.source", read: response_source, echo: |s: &ResponseSource| json!(s.name());
@@ -236,6 +295,17 @@ protocol_settings! {
     co_interventions: CoInterventions = CoInterventions::Flag,
         "response.co_interventions", read: co_interventions,
         echo: |c: &CoInterventions| json!(c.name());
+    /// Only patients whose HScore on the data given (unknown items scored 0) reaches this are analysed;
+    /// 0: no inclusion by HScore. (169 is the published cut-off: Fardet, Arthritis Rheumatol 2014.)
+    inclusion_hscore_min: u32 = 0,
+        "inclusion.hscore_min", read: |v: &toml::Value| whole(v, 0, 337).map(|m| m as u32),
+        echo: |m: &u32| json!(m);
+    /// Only patients with at least this many of the eight HLH-2004 criteria met on the data given are
+    /// analysed; 0: no inclusion by HLH-2004. (5 is the guideline's number: Henter, Pediatr Blood
+    /// Cancer 2007.)
+    inclusion_hlh2004_min: usize = 0,
+        "inclusion.hlh2004_min", read: |v: &toml::Value| whole(v, 0, 8).map(|k| k as usize),
+        echo: |k: &usize| json!(k);
     /// Adverse events and infections are counted from Day 0 to this many days after the last
     /// administration of the index drug (to the end of the record while the course runs on).
     safety_window: i32 = 30,
@@ -511,6 +581,22 @@ fn after_rescue(value: &toml::Value) -> Result<AfterRescue, String> {
         value,
         &[AfterRescue::Keep, AfterRescue::Exclude],
         AfterRescue::name,
+    )
+}
+
+fn fever_timing(value: &toml::Value) -> Result<FeverTiming, String> {
+    choice(
+        value,
+        &[FeverTiming::Dates, FeverTiming::Clock],
+        FeverTiming::name,
+    )
+}
+
+fn recurrence(value: &toml::Value) -> Result<Recurrence, String> {
+    choice(
+        value,
+        &[Recurrence::Ignore, Recurrence::Fail],
+        Recurrence::name,
     )
 }
 

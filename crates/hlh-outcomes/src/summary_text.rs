@@ -4,7 +4,6 @@
 use hlh_model::Analyte;
 
 use crate::cohort::{Cohort, Share};
-use crate::protocol::PrimaryPairedTest;
 
 fn percent(share: &Share) -> String {
     share
@@ -107,18 +106,8 @@ pub fn summary_text(cohort: &Cohort) -> String {
         if lab.n_pairs.count() == 0 {
             continue;
         }
-        let (p, test) = match protocol.primary_paired_test {
-            PrimaryPairedTest::PairedT => (
-                lab.paired_t
-                    .and_then(|t| t.p_value)
-                    .filter(|p| p.is_finite()),
-                "paired t-test",
-            ),
-            PrimaryPairedTest::Wilcoxon => (
-                lab.wilcoxon.map(|w| w.p_value).filter(|p| p.is_finite()),
-                "Wilcoxon signed-rank test",
-            ),
-        };
+        let p = lab.primary_p_value(protocol.primary_paired_test);
+        let test = protocol.primary_paired_test.label();
         let direction = match (lab.day0.mean, lab.day7.mean) {
             (Some(before), Some(after)) if after < before => "decreased",
             (Some(before), Some(after)) if after > before => "increased",

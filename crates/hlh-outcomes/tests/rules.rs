@@ -998,3 +998,263 @@ fn death_competes_with_fever_resolution() {
     let km_last = fever.km.table.last().unwrap();
     assert_eq!((km_last.time, km_last.survival), (4.0, 0.0));
 }
+
+/// A protocol from TOML text over the defaults.
+fn protocol_of(toml: &str) -> Protocol {
+    let mut protocol = Protocol::default();
+    protocol.apply(&toml.parse().unwrap(), "test").unwrap();
+    protocol
+}
+
+#[test]
+fn on_the_clock_the_baseline_is_the_24_hours_before_the_first_dose_and_resolution_follows_it() {
+    // First dose Day 0 at 10:00. 39.5 at 22:00 on Day −1 (12 h before); 37.0 at 07:00 on Day 0, before
+    // the dose; then 37.1, 36.9, 37.0 at 08:00 on Days 1–3.
+    // By dates: febrile (Day −1), resolved on Day 0 (Days 0 and 1 afebrile) — by a reading before the dose.
+    // On the clock: febrile, resolved by the first reading after the dose, Day 1 at 08:00, 22 hours in.
+    let observations = "P1,2020-03-09T22:00,temperature,39.5,Cel\nP1,2020-03-10T07:00,temperature,37.0,Cel\nP1,2020-03-11T08:00,temperature,37.1,Cel\nP1,2020-03-12T08:00,temperature,36.9,Cel\nP1,2020-03-13T08:00,temperature,37.0,Cel\n".to_string()
+        + &labs("P1", (200.0, 20.0), (5000.0, 2000.0));
+    let timed_dose = "P1,anakinra,2020-03-10T10:00,2020-03-30,100,mg,bid,sc,completed,\n";
+    let study = study(PATIENTS, &observations, timed_dose, "");
+    let by_dates = only_patient(&study, &Protocol::default()).0;
+    assert_eq!(
+        (by_dates.febrile_at_baseline, by_dates.fever_resolution_day),
+        (Some(true), Some(0))
+    );
+    assert_eq!(
+        (by_dates.fever_resolution_hours, by_dates.fever_on_clock),
+        (None, false)
+    );
+    let clock = protocol_of("[fever]\ntiming = \"clock\"\n");
+    let (on_clock, json) = only_patient(&study, &clock);
+    assert_eq!(
+        (on_clock.febrile_at_baseline, on_clock.fever_resolution_day),
+        (Some(true), Some(1))
+    );
+    assert_eq!(on_clock.fever_resolution_hours, Some(22.0));
+    assert!(on_clock.fever_on_clock);
+    assert_eq!(on_clock.resolution_time, Some((1, true)));
+    let fever = &json["outcomes"]["fever_resolution"];
+    assert_eq!(
+        (
+            fever["on_clock"].as_u64(),
+            fever["hours"]["median"].as_f64()
+        ),
+        (Some(1), Some(22.0))
+    );
+    assert_eq!(json["protocol"]["fever"]["timing"], "clock");
+
+    // A fever 30 hours before the dose is outside the baseline; a reading at the very time of the dose
+    // is inside it.
+    let early = "P1,2020-03-09T04:00,temperature,39.5,Cel\nP1,2020-03-10T07:00,temperature,37.0,Cel\nP1,2020-03-11T08:00,temperature,37.1,Cel\n".to_string()
+        + &labs("P1", (200.0, 20.0), (5000.0, 2000.0));
+    let p = only_patient(&self::study(PATIENTS, &early, timed_dose, ""), &clock).0;
+    assert_eq!(
+        (p.febrile_at_baseline, p.fever_resolution_day),
+        (Some(false), None)
+    );
+    let at_dose = "P1,2020-03-10T10:00,temperature,38.4,Cel\nP1,2020-03-10T16:00,temperature,37.0,Cel\nP1,2020-03-11T08:00,temperature,37.1,Cel\n".to_string()
+        + &labs("P1", (200.0, 20.0), (5000.0, 2000.0));
+    let p = only_patient(&self::study(PATIENTS, &at_dose, timed_dose, ""), &clock).0;
+    assert_eq!(
+        (
+            p.febrile_at_baseline,
+            p.fever_resolution_day,
+            p.fever_resolution_hours
+        ),
+        (Some(true), Some(0), Some(6.0))
+    );
+}
+
+#[test]
+fn without_clock_times_for_the_dose_or_a_temperature_the_clock_setting_judges_by_dates() {
+    let clock = protocol_of("[fever]\ntiming = \"clock\"\n");
+    // The dose has a date only.
+    let study_dated = study(PATIENTS, &good_observations(), ANAKINRA, "");
+    let by_dates = only_patient(&study_dated, &Protocol::default()).0;
+    let p = only_patient(&study_dated, &clock).0;
+    assert!(!p.fever_on_clock);
+    assert_eq!(
+        (p.febrile_at_baseline, p.fever_resolution_day),
+        (by_dates.febrile_at_baseline, by_dates.fever_resolution_day)
+    );
+    // The dose has a time, but a Day-0 temperature has none: it cannot be placed before or after.
+    let untimed = "P1,2020-03-09T22:00,temperature,39.5,Cel\nP1,2020-03-10,temperature,37.0,Cel\nP1,2020-03-11T08:00,temperature,37.1,Cel\n".to_string()
+        + &labs("P1", (200.0, 20.0), (5000.0, 2000.0));
+    let timed_dose = "P1,anakinra,2020-03-10T10:00,2020-03-30,100,mg,bid,sc,completed,\n";
+    let p = only_patient(&study(PATIENTS, &untimed, timed_dose, ""), &clock).0;
+    assert!(!p.fever_on_clock);
+    assert_eq!(
+        p.fever_resolution_day,
+        Some(0),
+        "by dates: Days 0 and 1 afebrile"
+    );
+}
+
+#[test]
+fn a_fever_after_resolution_is_counted_and_can_fail_item_a() {
+    // Days −1..7: 39, 39, 37, 37, 38.5, 37, 37, 37, 37: resolved on Day 1, fever again on Day 3.
+    let recurring = [39.0, 39.0, 37.0, 37.0, 38.5, 37.0, 37.0, 37.0, 37.0].map(Some);
+    let observations =
+        temperatures("P1", -1, &recurring) + &labs("P1", (200.0, 20.0), (5000.0, 2000.0));
+    let study_recurring = study(PATIENTS, &observations, ANAKINRA, "");
+    let (p, json) = only_patient(&study_recurring, &Protocol::default());
+    assert_eq!(
+        (p.fever_resolution_day, p.fever_recurred),
+        (Some(1), Some(true))
+    );
+    assert_eq!(
+        (p.response_items.fever_resolved, p.response),
+        (Judgement::Passed, Some(true)),
+        "by default a recurrence is counted, not failed"
+    );
+    assert_eq!(json["outcomes"]["fever_resolution"]["recurred"], 1);
+    let analysis = analyze(&study_recurring, &Protocol::default()).unwrap();
+    assert_eq!(
+        analysis.patient_json(&analysis.patients[0])["fever_recurred"],
+        true
+    );
+    let (p, _) = only_patient(
+        &study_recurring,
+        &protocol_of("[fever]\nrecurrence = \"fail\"\n"),
+    );
+    assert_eq!(
+        (p.response_items.fever_resolved, p.response),
+        (Judgement::Failed, Some(false))
+    );
+    // A fever on Day 8, after the day the fever is judged, is no recurrence.
+    let late = [39.0, 39.0, 37.0, 37.0, 37.0, 37.0, 37.0, 37.0, 37.0, 38.6].map(Some);
+    let observations = temperatures("P1", -1, &late) + &labs("P1", (200.0, 20.0), (5000.0, 2000.0));
+    let p = only_patient(
+        &study(PATIENTS, &observations, ANAKINRA, ""),
+        &protocol_of("[fever]\nrecurrence = \"fail\"\n"),
+    )
+    .0;
+    assert_eq!((p.fever_recurred, p.response), (Some(false), Some(true)));
+}
+
+#[test]
+fn a_reading_on_every_day_of_the_run_can_be_required() {
+    // Days −1..4: 39, 39, 37, none, 37, 37. By default Day 1 resolves (Day 2 unread does not break the
+    // run); with a reading required on each day, Day 1's run lacks Day 2, and Day 3 resolves.
+    let observations = temperatures(
+        "P1",
+        -1,
+        &[
+            Some(39.0),
+            Some(39.0),
+            Some(37.0),
+            None,
+            Some(37.0),
+            Some(37.0),
+        ],
+    ) + &labs("P1", (200.0, 20.0), (5000.0, 2000.0));
+    let gappy = study(PATIENTS, &observations, ANAKINRA, "");
+    assert_eq!(
+        only_patient(&gappy, &Protocol::default())
+            .0
+            .fever_resolution_day,
+        Some(1)
+    );
+    let every_day = protocol_of("[fever]\nreading_every_day = true\n");
+    assert_eq!(
+        only_patient(&gappy, &every_day).0.fever_resolution_day,
+        Some(3)
+    );
+    // The last reading cannot start a run that needs a reading on the day after it.
+    let observations = temperatures("P1", -1, &[Some(39.0), Some(39.0), Some(37.0)])
+        + &labs("P1", (200.0, 20.0), (5000.0, 2000.0));
+    let p = only_patient(&study(PATIENTS, &observations, ANAKINRA, ""), &every_day).0;
+    assert_eq!(
+        (p.fever_resolution_day, p.resolution_time),
+        (None, Some((1, false)))
+    );
+}
+
+#[test]
+fn an_inclusion_by_diagnosis_adds_an_attrition_step_and_the_outcomes_without_it() {
+    // HLH-2004 on the data given: P1 fever ≥ 38.5 °C and ferritin ≥ 500 (2 criteria met); P2 neither
+    // (38.2 °C, ferritin 400: 0 met); P3 ferritin only (1 met). All three respond.
+    let patients = format!("{PATIENTS}P2,F,30,2020-03-10\nP3,F,31,2020-03-10\n");
+    let low_fever = [38.2, 38.1, 37.0, 36.8].map(Some);
+    let observations = good_observations()
+        + &temperatures("P2", -1, &low_fever)
+        + &labs("P2", (200.0, 20.0), (400.0, 300.0))
+        + &temperatures("P3", -1, &low_fever)
+        + &labs("P3", (200.0, 20.0), (5000.0, 2000.0));
+    let treatments = format!(
+        "{ANAKINRA}P2,anakinra,2020-03-10,2020-03-30,,,,,,\nP3,anakinra,2020-03-10,2020-03-30,,,,,,\n"
+    );
+    let study = study(&patients, &observations, &treatments, "");
+    let everyone = analyze(&study, &Protocol::default()).unwrap();
+    let met: Vec<usize> = everyone.patients.iter().map(|p| p.hlh2004.met).collect();
+    assert_eq!(met, [2, 0, 1]);
+    assert!(everyone.cohort.outcomes.inclusion_sensitivity.is_none());
+
+    let analysis = analyze(&study, &protocol_of("[inclusion]\nhlh2004_min = 2\n")).unwrap();
+    let ids: Vec<&str> = analysis
+        .patients
+        .iter()
+        .map(|p| p.patient_id.as_str())
+        .collect();
+    assert_eq!(ids, ["P1"]);
+    let step = analysis.cohort.attrition.last().unwrap();
+    assert_eq!((step.remaining, step.excluded), (1, 2));
+    assert_eq!(
+        step.excluded_patients.as_deref(),
+        Some(&["P2".to_string(), "P3".to_string()][..])
+    );
+    // Six criteria are unknown for P2 and P3 (no spleen, blood counts, marrow, NK, sCD25 or
+    // triglycerides recorded): either could reach 2 had they been known.
+    assert_eq!(step.reachable_through_unknown, Some(2));
+    let sensitivity = analysis
+        .cohort
+        .outcomes
+        .inclusion_sensitivity
+        .as_ref()
+        .unwrap();
+    let with = &sensitivity.with_inclusion;
+    let without = &sensitivity.without_inclusion;
+    assert_eq!(
+        (with.n_patients, with.response.count, with.response.n),
+        (1, 1, 1)
+    );
+    assert_eq!(
+        (
+            without.n_patients,
+            without.response.count,
+            without.response.n
+        ),
+        (3, 3, 3)
+    );
+    // P2 and P3 are not febrile by HLH-2004's 38.5 °C but are by the analysis' 38.0 °C.
+    assert_eq!(
+        (
+            without.fever_resolved_by_day.count,
+            without.fever_resolved_by_day.n
+        ),
+        (3, 3)
+    );
+
+    // HScore on the data given: P1 33 (39.2 °C) + 35 (ferritin 5000) = 68; P2 0; P3 35.
+    let scores: Vec<u32> = everyone.patients.iter().map(|p| p.hscore.score).collect();
+    assert_eq!(scores, [68, 0, 35]);
+    let analysis = analyze(&study, &protocol_of("[inclusion]\nhscore_min = 35\n")).unwrap();
+    let ids: Vec<&str> = analysis
+        .patients
+        .iter()
+        .map(|p| p.patient_id.as_str())
+        .collect();
+    assert_eq!(ids, ["P1", "P3"], "exactly the threshold includes");
+    assert_eq!(
+        analysis.cohort.attrition.last().unwrap().step,
+        "HScore ≥ 35 on the data given"
+    );
+
+    // Nobody with 3 criteria: no patient to analyse, said as such.
+    let error = analyze(&study, &protocol_of("[inclusion]\nhlh2004_min = 3\n")).unwrap_err();
+    assert!(
+        error.to_string().contains("inclusion.hlh2004_min"),
+        "{error}"
+    );
+}

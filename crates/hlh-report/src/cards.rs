@@ -220,7 +220,20 @@ fn endpoints(index: usize, p: &PatientEndpoints) -> Table {
         ("First-line", yes_no(p.first_line)),
         ("Monotherapy", yes_no(p.monotherapy)),
         ("Febrile at baseline", known(p.febrile_at_baseline)),
-        ("Fever-resolution day", day_or_none(p.fever_resolution_day)),
+        (
+            "Fever-resolution day",
+            match p.fever_resolution_hours {
+                Some(hours) => format!(
+                    "{} ({hours:.1} hours after the first dose)",
+                    day_or_none(p.fever_resolution_day),
+                ),
+                None => day_or_none(p.fever_resolution_day),
+            },
+        ),
+        (
+            "Fever recorded again after resolution",
+            p.fever_recurred.map_or("not applicable".into(), yes_no),
+        ),
         (
             "Response item: fever resolved",
             judgement(items.fever_resolved),

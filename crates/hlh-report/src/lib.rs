@@ -144,6 +144,9 @@ pub fn build(analysis: &Analysis, options: &ReportOptions) -> Document {
     blocks.push(heading(2, "Outcomes", "outcomes"));
     blocks.push(Block::Table(tables::table2_efficacy(&mut context)));
     blocks.push(Block::Table(tables::table2_sensitivity(&mut context)));
+    if let Some(table) = tables::table2_inclusion(&mut context) {
+        blocks.push(Block::Table(table));
+    }
     blocks.push(Block::Table(tables::table2_labs(&mut context)));
     blocks.push(Block::Table(tables::table2_safety(&mut context)));
 

@@ -2,7 +2,9 @@
 //! and statistical convention used, and the version of hlhkit.
 
 use hlh_model::Drug;
-use hlh_outcomes::protocol::{AfterRescue, CoInterventions, PrimaryPairedTest, ResponseSource};
+use hlh_outcomes::protocol::{
+    AfterRescue, CoInterventions, FeverTiming, Recurrence, ResponseSource,
+};
 use hlh_outcomes::{Cohort, Protocol};
 use hlh_stats::proportion::ProportionMethod;
 
@@ -115,12 +117,26 @@ pub fn paragraphs(cohort: &Cohort, min_cell: u64) -> Vec<String> {
             signed(protocol.scores_window.1),
         ),
         format!(
-            "Fever was a temperature of at least {} °C. Patients were febrile at baseline with a fever on a day of {} (unknown without a temperature on those days). The fever-resolution day was the first day d ≥ 0 with a temperature recorded after which no fever was recorded for {} consecutive calendar days (a day without a reading does not break the run), counted in days since the first dose; fever resolved by Day {} was the proportion of febrile patients with a resolution day up to Day {}.",
+            "Fever was a temperature of at least {} °C. Patients were febrile at baseline with a fever on a day of {} (unknown without a temperature on those days). The fever-resolution day was the first day d ≥ 0 with a temperature recorded after which no fever was recorded for {} consecutive calendar days ({}), counted in days since the first dose; fever resolved by Day {} was the proportion of febrile patients with a resolution day up to Day {}.{} A fever recorded after the resolution and by Day {} was counted as a recurrence{}.",
             as_written(protocol.fever_threshold_celsius),
             window(protocol.fever_baseline_days),
             protocol.fever_sustained_days,
+            if protocol.fever_reading_every_day {
+                "with a temperature recorded on each of them"
+            } else {
+                "a day without a reading does not break the run"
+            },
             protocol.fever_resolved_by_day,
             protocol.fever_resolved_by_day,
+            match protocol.fever_timing {
+                FeverTiming::Dates => "",
+                FeverTiming::Clock => " For patients whose first dose and temperatures from Day −1 on had clock times, fever was judged on the clock instead: febrile at baseline with a fever in the 24 hours before the first dose (a reading at the time of the dose included), and resolved at the first reading after the first dose followed by no fever for as many 24-hour periods, reported in hours as well; the others were judged by calendar days.",
+            },
+            protocol.fever_resolved_by_day,
+            match protocol.fever_recurrence {
+                Recurrence::Ignore => ", reported without changing the response",
+                Recurrence::Fail => " and failed the fever item of the response",
+            },
         ),
         match protocol.response_source {
             ResponseSource::Recorded => format!(
@@ -150,10 +166,7 @@ pub fn paragraphs(cohort: &Cohort, min_cell: u64) -> Vec<String> {
                 ProportionMethod::ClopperPearson => "Clopper–Pearson (exact)",
                 ProportionMethod::Wilson => "Wilson score",
             },
-            match protocol.primary_paired_test {
-                PrimaryPairedTest::Wilcoxon => "Wilcoxon test",
-                PrimaryPairedTest::PairedT => "paired t-test",
-            },
+            protocol.primary_paired_test.label(),
             protocol.km_conf_type.name(),
         ),
     ];

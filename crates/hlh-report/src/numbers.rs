@@ -4,7 +4,7 @@
 //! that would reveal it (its percentage and interval, the statistics of a group that small). Zero is
 //! printed: an empty cell identifies no one. The analysis is never changed, only its printing.
 
-use hlh_outcomes::cohort::{Share, Summary};
+use hlh_outcomes::cohort::{Proportion, Share, Summary};
 
 /// Printing rules for one report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +35,8 @@ impl Numbers {
     }
 
     /// `{count, n, proportion}` as "k/n (p%)"; the percentage goes with a suppressed count or n.
-    pub fn share(&self, share: &Share) -> String {
+    pub fn share(&self, share: &impl AsProportion) -> String {
+        let share = share.as_proportion();
         let (count, n) = (share.count, share.n);
         let rest = n - count.min(n);
         if self.is_suppressed(rest) && count >= self.min_cell {
@@ -50,7 +51,8 @@ impl Numbers {
     }
 
     /// The 95% CI of a share in percent, or a dash when it cannot be shown.
-    pub fn share_ci(&self, share: &Share) -> String {
+    pub fn share_ci(&self, share: &impl AsProportion) -> String {
+        let share = share.as_proportion();
         let (count, n) = (share.count, share.n);
         if self.is_suppressed(count)
             || self.is_suppressed(n)
@@ -176,6 +178,23 @@ pub fn number(v: f64) -> String {
         text[1..].to_string()
     } else {
         text.replacen('-', "\u{2212}", 1)
+    }
+}
+
+/// A share of the analysed patients, or the numbers of one of another cohort.
+pub trait AsProportion {
+    fn as_proportion(&self) -> Proportion;
+}
+
+impl AsProportion for Share {
+    fn as_proportion(&self) -> Proportion {
+        self.proportion()
+    }
+}
+
+impl AsProportion for Proportion {
+    fn as_proportion(&self) -> Proportion {
+        *self
     }
 }
 

@@ -2,7 +2,7 @@
 //! every number read from the analysis, counts linked to the patients the analysis counted.
 
 use hlh_model::{EventKind, StudyFile};
-use hlh_outcomes::cohort::Share;
+use hlh_outcomes::cohort::{MainOutcomes, Proportion, Share};
 use hlh_outcomes::{DailyValue, Judgement, PatientEndpoints};
 
 use crate::document::{linked, text, Inline, Table};
@@ -505,6 +505,32 @@ pub fn table2_efficacy(context: &mut Context) -> Table {
             vec![text("")],
         ],
     );
+    if fever.on_clock.count() > 0 {
+        let hours = &fever.hours;
+        table.row(
+            "Hours from the first dose to resolution, judged on the clock, median (IQR) [n]",
+            true,
+            vec![
+                vec![text(format!(
+                    "{} [{}]",
+                    context.numbers.median_iqr_whole(hours),
+                    context.numbers.count(hours.n as u64)
+                ))],
+                vec![text("")],
+            ],
+        );
+    }
+    let recurred_label = format!("Fever recorded again after resolution, by Day {by_day}");
+    let cell = linked_count(
+        context,
+        recurred_label.clone(),
+        &fever.recurred.patients,
+        |p| {
+            p.fever_resolution_day
+                .map_or_else(String::new, |d| format!("resolved on Day {d}"))
+        },
+    );
+    table.row(&recurred_label, true, vec![cell, vec![text("")]]);
     let km = &fever.km;
     let km_ci = match km.ci95 {
         [Some(lower), Some(upper)] => format!("{}–{}", whole(Some(lower)), whole(Some(upper))),
@@ -591,6 +617,93 @@ pub fn table2_sensitivity(context: &mut Context) -> Table {
         "Items other than CRP and ferritin (fever, survival, no inefficacy stop or rescue) as in the protocol's definition. The case series is uncontrolled, and CRP also falls with IL-1 or IL-6 blockade itself.".into(),
     );
     table
+}
+
+/// Table 2, panel E (only with an inclusion by diagnosis): the main outcomes of the included patients
+/// beside those of every exposed patient.
+pub fn table2_inclusion(context: &mut Context) -> Option<Table> {
+    let sensitivity = context.cohort.outcomes.inclusion_sensitivity.as_ref()?;
+    let (with, without) = (&sensitivity.with_inclusion, &sensitivity.without_inclusion);
+    let numbers = &context.numbers;
+    let mut table = Table::new(
+        "table-2e",
+        "Table 2E. Main outcomes with and without the inclusion by diagnosis",
+        &[
+            "Outcome",
+            &format!("Included (n = {})", numbers.count(with.n_patients as u64)),
+            &format!(
+                "Every exposed patient (n = {})",
+                numbers.count(without.n_patients as u64)
+            ),
+        ],
+    );
+    let by_day = context.cohort.protocol.fever_resolved_by_day;
+    for (label, of) in [
+        (
+            "Responded, of the patients judged".to_string(),
+            (|m: &MainOutcomes| m.response) as fn(&MainOutcomes) -> Proportion,
+        ),
+        (
+            format!("Fever resolved by Day {by_day}, of the febrile"),
+            |m| m.fever_resolved_by_day,
+        ),
+        (
+            format!(
+                "{} stopped for an adverse event",
+                context.cohort.protocol.index_drug.label()
+            ),
+            |m| m.discontinued_adverse_event,
+        ),
+    ] {
+        let cell = |m: &MainOutcomes| {
+            let share = of(m);
+            format!("{} [{}]", numbers.share(&share), numbers.share_ci(&share))
+        };
+        table.row(
+            &label,
+            false,
+            vec![vec![text(cell(with))], vec![text(cell(without))]],
+        );
+    }
+    for (label, p) in [
+        (
+            "CRP, Day 0 against Day 7, p",
+            (|m: &MainOutcomes| m.crp_p_value) as fn(&MainOutcomes) -> Option<f64>,
+        ),
+        ("Ferritin, Day 0 against Day 7, p", |m| m.ferritin_p_value),
+    ] {
+        table.row(
+            label,
+            false,
+            vec![
+                vec![text(p_value(p(with)))],
+                vec![text(p_value(p(without)))],
+            ],
+        );
+    }
+    let rules: Vec<String> = context
+        .cohort
+        .attrition
+        .iter()
+        .skip(2)
+        .map(|step| {
+            format!(
+                "{} ({} excluded, {} of whom could have met it had their unknown items been known)",
+                step.step,
+                context.numbers.count(step.excluded as u64),
+                context
+                    .numbers
+                    .count(step.reachable_through_unknown.unwrap_or(0) as u64)
+            )
+        })
+        .collect();
+    table.notes.push(format!(
+        "Included: {}. Proportions with their {:.0}% confidence interval in brackets; p of the {} quoted in the summary.",
+        rules.join("; "),
+        context.cohort.protocol.confidence * 100.0,
+        context.cohort.protocol.primary_paired_test.label()
+    ));
+    Some(table)
 }
 
 /// Table 2, panel B: Day 0 against Day 7 for each analyte, complete pairs only.
