@@ -79,6 +79,11 @@ enum Command {
         /// Add the fitted logistic probability, labelled as an approximation (not official)
         #[arg(long)]
         approximate_probability: bool,
+        /// Read the MS score in `sjia` (where it was derived, cut-off −2.1) or `aosd` (adult-onset
+        /// Still's disease, cut-off −1.74: Yao, Clin Exp Rheumatol 2021); it is given only to a patient
+        /// known to have that disease
+        #[arg(long, value_name = "POPULATION", default_value = "sjia", value_parser = score::ms_population)]
+        ms_population: hlh_criteria::ms_score::Population,
     },
     /// The warehouse path: find the cohort in an OMOP CDM, check concept sets, write a synthetic CDM
     #[cfg(feature = "omop")]
@@ -123,7 +128,16 @@ fn main() -> ExitCode {
             json,
             typed_units,
             approximate_probability,
-        } => score::run(&findings, json, typed_units, approximate_probability),
+            ms_population,
+        } => score::run(
+            &findings,
+            score::Options {
+                as_json: json,
+                typed_units,
+                approximate: approximate_probability,
+                ms_population,
+            },
+        ),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -8,7 +8,7 @@ use hlh_criteria::hscore::{
     approximate_probability, hscore, HScore, HScoreSettings, ItemValue, UnitMode,
 };
 use hlh_criteria::mas2016::{mas2016, Mas2016};
-use hlh_criteria::ms_score::{ms_score, MsScore, Verdict};
+use hlh_criteria::ms_score::{ms_score, MsScore, Population, Verdict};
 use hlh_criteria::ohi::{ohi, Ohi, OhiOperator};
 use serde_json::{json, Map, Value};
 
@@ -17,12 +17,28 @@ use hlh_outcomes::json_forms::{number_value as json_number, optional_value as js
 use crate::output::paint_error;
 use crate::Outcome;
 
-pub fn run(
-    file: &Path,
-    as_json: bool,
-    typed_units: bool,
-    approximate: bool,
-) -> anyhow::Result<Outcome> {
+/// How `hlh score` reads and prints.
+pub struct Options {
+    pub as_json: bool,
+    /// The HScore's secondary-unit thresholds, as bedside calculators apply them.
+    pub typed_units: bool,
+    /// The fitted logistic probability, labelled as an approximation.
+    pub approximate: bool,
+    pub ms_population: Population,
+}
+
+/// `--ms-population`: one of the populations the MS score has a published cut-off for.
+pub fn ms_population(name: &str) -> Result<Population, String> {
+    Population::from_name(name).ok_or_else(|| "sjia or aosd".to_string())
+}
+
+pub fn run(file: &Path, options: Options) -> anyhow::Result<Outcome> {
+    let Options {
+        as_json,
+        typed_units,
+        approximate,
+        ms_population,
+    } = options;
     let name = file.display().to_string();
     let parsed = std::fs::read_to_string(file)
         .map_err(|error| vec![format!("{name}: cannot be read: {error}")])
@@ -49,7 +65,7 @@ pub fn run(
         hlh2004: hlh2004(&findings, &Hlh2004Settings::default()),
         ohi: ohi(&findings, OhiOperator::Strict),
         mas2016: mas2016(&findings),
-        ms_score: ms_score(&findings),
+        ms_score: ms_score(&findings, ms_population),
     };
     if as_json {
         println!(
@@ -142,7 +158,9 @@ fn scores_json(scores: &Scores, approximate: bool) -> Value {
             "score": json_optional(scores.ms_score.value.map(|v| v.score)),
             "min": json_optional(scores.ms_score.value.map(|v| v.min)),
             "max": json_optional(scores.ms_score.value.map(|v| v.max)),
-            "cutoff": scores.ms_score.cutoff, "verdict": scores.ms_score.verdict.name(), "unknown": scores.ms_score.unknown,
+            "cutoff": scores.ms_score.cutoff, "population": scores.ms_score.population.name(),
+            "cutoff_source": scores.ms_score.population.source(),
+            "verdict": scores.ms_score.verdict.name(), "unknown": scores.ms_score.unknown,
         },
     })
 }
@@ -260,9 +278,11 @@ fn bedside(scores: &Scores, approximate: bool) -> String {
             };
             let _ = writeln!(
                 out,
-                "MS score: {}{range}: {} (cut-off ≥ −2.1)",
+                "MS score: {}{range}: {} (cut-off ≥ {}, {})",
                 short(value.score),
-                m.verdict.name()
+                m.verdict.name(),
+                short(m.cutoff),
+                m.population.source()
             );
         }
         (None, Verdict::NotComputable) => {
@@ -275,7 +295,11 @@ fn bedside(scores: &Scores, approximate: bool) -> String {
         (None, _) => {
             let _ = writeln!(
                 out,
-                "MS score: not applicable (derived in systemic JIA only; give \"sjia\": true for a patient with it)"
+                "{}",
+                match m.population {
+                    Population::Sjia => "MS score: not applicable (derived in systemic JIA only; give \"sjia\": true for a patient with it)",
+                    Population::Aosd => "MS score: not applicable (read in adult-onset Still's disease with --ms-population aosd; give \"aosd\": true for a patient with it)",
+                }
             );
         }
     }

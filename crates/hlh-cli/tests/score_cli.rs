@@ -111,3 +111,42 @@ fn bad_findings_name_the_key_and_value_and_exit_1() {
         assert!(output.stdout.is_empty(), "nothing on stdout for bad input");
     }
 }
+
+#[test]
+fn the_ms_score_is_read_in_aosd_only_when_asked_with_its_own_cut_off() {
+    // AOSD, no sJIA: platelets 500, every other input 0 → MS = −0.003 × 500 = −1.50.
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        r#"{"aosd": true, "sjia": false, "cns_involvement": false, "hemorrhage": false,
+            "active_arthritis": false, "platelets": {"value": 500, "unit": "10*9/L"},
+            "ldh": {"value": 0, "unit": "U/L"}, "fibrinogen": {"value": 0, "unit": "g/L"},
+            "ferritin": {"value": 0, "unit": "ug/L"}}"#,
+    );
+    let by_default: Value =
+        serde_json::from_slice(&hlh(&["score", &file, "--json"]).stdout).unwrap();
+    assert_eq!(by_default["ms_score"]["verdict"], "not_applicable");
+    assert_eq!(by_default["ms_score"]["score"], Value::Null);
+    let output = hlh(&["score", &file, "--json", "--ms-population", "aosd"]);
+    let in_aosd: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let ms = &in_aosd["ms_score"];
+    assert_eq!(
+        (
+            ms["score"].as_f64(),
+            ms["cutoff"].as_f64(),
+            ms["verdict"].as_str()
+        ),
+        (Some(-1.5), Some(-1.74), Some("consider_mas"))
+    );
+    assert!(ms["cutoff_source"]
+        .as_str()
+        .unwrap()
+        .contains("Clin Exp Rheumatol 2021"));
+    let output = hlh(&["score", &file, "--ms-population", "adults"]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "clap rejects an unknown population"
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("sjia or aosd"));
+}

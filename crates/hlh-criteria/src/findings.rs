@@ -41,6 +41,8 @@ pub struct Findings {
     pub febrile: Option<bool>,
     /// Known or suspected systemic JIA (MAS-2016 applies).
     pub sjia: Option<bool>,
+    /// Adult-onset Still's disease (the MS score's AOSD reading applies).
+    pub aosd: Option<bool>,
     pub cns_involvement: Option<bool>,
     pub hemorrhage: Option<bool>,
     pub active_arthritis: Option<bool>,
@@ -102,6 +104,8 @@ impl Findings {
             // An empty trigger list says nothing; a list without sJIA says "not sJIA".
             sjia: (!patient.triggers.is_empty())
                 .then(|| patient.triggers.contains(&hlh_model::Trigger::Sjia)),
+            aosd: (!patient.triggers.is_empty())
+                .then(|| patient.triggers.contains(&hlh_model::Trigger::Aosd)),
             cns_involvement: None,
             hemorrhage: None,
             active_arthritis: None,

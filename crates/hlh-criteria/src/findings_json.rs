@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::findings::{Findings, LabValue};
 
 /// The boolean findings FINDINGS.json may carry.
-const BOOLEAN_KEYS: [&str; 11] = [
+const BOOLEAN_KEYS: [&str; 12] = [
     "immunosuppression",
     "hepatomegaly",
     "splenomegaly",
@@ -18,6 +18,7 @@ const BOOLEAN_KEYS: [&str; 11] = [
     "molecular_hlh",
     "febrile",
     "sjia",
+    "aosd",
     "cns_involvement",
     "hemorrhage",
     "active_arthritis",
@@ -102,6 +103,7 @@ pub fn read_findings_json(text: &str, name: &str) -> Result<Findings, Vec<String
                 "molecular_hlh" => &mut findings.molecular_hlh,
                 "febrile" => &mut findings.febrile,
                 "sjia" => &mut findings.sjia,
+                "aosd" => &mut findings.aosd,
                 "cns_involvement" => &mut findings.cns_involvement,
                 "hemorrhage" => &mut findings.hemorrhage,
                 _ => &mut findings.active_arthritis,

@@ -14,8 +14,57 @@ use hlh_model::Analyte;
 
 use crate::findings::Findings;
 
-/// MS ≥ −2.1: consider MAS (inclusive).
-pub const CUTOFF: f64 = -2.1;
+/// The population the score is read in: where it was derived (sJIA), or adult-onset Still's disease
+/// with the cut-off found there. The score is given only to a patient known to belong to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Population {
+    /// Minoia, Ann Rheum Dis 2019: consider MAS at MS ≥ −2.1.
+    #[default]
+    Sjia,
+    /// Yao H, Wang Y, Wang Z, et al. Clin Exp Rheumatol 2021, doi:10.55563/clinexprheumatol/k7ri2l:
+    /// in 56 AOSD patients with MAS and 112 without, MS ≥ −1.74 discriminated best (sensitivity
+    /// 93.5 %, specificity 92.6 %; at −2.1 the specificity was 76.6 %).
+    Aosd,
+}
+
+impl Population {
+    pub fn name(self) -> &'static str {
+        match self {
+            Population::Sjia => "sjia",
+            Population::Aosd => "aosd",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Population> {
+        [Population::Sjia, Population::Aosd]
+            .into_iter()
+            .find(|population| population.name() == name)
+    }
+
+    /// Consider MAS at or above it.
+    pub fn cutoff(self) -> f64 {
+        match self {
+            Population::Sjia => -2.1,
+            Population::Aosd => -1.74,
+        }
+    }
+
+    /// Where the cut-off comes from.
+    pub fn source(self) -> &'static str {
+        match self {
+            Population::Sjia => "Minoia, Ann Rheum Dis 2019;78:1357 (systemic JIA)",
+            Population::Aosd => "Yao, Clin Exp Rheumatol 2021, doi:10.55563/clinexprheumatol/k7ri2l (adult-onset Still's disease)",
+        }
+    }
+
+    /// Whether the findings place the patient in the population.
+    fn includes(self, findings: &Findings) -> bool {
+        match self {
+            Population::Sjia => findings.sjia == Some(true),
+            Population::Aosd => findings.aosd == Some(true),
+        }
+    }
+}
 
 /// The verdict against the cut-off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +98,8 @@ pub struct MsScore {
     /// The value, when the score applies and every laboratory input is known.
     pub value: Option<MsValue>,
     pub cutoff: f64,
+    /// The population it was read in (the cut-off is that population's).
+    pub population: Population,
     pub verdict: Verdict,
     /// The items not known.
     pub unknown: Vec<&'static str>,
@@ -73,9 +124,9 @@ struct Term {
     value: Option<f64>,
 }
 
-/// The MS score of a patient with sJIA; an unknown clinical item (0 or 1) widens the range, an unknown
-/// laboratory input leaves the score without a value.
-pub fn ms_score(findings: &Findings) -> MsScore {
+/// The MS score of a patient of `population` (sJIA unless a use in AOSD is asked for); an unknown
+/// clinical item (0 or 1) widens the range, an unknown laboratory input leaves the score without a value.
+pub fn ms_score(findings: &Findings, population: Population) -> MsScore {
     let flag = |finding: Option<bool>| finding.map(|f| f64::from(u8::from(f)));
     let terms = [
         Term {
@@ -135,27 +186,29 @@ pub fn ms_score(findings: &Findings) -> MsScore {
             }
         }
     }
-    let (value, verdict) = if findings.sjia != Some(true) {
+    let cutoff = population.cutoff();
+    let (value, verdict) = if !population.includes(findings) {
         (None, Verdict::NotApplicable)
     } else if unknown.iter().any(|name| LABORATORY_TERMS.contains(name)) {
         (None, Verdict::NotComputable)
     } else {
-        (Some(MsValue { score, min, max }), verdict(min, max))
+        (Some(MsValue { score, min, max }), verdict(min, max, cutoff))
     };
     MsScore {
         value,
-        cutoff: CUTOFF,
+        cutoff,
+        population,
         verdict,
         unknown,
     }
 }
 
-/// The verdict of a score that lies in [min, max]: "consider MAS" when even `min` reaches −2.1
+/// The verdict of a score that lies in [min, max]: "consider MAS" when even `min` reaches the cut-off
 /// (inclusive), "below the cut-off" when even `max` does not, otherwise unknown.
-pub fn verdict(min: f64, max: f64) -> Verdict {
-    if min >= CUTOFF {
+pub fn verdict(min: f64, max: f64, cutoff: f64) -> Verdict {
+    if min >= cutoff {
         Verdict::ConsiderMas
-    } else if max < CUTOFF {
+    } else if max < cutoff {
         Verdict::BelowCutoff
     } else {
         Verdict::Unknown

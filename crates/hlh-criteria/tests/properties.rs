@@ -3,7 +3,7 @@
 use hlh_criteria::hlh2004::{hlh2004, Diagnosis, Hlh2004Settings};
 use hlh_criteria::hscore::{hscore, HScoreSettings};
 use hlh_criteria::mas2016::{mas2016, Mas2016Status};
-use hlh_criteria::ms_score::{ms_score, Verdict};
+use hlh_criteria::ms_score::{ms_score, Population, Verdict};
 use hlh_criteria::{Findings, LabValue};
 use hlh_model::{units, Analyte};
 use proptest::prelude::*;
@@ -122,8 +122,8 @@ proptest! {
 
     #[test]
     fn the_ms_score_range_holds_every_completion(p in partial()) {
-        let known = ms_score(&findings(&p, false));
-        let complete = ms_score(&findings(&p, true));
+        let known = ms_score(&findings(&p, false), Population::Sjia);
+        let complete = ms_score(&findings(&p, true), Population::Sjia);
         // A value, once there is one, brackets every completion; a verdict the unknowns could not
         // change stays (completing the laboratory values or sJIA may give the score a value).
         if let Some(range) = known.value {

@@ -5,7 +5,7 @@ use hlh_criteria::hscore::{
     approximate_probability, hscore, probability, BandConvention, HScoreSettings, UnitMode,
 };
 use hlh_criteria::mas2016::{mas2016, Mas2016Status};
-use hlh_criteria::ms_score::{ms_score, Verdict};
+use hlh_criteria::ms_score::{ms_score, Population, Verdict};
 use hlh_criteria::ohi::{ohi, OhiOperator};
 use hlh_criteria::{Findings, LabValue, Status};
 use hlh_model::{units, Analyte};
@@ -985,23 +985,26 @@ fn the_ms_score_synthetic_check() {
     lab(&mut f, Analyte::Ldh, 800.0, "U/L");
     lab(&mut f, Analyte::Fibrinogen, 200.0, "mg/dL");
     lab(&mut f, Analyte::Ferritin, 5000.0, "ng/mL");
-    let score = ms_score(&f).value.unwrap();
+    let score = ms_score(&f, Population::Sjia).value.unwrap();
     assert!((score.score - (-1.25)).abs() < 1e-12, "{}", score.score);
     assert_eq!((score.min, score.max), (score.score, score.score));
-    assert_eq!(ms_score(&f).verdict, Verdict::ConsiderMas);
+    assert_eq!(ms_score(&f, Population::Sjia).verdict, Verdict::ConsiderMas);
     // Fibrinogen typed as 2.0 g/L is 200 mg/dL after conversion: the same score, not -0.458.
     lab(&mut f, Analyte::Fibrinogen, 2.0, "g/L");
-    assert!((ms_score(&f).value.unwrap().score - (-1.25)).abs() < 1e-12);
+    assert!((ms_score(&f, Population::Sjia).value.unwrap().score - (-1.25)).abs() < 1e-12);
     // The cut-off is inclusive: exactly -2.1 considers MAS.
     assert_eq!(
-        hlh_criteria::ms_score::verdict(-2.1, -2.1),
+        hlh_criteria::ms_score::verdict(-2.1, -2.1, -2.1),
         Verdict::ConsiderMas
     );
     assert_eq!(
-        hlh_criteria::ms_score::verdict(-2.1000001, -2.1000001),
+        hlh_criteria::ms_score::verdict(-2.1000001, -2.1000001, -2.1),
         Verdict::BelowCutoff
     );
-    assert_eq!(hlh_criteria::ms_score::verdict(-3.0, 1.0), Verdict::Unknown);
+    assert_eq!(
+        hlh_criteria::ms_score::verdict(-3.0, 1.0, -2.1),
+        Verdict::Unknown
+    );
     // Platelets 650 (−1.95) and 750 (−2.25), nothing else raised: either side of the cut-off.
     let mut g = Findings {
         sjia: Some(true),
@@ -1014,16 +1017,16 @@ fn the_ms_score_synthetic_check() {
     lab(&mut g, Analyte::Fibrinogen, 0.0, "g/L");
     lab(&mut g, Analyte::Ferritin, 0.0, "ug/L");
     lab(&mut g, Analyte::Platelets, 650.0, "10*9/L");
-    assert_eq!(ms_score(&g).verdict, Verdict::ConsiderMas);
+    assert_eq!(ms_score(&g, Population::Sjia).verdict, Verdict::ConsiderMas);
     lab(&mut g, Analyte::Platelets, 750.0, "10*9/L");
-    assert_eq!(ms_score(&g).verdict, Verdict::BelowCutoff);
+    assert_eq!(ms_score(&g, Population::Sjia).verdict, Verdict::BelowCutoff);
     // Unknown clinical items widen the range: with none known, the laboratory values decide nothing.
     let mut h = g.clone();
     h.cns_involvement = None;
     h.hemorrhage = None;
     h.active_arthritis = None;
     lab(&mut h, Analyte::Platelets, 700.0, "10*9/L");
-    assert_eq!(ms_score(&h).verdict, Verdict::Unknown);
+    assert_eq!(ms_score(&h, Population::Sjia).verdict, Verdict::Unknown);
     // A laboratory input unknown: no value, and the missing input is named.
     let mut no_ldh = Findings {
         labs: Default::default(),
@@ -1032,7 +1035,7 @@ fn the_ms_score_synthetic_check() {
     lab(&mut no_ldh, Analyte::Platelets, 150.0, "10*9/L");
     lab(&mut no_ldh, Analyte::Fibrinogen, 200.0, "mg/dL");
     lab(&mut no_ldh, Analyte::Ferritin, 5000.0, "ng/mL");
-    let score = ms_score(&no_ldh);
+    let score = ms_score(&no_ldh, Population::Sjia);
     assert_eq!(
         (score.value, score.verdict, score.unknown),
         (None, Verdict::NotComputable, vec!["ldh"])
@@ -1041,12 +1044,45 @@ fn the_ms_score_synthetic_check() {
     for sjia in [Some(false), None] {
         let adult = Findings { sjia, ..f.clone() };
         assert_eq!(
-            (ms_score(&adult).value, ms_score(&adult).verdict),
+            (
+                ms_score(&adult, Population::Sjia).value,
+                ms_score(&adult, Population::Sjia).verdict
+            ),
             (None, Verdict::NotApplicable)
         );
     }
     assert_eq!(
-        ms_score(&Findings::default()).verdict,
+        ms_score(&Findings::default(), Population::Sjia).verdict,
+        Verdict::NotApplicable
+    );
+    // Read in AOSD (Yao, Clin Exp Rheumatol 2021): only for a patient known to have AOSD, at −1.74.
+    // g with platelets 650 scores −1.95: "consider MAS" at sJIA's −2.1, below AOSD's −1.74.
+    let aosd = Findings {
+        sjia: Some(false),
+        aosd: Some(true),
+        ..g.clone()
+    };
+    let mut aosd_650 = aosd.clone();
+    lab(&mut aosd_650, Analyte::Platelets, 650.0, "10*9/L");
+    let read_in_aosd = ms_score(&aosd_650, Population::Aosd);
+    assert!((read_in_aosd.value.unwrap().score - (-1.95)).abs() < 1e-12);
+    assert_eq!(
+        (read_in_aosd.cutoff, read_in_aosd.verdict),
+        (-1.74, Verdict::BelowCutoff)
+    );
+    // Platelets 500: −1.50, above −1.74.
+    lab(&mut aosd_650, Analyte::Platelets, 500.0, "10*9/L");
+    assert_eq!(
+        ms_score(&aosd_650, Population::Aosd).verdict,
+        Verdict::ConsiderMas
+    );
+    // Not read in AOSD by default, nor for an sJIA patient when AOSD is asked for.
+    assert_eq!(
+        ms_score(&aosd_650, Population::Sjia).verdict,
+        Verdict::NotApplicable
+    );
+    assert_eq!(
+        ms_score(&g, Population::Aosd).verdict,
         Verdict::NotApplicable
     );
 }

@@ -122,7 +122,7 @@ pub fn read_study(sources: &StudySources) -> Ingested {
     );
     let event_bytes = present_or_warn(&mut diagnostics, StudyFile::Events, &sources.events, "");
     let observations = observation_bytes.map_or_else(Vec::new, |bytes| {
-        observations::read(bytes, &registry, &mut diagnostics)
+        observations::read(bytes, &registry, settings.assays, &mut diagnostics)
     });
     let treatments = treatment_bytes.map_or_else(Vec::new, |bytes| {
         treatments::read(bytes, &registry, &mut diagnostics)
@@ -135,6 +135,7 @@ pub fn read_study(sources: &StudySources) -> Ingested {
     let study = Study {
         title: settings.title.clone(),
         centres: settings.centres.clone(),
+        assays: settings.assays,
         patients: registry.patients,
         observations,
         treatments,

@@ -1,7 +1,7 @@
 //! `observations.csv`: laboratory results and vital signs, converted to canonical units on reading.
 
 use compact_str::CompactString;
-use hlh_model::units::{self, UnitError};
+use hlh_model::units::{self, AssayFactors, UnitError};
 use hlh_model::{
     parallel, Analyte, ClinicalTime, Observation, PatientIndex, RowsByPatient, SourceRow, StudyFile,
 };
@@ -44,6 +44,7 @@ fn packed_time(time: ClinicalTime) -> u64 {
 pub fn read(
     bytes: &[u8],
     registry: &PatientRegistry,
+    assays: AssayFactors,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Observation> {
     let threads = parallel::cores();
@@ -56,7 +57,7 @@ pub fn read(
         // One row per line in the usual file: reserving up front spares the copies of a growing vector.
         |chunk| Vec::with_capacity(count_line_ends(chunk) as usize),
         |observations: &mut Vec<Observation>, row, diagnostics| {
-            if let Some(observation) = read_row(row, registry, diagnostics) {
+            if let Some(observation) = read_row(row, registry, assays, diagnostics) {
                 observations.push(observation);
             }
         },
@@ -68,6 +69,7 @@ pub fn read(
 fn read_row(
     row: &Row<'_>,
     registry: &PatientRegistry,
+    assays: AssayFactors,
     diagnostics: &mut Diagnostics,
 ) -> Option<Observation> {
     let mut cells = CellReader::new(row, diagnostics);
@@ -88,7 +90,7 @@ fn read_row(
     else {
         return None;
     };
-    let quantity = match units::convert(analyte, value, unit_text) {
+    let quantity = match units::convert_with_assays(analyte, value, unit_text, assays) {
         Ok(quantity) => quantity,
         Err(error) => {
             cells.error(UNIT, unit_text, unit_problem(&error));

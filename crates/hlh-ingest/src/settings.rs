@@ -1,6 +1,7 @@
 //! `study.toml`: the study's title, its centres and the protocol overrides.
 
 use hlh_model::shown_value;
+use hlh_model::units::AssayFactors;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::table::Diagnostics;
@@ -13,6 +14,8 @@ const FILE: &str = "study.toml";
 pub struct StudySettings {
     pub title: Option<String>,
     pub centres: Vec<String>,
+    /// `[assays]`: the factors that convert assay-specific units.
+    pub assays: AssayFactors,
     pub protocol: Option<toml::Table>,
 }
 
@@ -61,30 +64,71 @@ pub fn read(bytes: &[u8], diagnostics: &mut Diagnostics) -> StudySettings {
                 }
             }
             ("protocol", toml::Value::Table(protocol)) => settings.protocol = Some(protocol),
-            (key @ ("title" | "centres" | "protocol"), other) => diagnostics.push(problem(
-                Severity::Error,
-                None,
-                Some(other.to_string()),
-                format!("{key} has the wrong type ({})", other.type_str()),
-                Some(
-                    match key {
-                        "title" => "title = \"…\"",
-                        "centres" => "centres = [\"A\", \"B\"]",
-                        _ => "a [protocol] table",
-                    }
-                    .into(),
-                ),
-            )),
+            ("assays", toml::Value::Table(assays)) => {
+                settings.assays = read_assays(assays, text, diagnostics);
+            }
+            (key @ ("title" | "centres" | "protocol" | "assays"), other) => {
+                diagnostics.push(problem(
+                    Severity::Error,
+                    None,
+                    Some(other.to_string()),
+                    format!("{key} has the wrong type ({})", other.type_str()),
+                    Some(
+                        match key {
+                            "title" => "title = \"…\"",
+                            "centres" => "centres = [\"A\", \"B\"]",
+                            "assays" => "an [assays] table",
+                            _ => "a [protocol] table",
+                        }
+                        .into(),
+                    ),
+                ))
+            }
             (key, _) => diagnostics.push(problem(
                 Severity::Warning,
                 None,
                 Some(key.to_string()),
                 format!("unknown key {key:?} is ignored"),
-                Some("title, centres or [protocol]".into()),
+                Some("title, centres, [assays] or [protocol]".into()),
             )),
         }
     }
     settings
+}
+
+/// `[assays]`: each factor a positive number; an unknown key is an error, since a misspelt factor would
+/// leave values unconverted without a word.
+fn read_assays(table: toml::Table, text: &str, diagnostics: &mut Diagnostics) -> AssayFactors {
+    let mut assays = AssayFactors::default();
+    for (key, value) in table {
+        let line = line_of_key(text, &key);
+        match key.as_str() {
+            "scd25_pg_per_unit" => {
+                let factor = value
+                    .as_float()
+                    .or_else(|| value.as_integer().map(|i| i as f64))
+                    .filter(|f| f.is_finite() && *f > 0.0 && *f <= 1e6);
+                match factor {
+                    Some(factor) => assays.scd25_pg_per_unit = Some(factor),
+                    None => diagnostics.push(problem(
+                        Severity::Error,
+                        line,
+                        Some(value.to_string()),
+                        "assays.scd25_pg_per_unit is not a positive number".into(),
+                        Some("the pg/mL of sCD25 that make 1 U/mL on the study's assay, above 0 and at most 1000000".into()),
+                    )),
+                }
+            }
+            _ => diagnostics.push(problem(
+                Severity::Error,
+                line,
+                Some(key.clone()),
+                format!("unknown assay factor assays.{key}"),
+                Some("scd25_pg_per_unit".into()),
+            )),
+        }
+    }
+    assays
 }
 
 fn problem(
@@ -104,6 +148,18 @@ fn problem(
         expected,
         hint: None,
     }
+}
+
+/// The first line that sets `key` (`key = …`), for a message about a value the parsed table no longer
+/// places.
+fn line_of_key(text: &str, key: &str) -> Option<u64> {
+    text.lines()
+        .position(|line| {
+            line.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|index| index as u64 + 1)
 }
 
 fn line_of_offset(bytes: &[u8], offset: usize) -> u64 {

@@ -642,6 +642,39 @@ fn units_must_be_accepted_for_their_analyte_and_are_case_sensitive() {
 }
 
 #[test]
+fn scd25_as_a_mass_concentration_converts_only_with_the_study_assay_factor() {
+    // 8 pg/mL per U/mL (a factor the study states for its assay): 24000 pg/mL is 3000 U/mL, 3 ng/mL
+    // is 3000 pg/mL, 375 U/mL; U/mL stays as written.
+    let ingested = Files::default()
+        .study_toml("[assays]\nscd25_pg_per_unit = 8\n")
+        .observations("P1,2020-01-10,scd25,24000,pg/mL\nP1,2020-01-11,scd25,3,ng/mL\nP2,2020-02-01,scd25,2400,U/mL\n")
+        .read();
+    assert_clean(&ingested);
+    let values: Vec<f64> = ingested
+        .study
+        .observations
+        .iter()
+        .map(|o| o.quantity.value())
+        .collect();
+    assert_eq!(values, [3000.0, 375.0, 2400.0]);
+    assert_eq!(ingested.study.assays.scd25_pg_per_unit, Some(8.0));
+    assert_eq!(ingested.study.observations[0].unit_as_written, "pg/mL");
+
+    // A factor that is not a positive number, or a misspelt one, is an error of study.toml.
+    for (toml, needle) in [
+        ("[assays]\nscd25_pg_per_unit = 0\n", "not a positive number"),
+        (
+            "[assays]\nscd25_pg_per_unit = \"8\"\n",
+            "not a positive number",
+        ),
+        ("[assays]\nscd25_pg_per_units = 8\n", "unknown assay factor"),
+    ] {
+        let ingested = Files::default().study_toml(toml).read();
+        assert_single_error(&ingested, "study.toml", 2, None, needle);
+    }
+}
+
+#[test]
 fn impossible_values_are_errors_and_unusual_ones_warnings() {
     let ingested = Files::default()
         .observations("P1,2020-01-10,temperature,380,Cel\nP2,2020-02-01,crp,1,mg/L\n")

@@ -4,6 +4,7 @@ use compact_str::CompactString;
 use jiff::civil::Date;
 
 use crate::spelled_enum::spelled_enum;
+use crate::units::AssayFactors;
 use crate::{ClinicalTime, Quantity};
 
 /// The file of a study folder a row came from.
@@ -276,6 +277,8 @@ pub struct Event {
 pub struct Study {
     pub title: Option<String>,
     pub centres: Vec<String>,
+    /// The assay factors the observations were converted with.
+    pub assays: AssayFactors,
     pub patients: Vec<Patient>,
     pub observations: Vec<Observation>,
     pub treatments: Vec<Treatment>,

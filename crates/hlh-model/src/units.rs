@@ -262,7 +262,7 @@ impl fmt::Display for UnitError {
         match self {
             UnitError::NotAccepted { analyte: Analyte::Scd25, unit } => write!(
                 f,
-                "sCD25 in {unit:?} cannot be converted: sCD25 units are assay-specific and only U/mL is accepted"
+                "sCD25 in {unit:?} cannot be converted: sCD25 units are assay-specific, so U/mL is accepted, and pg/mL, ng/L or ng/mL only with the study's assay factor (scd25_pg_per_unit in the [assays] table of study.toml)"
             ),
             UnitError::NotAccepted { analyte, unit } => {
                 write!(f, "unit {unit:?} is not accepted for {analyte}; expected {}", self.expected())
@@ -273,6 +273,64 @@ impl fmt::Display for UnitError {
 }
 
 impl std::error::Error for UnitError {}
+
+/// The study's assay factors: conversions that hold only for the assay that measured the values, so
+/// they are never assumed and come from the study (`[assays]` of study.toml).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct AssayFactors {
+    /// How many pg/mL of sCD25 make 1 U/mL on the study's assay; `None`: sCD25 in U/mL only.
+    pub scd25_pg_per_unit: Option<f64>,
+}
+
+/// sCD25 mass concentrations in pg/mL: each accepted spelling and its factor to pg/mL.
+const SCD25_MASS: &[(&str, f64)] = &[
+    ("pg/mL", 1.0),
+    ("pg/ml", 1.0),
+    ("ng/L", 1.0),
+    ("ng/l", 1.0),
+    ("ng/mL", 1000.0),
+    ("ng/ml", 1000.0),
+];
+
+/// [`convert`], except that with the study's assay factor sCD25 may also be written as a mass
+/// concentration (pg/mL, ng/L, ng/mL): U/mL = pg/mL ÷ `scd25_pg_per_unit`.
+///
+/// # Errors
+///
+/// As [`convert`].
+///
+/// # Examples
+///
+/// ```
+/// use hlh_model::units::{self, AssayFactors};
+/// use hlh_model::Analyte;
+///
+/// let assays = AssayFactors { scd25_pg_per_unit: Some(8.0) };
+/// let scd25 = units::convert_with_assays(Analyte::Scd25, 24_000.0, "pg/mL", assays).unwrap();
+/// assert_eq!(scd25.value(), 3000.0);
+/// assert!(units::convert_with_assays(Analyte::Scd25, 24_000.0, "pg/mL", AssayFactors::default()).is_err());
+/// ```
+pub fn convert_with_assays(
+    analyte: Analyte,
+    value: f64,
+    unit: &str,
+    assays: AssayFactors,
+) -> Result<Quantity, UnitError> {
+    let mass = SCD25_MASS.iter().find(|(spelling, _)| *spelling == unit);
+    match (analyte, mass, assays.scd25_pg_per_unit) {
+        (Analyte::Scd25, Some(&(_, to_pg)), Some(pg_per_unit)) => {
+            let units_per_ml = value * to_pg / pg_per_unit;
+            if !units_per_ml.is_finite() {
+                return Err(UnitError::NotFinite { analyte });
+            }
+            Ok(Quantity {
+                analyte,
+                value: units_per_ml,
+            })
+        }
+        _ => convert(analyte, value, unit),
+    }
+}
 
 /// Converts `value`, written in `unit`, to a [`Quantity`] in the canonical unit of `analyte`.
 ///

@@ -168,6 +168,7 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
         study: StudyInfo {
             title: study.title.clone(),
             centres: study.centres.clone(),
+            assays: study.assays,
         },
         protocol: protocol.clone(),
         attrition,

@@ -6,6 +6,7 @@
 //! so a layout that links a number to its patients reads the list instead of re-deriving it; the lists
 //! are not part of the JSON.
 
+use hlh_model::units::AssayFactors;
 use hlh_model::{Analyte, DoseUnit, Drug, Route, Trigger};
 use hlh_stats::competing::IncidenceRow;
 use hlh_stats::paired::PairedT;
@@ -215,10 +216,33 @@ pub struct Cohort {
     pub outcomes: Outcomes,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+impl Cohort {
+    /// The attrition steps of the inclusion by diagnosis, in the order they applied.
+    pub fn inclusion_steps(&self) -> impl Iterator<Item = &AttritionStep> {
+        self.attrition
+            .iter()
+            .filter(|step| step.reachable_through_unknown.is_some())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StudyInfo {
     pub title: Option<String>,
     pub centres: Vec<String>,
+    /// The assay factors the observations were converted with (study.toml `[assays]`).
+    #[serde(serialize_with = "assay_factors")]
+    pub assays: AssayFactors,
+}
+
+fn assay_factors<S: Serializer>(assays: &AssayFactors, serializer: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Factors {
+        scd25_pg_per_unit: Option<f64>,
+    }
+    Factors {
+        scd25_pg_per_unit: assays.scd25_pg_per_unit,
+    }
+    .serialize(serializer)
 }
 
 /// One step of the flow from the study to the analysed patients.

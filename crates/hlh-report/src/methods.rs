@@ -170,6 +170,22 @@ pub fn paragraphs(cohort: &Cohort, min_cell: u64) -> Vec<String> {
             protocol.km_conf_type.name(),
         ),
     ];
+    if let Some(pg_per_unit) = cohort.study.assays.scd25_pg_per_unit {
+        paragraphs.push(format!(
+            "sCD25 recorded as a mass concentration (pg/mL, ng/L or ng/mL) was converted to U/mL with the study's assay factor of {} pg/mL per U/mL; sCD25 units are assay-specific, so no factor is assumed.",
+            as_written(pg_per_unit)
+        ));
+    }
+    let inclusion: Vec<&str> = cohort
+        .inclusion_steps()
+        .map(|step| step.step.as_str())
+        .collect();
+    if !inclusion.is_empty() {
+        paragraphs.push(format!(
+            "Only patients meeting the inclusion by diagnosis were analysed: {} (an item not recorded counted as not met, so a patient is included only on the data given). The main outcomes of every exposed patient are given beside those of the included patients (Table 2E).",
+            inclusion.join("; ")
+        ));
+    }
     if protocol.day7_after_rescue == AfterRescue::Exclude {
         paragraphs.push(
             "A Day-7 value drawn on or after the start of a rescue drug was left out of the Day-0 to Day-7 comparison of its analyte (the number left out is given under Table 2B).".to_string(),

@@ -683,9 +683,7 @@ pub fn table2_inclusion(context: &mut Context) -> Option<Table> {
     }
     let rules: Vec<String> = context
         .cohort
-        .attrition
-        .iter()
-        .skip(2)
+        .inclusion_steps()
         .map(|step| {
             format!(
                 "{} ({} excluded, {} of whom could have met it had their unknown items been known)",

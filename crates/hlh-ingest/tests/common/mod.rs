@@ -75,6 +75,10 @@ impl Files {
         self.events = Some(format!("{EVENTS_HEADER}{rows}").into());
         self
     }
+    pub fn study_toml(mut self, text: &str) -> Files {
+        self.study_toml = Some(text.into());
+        self
+    }
     pub fn read(self) -> Ingested {
         read_study(&StudySources {
             patients: self.patients,
