@@ -31,6 +31,7 @@ fn study() -> Study {
         sex: Sex::Female,
         age_years: 30.0,
         birth_year: None,
+        weight_kg: None,
         diagnosis_date: date(2020, 1, 13),
         triggers: vec![Trigger::Aosd],
         trigger_detail: None,

@@ -27,7 +27,11 @@ columns! {
     NK_ACTIVITY_LOW = optional("nk_activity_low"),
     MOLECULAR_HLH = optional("molecular_hlh"),
     LAST_FOLLOWUP_DATE = optional("last_followup_date"),
+    WEIGHT_KG = optional("weight_kg"),
 }
+
+/// Body weights the study format accepts, in kg: a premature newborn to the heaviest adults.
+const WEIGHT_RANGE_KG: std::ops::RangeInclusive<f64> = 0.3..=400.0;
 
 /// Ages are `0 ≤ age < 120` (study format); above this one a warning asks to check the row.
 const UNUSUAL_AGE_YEARS: f64 = 100.0;
@@ -127,6 +131,17 @@ pub fn read(bytes: &[u8], diagnostics: &mut Diagnostics) -> PatientRegistry {
                 cells::integer_in(text, 1880, 2100).map(|year| year as i16)
             });
             let age_years = resolve_age(&mut cells, age_written, birth_year, diagnosis_date);
+            let weight_kg = cells.optional(WEIGHT_KG, |text| {
+                let weight = cells::number(text)?;
+                if WEIGHT_RANGE_KG.contains(&weight) {
+                    Ok(weight)
+                } else {
+                    Err(CellProblem::new(
+                        "weight outside 0.3–400 kg",
+                        "a body weight in kg from 0.3 to 400",
+                    ))
+                }
+            });
             let triggers = cells.optional(TRIGGERS, parse_triggers).unwrap_or_default();
             let trigger_detail = row.get(TRIGGER_DETAIL).map(str::to_string);
             let centre = row.get(CENTRE).map(str::to_string);
@@ -159,6 +174,7 @@ pub fn read(bytes: &[u8], diagnostics: &mut Diagnostics) -> PatientRegistry {
                         sex,
                         age_years,
                         birth_year,
+                        weight_kg,
                         diagnosis_date,
                         triggers,
                         trigger_detail,

@@ -1,6 +1,6 @@
 //! `treatments.csv`: one row per course (or dose change) of a drug.
 
-use hlh_model::{DoseUnit, Drug, Route, SourceRow, StopReason, StudyFile, Treatment};
+use hlh_model::{DoseUnit, Drug, Frequency, Route, SourceRow, StopReason, StudyFile, Treatment};
 
 use crate::cells::{self, CellProblem, TIME_EXPECTED};
 use crate::patients::PatientRegistry;
@@ -71,6 +71,20 @@ pub fn read(
                 }
                 _ => {}
             }
+            let frequency = row.get(FREQUENCY);
+            let schedule = frequency.and_then(Frequency::from_name);
+            if let (Some(text), None, Some(_)) = (frequency, schedule, dose) {
+                // A regimen written here (CHOP) or another schedule still reads; only the daily dose
+                // cannot be worked out.
+                cells.warning(
+                    FREQUENCY,
+                    text,
+                    CellProblem::new(
+                        "frequency not in the vocabulary: the daily dose is unknown",
+                        Frequency::expected_list(),
+                    ),
+                );
+            }
             let route = cells.optional(ROUTE, |text| {
                 cells::word(text, Route::from_name, Route::expected_list)
             });
@@ -96,7 +110,8 @@ pub fn read(
                 end,
                 dose,
                 dose_unit,
-                frequency: row.get(FREQUENCY).map(str::to_string),
+                frequency: frequency.map(str::to_string),
+                schedule,
                 route,
                 stop_reason,
                 line_of_therapy: row.get(LINE).map(str::to_string),

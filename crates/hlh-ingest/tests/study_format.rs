@@ -5,7 +5,8 @@ mod common;
 use common::*;
 use hlh_ingest::Severity;
 use hlh_model::{
-    Analyte, ClinicalTime, Comparator, Drug, EventKind, RecordedResponse, Sex, StopReason, Trigger,
+    Analyte, ClinicalTime, Comparator, Drug, EventKind, Frequency, RecordedResponse, Sex,
+    StopReason, Trigger,
 };
 use jiff::civil::date;
 
@@ -67,7 +68,7 @@ fn column_names_are_case_insensitive_and_in_any_order() {
 
 #[test]
 fn unknown_columns_are_reported_as_warnings_not_dropped_silently() {
-    let text = "patient_id,sex,age_years,diagnosis_date,weight_kg\nP1,M,45,2020-01-10,80\nP2,F,30,2020-02-01,60\n";
+    let text = "patient_id,sex,age_years,diagnosis_date,bmi\nP1,M,45,2020-01-10,24\nP2,F,30,2020-02-01,22\n";
     let ingested = Files::default().patients(text).read();
     let warning = assert_single_warning(&ingested, "unknown column");
     assert_eq!(
@@ -672,6 +673,54 @@ fn scd25_as_a_mass_concentration_converts_only_with_the_study_assay_factor() {
         let ingested = Files::default().study_toml(toml).read();
         assert_single_error(&ingested, "study.toml", 2, None, needle);
     }
+}
+
+#[test]
+fn weights_and_frequencies_are_read_for_the_daily_dose() {
+    let ingested = Files::default()
+        .patients("patient_id,sex,age_years,diagnosis_date,weight_kg\nP1,M,45,2020-01-10,72.5\nP2,F,30,2020-02-01,\n")
+        .treatments("P1,anakinra,2020-01-10,,100,mg,Twice daily,sc,,\nP1,chemotherapy,2020-01-12,,,,CHOP,iv,,\nP2,anakinra,2020-02-01,,100,mg,q6h,iv,,\n")
+        .read();
+    assert_clean(&ingested);
+    let weights: Vec<Option<f64>> = ingested
+        .study
+        .patients
+        .iter()
+        .map(|p| p.weight_kg)
+        .collect();
+    assert_eq!(weights, [Some(72.5), None]);
+    let schedules: Vec<Option<Frequency>> = ingested
+        .study
+        .treatments
+        .iter()
+        .map(|t| t.schedule)
+        .collect();
+    // "Twice daily" is bid; a regimen written in the frequency column (CHOP, no dose) reads as nothing.
+    assert_eq!(
+        schedules,
+        [Some(Frequency::Bid), None, Some(Frequency::Q6h)]
+    );
+    assert_eq!(
+        ingested.study.treatments[0].frequency.as_deref(),
+        Some("Twice daily")
+    );
+
+    // With a dose, a frequency outside the vocabulary leaves the daily dose unknown: a warning.
+    let ingested = Files::default()
+        .treatments("P1,anakinra,2020-01-10,,100,mg,every other day,sc,,\n")
+        .read();
+    let warning = assert_single_warning(&ingested, "daily dose is unknown");
+    assert_eq!(warning.line, Some(2));
+
+    let ingested = Files::default()
+        .patients("patient_id,sex,age_years,diagnosis_date,weight_kg\nP1,M,45,2020-01-10,720\nP2,F,30,2020-02-01,0.2\n")
+        .read();
+    let errors = with_severity(&ingested, Severity::Error);
+    assert_eq!(errors.len(), 2, "{}", render(&ingested.diagnostics));
+    assert!(errors.iter().all(
+        |e| e.column.as_ref().map(|c| c.name.as_str()) == Some("weight_kg")
+            && e.to_string().contains("0.3–400")
+    ));
 }
 
 #[test]

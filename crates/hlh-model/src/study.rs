@@ -84,6 +84,8 @@ pub struct Patient {
     /// Age at diagnosis in years: as written, or diagnosis year − birth year when only `birth_year` is given.
     pub age_years: f64,
     pub birth_year: Option<i16>,
+    /// Body weight in kg, for doses per kilogram.
+    pub weight_kg: Option<f64>,
     pub diagnosis_date: Date,
     pub triggers: Vec<Trigger>,
     pub trigger_detail: Option<String>,
@@ -195,6 +197,41 @@ spelled_enum! {
 }
 
 spelled_enum! {
+    /// How often a dose is given: the closed vocabulary of `frequency`, with the usual free-text
+    /// spellings of each.
+    pub enum Frequency {
+        Qd => "qd" | "od" | "daily" | "once daily" | "q24h" | "1x/day",
+        Bid => "bid" | "twice daily" | "2x/day",
+        Tid => "tid" | "three times daily" | "3x/day",
+        Qid => "qid" | "four times daily" | "4x/day",
+        Q4h => "q4h",
+        Q6h => "q6h",
+        Q8h => "q8h",
+        Q12h => "q12h",
+        /// A continuous infusion, whose `dose` is the amount given over 24 hours.
+        Continuous => "continuous" | "continuous infusion" | "civ",
+        Once => "once" | "single dose" | "stat",
+        Weekly => "weekly" | "once weekly" | "qw",
+        TwiceWeekly => "twice weekly" | "biw",
+    }
+}
+
+impl Frequency {
+    /// Doses a day (a continuous infusion counts its daily amount once).
+    pub fn per_day(self) -> f64 {
+        match self {
+            Frequency::Qd | Frequency::Once | Frequency::Continuous => 1.0,
+            Frequency::Bid | Frequency::Q12h => 2.0,
+            Frequency::Tid | Frequency::Q8h => 3.0,
+            Frequency::Qid | Frequency::Q6h => 4.0,
+            Frequency::Q4h => 6.0,
+            Frequency::Weekly => 1.0 / 7.0,
+            Frequency::TwiceWeekly => 2.0 / 7.0,
+        }
+    }
+}
+
+spelled_enum! {
     /// The route of administration.
     pub enum Route {
         Subcutaneous => "sc" | "subcutaneous",
@@ -225,7 +262,10 @@ pub struct Treatment {
     pub end: Option<ClinicalTime>,
     pub dose: Option<f64>,
     pub dose_unit: Option<DoseUnit>,
+    /// The `frequency` cell as written.
     pub frequency: Option<String>,
+    /// The frequency read in the closed vocabulary; `None` when empty or not one of its spellings.
+    pub schedule: Option<Frequency>,
     pub route: Option<Route>,
     pub stop_reason: Option<StopReason>,
     /// The `line` column as written: `first` marks first-line HLH therapy; empty means "derive it".

@@ -10,12 +10,13 @@ use hlh_stats::{Pairs, SurvivalData};
 use serde_json::{json, Map, Value};
 
 use crate::cohort::{
-    AttritionStep, Baseline, BySex, Cohort, CompetingDeath, Concomitant, Count, Difference,
-    EventType, EventsFromDay0, FeverKaplanMeier, FeverResolution, HScorePositive, Hlh2004Clinical,
-    InclusionSensitivity, IndexDrug, Keyed, LabComparison, LabDay0, MainOutcomes, MissingFromPairs,
-    Outcomes, Patients, Ratio, RelapseAfterStop, Response, Safety, SensitivityRow, Share,
-    StudyInfo, Summary, Trajectories, Trajectory, TrajectoryDay,
+    AttritionStep, Baseline, BySex, Cohort, CompetingDeath, Concomitant, Count, DailyDoseSummary,
+    Difference, EventType, EventsFromDay0, FeverKaplanMeier, FeverResolution, HScorePositive,
+    Hlh2004Clinical, InclusionSensitivity, IndexDrug, Keyed, LabComparison, LabDay0, MainOutcomes,
+    MissingFromPairs, Outcomes, Patients, Ratio, RelapseAfterStop, Response, Safety,
+    SensitivityRow, Share, StudyInfo, Summary, Trajectories, Trajectory, TrajectoryDay,
 };
+use crate::dose::DailyDose;
 use crate::endpoints::{
     day0, derived_response, derived_response_with, endpoints, DailyValue, Judgement, LabFalls,
     PatientEndpoints, PatientRows, TRAJECTORY_ANALYTES, TRAJECTORY_DAYS,
@@ -410,7 +411,28 @@ fn index_drug(patients: &[PatientEndpoints], protocol: &Protocol) -> IndexDrug {
         .filter_map(|p| p.course.last_day)
         .map(|last| f64::from(last + 1))
         .collect();
+    let daily_doses = |dose: fn(&DailyDose) -> Option<f64>| {
+        let values: Vec<f64> = patients
+            .iter()
+            .filter_map(|p| dose(&p.course.daily_dose))
+            .collect();
+        Summary::of(&values, protocol)
+    };
+    let escalation_known = positions(patients, |p| p.course.daily_dose.escalated.is_some());
     IndexDrug {
+        daily_dose: DailyDoseSummary {
+            first_mg_per_day: daily_doses(|d| d.first_mg_per_day),
+            max_mg_per_day: daily_doses(|d| d.max_mg_per_day),
+            max_mg_per_kg_per_day: daily_doses(|d| d.max_mg_per_kg_per_day),
+            escalated: Share::of(
+                positions(patients, |p| p.course.daily_dose.escalated == Some(true)),
+                escalation_known.len(),
+                protocol,
+            ),
+            max_unknown: Count {
+                patients: positions(patients, |p| p.course.daily_dose.max_mg_per_day.is_none()),
+            },
+        },
         drug: protocol.index_drug,
         first_dose: Keyed(
             doses
@@ -1041,6 +1063,7 @@ fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {
         "demographics": {
             "centre": p.record.centre, "sex": p.record.sex.name(), "age_years": finite_json(p.record.age_years),
             "diagnosis_date": p.record.diagnosis_date.to_string(),
+            "weight_kg": optional_json(p.record.weight_kg),
             "triggers": p.record.triggers.iter().map(|t| t.name()).collect::<Vec<_>>(),
             "trigger_detail": p.record.trigger_detail, "source_line": p.record.source.line,
         },
@@ -1048,6 +1071,12 @@ fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {
             "first_dose": optional_json(p.course.first_dose), "dose_unit": p.course.dose_unit.map(|u| u.name()),
             "frequency": p.course.frequency, "route": p.course.route.map(|r| r.name()),
             "last_day": p.course.last_day,
+            "daily_dose": {
+                "first_mg_per_day": optional_json(p.course.daily_dose.first_mg_per_day),
+                "max_mg_per_day": optional_json(p.course.daily_dose.max_mg_per_day),
+                "max_mg_per_kg_per_day": optional_json(p.course.daily_dose.max_mg_per_kg_per_day),
+                "escalated": p.course.daily_dose.escalated,
+            },
         },
         "concomitant": p.concomitant.iter().map(|d| d.name()).collect::<Vec<_>>(),
         "timeline": {

@@ -340,6 +340,23 @@ pub struct IndexDrug {
     /// Day 0 through the last administration, in days, for courses that ended.
     pub duration_days: Summary,
     pub ongoing: Share,
+    /// Dose × doses a day over the course.
+    pub daily_dose: DailyDoseSummary,
+}
+
+/// The daily doses of the index drug across the patients whose doses are known.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DailyDoseSummary {
+    /// The starting daily dose, mg/day.
+    pub first_mg_per_day: Summary,
+    /// The highest daily dose of each course, mg/day.
+    pub max_mg_per_day: Summary,
+    /// The highest daily dose per kilogram, among the patients whose weight is known.
+    pub max_mg_per_kg_per_day: Summary,
+    /// Courses with a later daily dose above the first, among those where it can be said.
+    pub escalated: Share,
+    /// The patients whose highest daily dose is unknown (a dose, unit, frequency or weight missing).
+    pub max_unknown: Count,
 }
 
 /// Other drugs given on a day of the index course.

@@ -14,6 +14,7 @@ use hlh_model::{
 };
 use jiff::civil::Date;
 
+use crate::dose::{daily_dose, DailyDose};
 use crate::fever::{fever, Fever, Reading, Temperatures};
 use crate::protocol::{CoInterventions, Protocol, ResponseSource};
 
@@ -125,6 +126,8 @@ pub struct IndexCourse {
     pub route: Option<Route>,
     /// The study day of the last administration; `None` while a row is ongoing (no `end`).
     pub last_day: Option<i32>,
+    /// The daily doses over the course.
+    pub daily_dose: DailyDose,
 }
 
 /// A treatment row on the patient's study-day axis.
@@ -280,7 +283,7 @@ pub fn endpoints(
         .of_patient(patient)
         .map(|i| &study.observations[i]);
 
-    let course = index_course(&treatments, days, protocol);
+    let course = index_course(&treatments, days, record.weight_kg, protocol);
     let daily = daily_worst_values(own_observations.clone(), days);
     let Series {
         labs,
@@ -410,7 +413,12 @@ struct Course<'s> {
 }
 
 /// The index-drug course: Day 0 to its last administration (an ongoing row runs on).
-fn index_course<'s>(treatments: &[&'s Treatment], days: Days, protocol: &Protocol) -> Course<'s> {
+fn index_course<'s>(
+    treatments: &[&'s Treatment],
+    days: Days,
+    weight_kg: Option<f64>,
+    protocol: &Protocol,
+) -> Course<'s> {
     let mut index_rows: Rows<Treatment> = treatments
         .iter()
         .copied()
@@ -458,6 +466,7 @@ fn index_course<'s>(treatments: &[&'s Treatment], days: Days, protocol: &Protoco
         frequency: first.and_then(|t| t.frequency.clone()),
         route: first.and_then(|t| t.route),
         last_day: course_end,
+        daily_dose: daily_dose(&index_rows, weight_kg),
     };
     Course {
         rows: index_rows,

@@ -6,6 +6,7 @@
 
 mod analysis;
 pub mod cohort;
+mod dose;
 mod endpoints;
 mod fever;
 pub mod json_forms;
@@ -14,6 +15,7 @@ mod summary_text;
 
 pub use analysis::{analyze, Analysis, AnalysisError, SCHEMA};
 pub use cohort::Cohort;
+pub use dose::DailyDose;
 pub use endpoints::{
     derived_response_with, DailyValue, IndexCourse, Judgement, LabFalls, LabPair, PatientEndpoints,
     ResponseItems, TimelineEvent, TimelineTreatment, TRAJECTORY_ANALYTES, TRAJECTORY_DAYS,

@@ -1258,3 +1258,37 @@ fn an_inclusion_by_diagnosis_adds_an_attrition_step_and_the_outcomes_without_it(
         "{error}"
     );
 }
+
+#[test]
+fn the_daily_dose_of_the_course_its_maximum_per_kilogram_and_escalation() {
+    // P1 (70 kg): 100 mg qd on Days 0–2, then 100 mg q6h: 100 then 400 mg/day, escalated, 400/70 mg/kg.
+    // P2 (no weight): 2 mg/kg bid: the daily dose in mg cannot be worked out.
+    let patients = "patient_id,sex,age_years,diagnosis_date,weight_kg\nP1,M,45,2020-03-10,70\nP2,F,30,2020-03-10,\n";
+    let observations = good_observations()
+        + &temperatures("P2", -1, &FEBRILE_THEN_RESOLVED)
+        + &labs("P2", (200.0, 20.0), (5000.0, 2000.0));
+    let treatments = "P1,anakinra,2020-03-10,2020-03-12,100,mg,qd,sc,,\nP1,anakinra,2020-03-13,2020-03-30,100,mg,q6h,iv,completed,\nP2,anakinra,2020-03-10,2020-03-30,2,mg/kg,bid,sc,completed,\n";
+    let analysis = analyze(
+        &study(patients, &observations, treatments, ""),
+        &Protocol::default(),
+    )
+    .unwrap();
+    let p1 = analysis.patients[0].course.daily_dose;
+    assert_eq!(
+        (p1.first_mg_per_day, p1.max_mg_per_day, p1.escalated),
+        (Some(100.0), Some(400.0), Some(true))
+    );
+    assert!((p1.max_mg_per_kg_per_day.unwrap() - 400.0 / 70.0).abs() < 1e-12);
+    let p2 = analysis.patients[1].course.daily_dose;
+    assert_eq!((p2.first_mg_per_day, p2.escalated), (None, None));
+    let summary = &analysis.cohort.baseline.index_drug.daily_dose;
+    assert_eq!(
+        (summary.max_mg_per_day.n, summary.max_mg_per_day.median),
+        (1, Some(400.0))
+    );
+    assert_eq!((summary.escalated.count, summary.escalated.n), (1, 1));
+    assert_eq!(summary.max_unknown.count(), 1);
+    let json = analysis.patient_json(&analysis.patients[0]);
+    assert_eq!(json["course"]["daily_dose"]["max_mg_per_day"], 400.0);
+    assert_eq!(json["demographics"]["weight_kg"], 70.0);
+}

@@ -335,6 +335,54 @@ fn index_drug(context: &mut Context, table: &mut Table) {
             vec![cell],
         );
     }
+    let daily = &index.daily_dose;
+    for (label, summary, whole_numbers) in [
+        ("Starting daily dose, mg/day", &daily.first_mg_per_day, true),
+        ("Highest daily dose, mg/day", &daily.max_mg_per_day, true),
+        (
+            "Highest daily dose, mg/kg/day",
+            &daily.max_mg_per_kg_per_day,
+            false,
+        ),
+    ] {
+        if summary.n == 0 {
+            continue;
+        }
+        let median = if whole_numbers {
+            context.numbers.median_iqr_whole(summary)
+        } else {
+            context.numbers.median_iqr(summary)
+        };
+        table.row(
+            &format!("{label}, median (IQR) [n]"),
+            true,
+            vec![vec![text(format!(
+                "{median} [{}]",
+                context.numbers.count(summary.n as u64)
+            ))]],
+        );
+    }
+    if daily.escalated.n > 0 {
+        let cell = count_cell(
+            context,
+            "Daily dose escalated during the course",
+            &daily.escalated,
+            |p| {
+                p.course
+                    .daily_dose
+                    .max_mg_per_day
+                    .map_or_else(String::new, |max| format!("up to {max} mg/day"))
+            },
+        );
+        table.row(
+            &format!(
+                "Daily dose escalated during the course, of {}",
+                context.numbers.count(daily.escalated.n)
+            ),
+            true,
+            vec![cell],
+        );
+    }
     let duration = &index.duration_days;
     table.row(
         "Duration of the course, days, median (IQR) [n]",
