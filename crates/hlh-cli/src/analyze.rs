@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use hlh_ingest::{read_study_folder, Severity};
+use hlh_ingest::Severity;
 use hlh_outcomes::{analyze, Analysis, Protocol};
 
 use crate::atomic::write_atomically;
@@ -55,7 +55,7 @@ pub fn load_and_analyze(
     study_dir: &Path,
     protocol_file: Option<&Path>,
 ) -> anyhow::Result<Result<Analysis, Vec<String>>> {
-    let ingested = read_study_folder(study_dir);
+    let ingested = crate::input::read_study(study_dir);
     if ingested.has_errors() {
         let mut problems: Vec<String> = ingested
             .diagnostics

@@ -6,6 +6,7 @@
 mod analyze;
 mod atomic;
 mod demo;
+mod input;
 #[cfg(feature = "omop")]
 mod omop;
 mod output;
@@ -13,6 +14,8 @@ mod report;
 mod score;
 mod stats;
 mod validate;
+#[cfg(feature = "workbook")]
+mod workbook;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,11 +38,29 @@ enum Command {
         #[arg(long, value_name = "DIR", default_value = "hlh-demo")]
         out: PathBuf,
     },
-    /// Read and check a study folder; print what was read and every problem
+    /// Read and check a study (a folder or a workbook); print what was read and every problem
     Validate {
-        /// The study folder (patients.csv, observations.csv, treatments.csv, events.csv, study.toml)
+        /// The study folder (patients.csv, observations.csv, treatments.csv, events.csv, study.toml),
+        /// or a workbook (.xlsx, .xlsm, .xls, .xlsb, .ods) with a sheet for each
         #[arg(value_name = "STUDY")]
         study: PathBuf,
+    },
+    /// Write the study template, a workbook to fill in (a sheet per table, drop-down lists, an example)
+    #[cfg(feature = "workbook")]
+    Template {
+        /// The workbook to write
+        #[arg(long, value_name = "FILE")]
+        xlsx: PathBuf,
+    },
+    /// Move a study between a workbook and a folder: study.xlsx to DIR, or DIR to study.xlsx
+    #[cfg(feature = "workbook")]
+    Convert {
+        /// A workbook or a study folder
+        #[arg(value_name = "STUDY")]
+        study: PathBuf,
+        /// The study folder (from a workbook) or the workbook (from a folder)
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
     },
     /// Analyse a study: endpoints, statistics, an abstract-style summary; JSON on request
     Analyze {
@@ -109,6 +130,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo { out } => demo::run(&out),
         Command::Validate { study } => validate::run(&study),
+        #[cfg(feature = "workbook")]
+        Command::Template { xlsx } => workbook::template(&xlsx),
+        #[cfg(feature = "workbook")]
+        Command::Convert { study, out } => workbook::convert(&study, &out),
         Command::Stats { command } => stats::run(command),
         #[cfg(feature = "omop")]
         Command::Omop { command } => omop::run(command),

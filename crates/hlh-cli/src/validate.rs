@@ -2,20 +2,20 @@
 
 use std::path::Path;
 
-use hlh_ingest::{read_study_folder, Severity, StudySummary};
+use hlh_ingest::{Severity, StudySummary};
 
 use crate::output::{count_line, diagnostic_line};
 use crate::Outcome;
 
 pub fn run(study_dir: &Path) -> anyhow::Result<Outcome> {
-    let ingested = read_study_folder(study_dir);
+    let ingested = crate::input::read_study(study_dir);
     let title = ingested
         .study
         .title
         .as_deref()
         .unwrap_or("(untitled study)");
     println!("{title}");
-    println!("folder        {}", study_dir.display());
+    println!("study         {}", study_dir.display());
     print!("{}", StudySummary::of(&ingested.study));
     if !ingested.diagnostics.is_empty() {
         println!();

@@ -20,8 +20,11 @@ pub struct ColumnRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// The file name within the study folder (`observations.csv`, `study.toml`).
+    /// The file name within the study folder (`observations.csv`, `study.toml`), or the workbook's.
     pub file: String,
+    /// The workbook sheet the problem is on; then `line` is the sheet's row and `column` its column, and
+    /// the place is written as a cell (`observations!E18`).
+    pub sheet: Option<String>,
     /// The 1-based line where the row starts; `None` for a problem of the whole file.
     pub line: Option<u64>,
     pub column: Option<ColumnRef>,
@@ -41,6 +44,7 @@ impl Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
             file: file.to_string(),
+            sheet: None,
             line: Some(line),
             column: None,
             value: None,
@@ -80,13 +84,21 @@ impl fmt::Display for Located<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let diagnostic = self.0;
         write!(f, "{}", diagnostic.file)?;
-        if let Some(line) = diagnostic.line {
-            write!(f, ":{line}")?;
+        match (&diagnostic.sheet, diagnostic.line, &diagnostic.column) {
+            (Some(sheet), Some(row), Some(column)) => {
+                write!(f, " {sheet}!{}{row}", column_letters(column.number))?;
+            }
+            (Some(sheet), Some(row), None) => write!(f, " {sheet}!{row}:{row}")?,
+            (Some(sheet), None, _) => write!(f, " sheet {sheet}")?,
+            (None, Some(line), column) => {
+                write!(f, ":{line}")?;
+                if let Some(column) = column {
+                    write!(f, ":{}", column.number)?;
+                }
+            }
+            (None, None, _) => {}
         }
         if let Some(column) = &diagnostic.column {
-            if diagnostic.line.is_some() {
-                write!(f, ":{}", column.number)?;
-            }
             write!(f, " ({})", column.name)?;
         }
         if let Some(value) = &diagnostic.value {
@@ -103,6 +115,19 @@ impl fmt::Display for Located<'_> {
     }
 }
 
+/// A spreadsheet's column letters for a 1-based column number: 1 is A, 27 is AA.
+pub fn column_letters(number: usize) -> String {
+    let mut letters = Vec::new();
+    let mut rest = number;
+    while rest > 0 {
+        let digit = (rest - 1) % 26;
+        letters.push(b'A' + digit as u8);
+        rest = (rest - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +137,7 @@ mod tests {
         let diagnostic = Diagnostic {
             severity: Severity::Error,
             file: "observations.csv".into(),
+            sheet: None,
             line: Some(18),
             column: Some(ColumnRef {
                 number: 5,

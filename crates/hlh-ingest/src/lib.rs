@@ -22,8 +22,19 @@ use std::path::Path;
 use hlh_model::{Study, StudyFile};
 
 pub use cells::CellProblem;
-pub use diagnostic::{ColumnRef, Diagnostic, Severity};
+pub use diagnostic::{column_letters, ColumnRef, Diagnostic, Severity};
 pub use settings::StudySettings;
+pub use table::ColumnSpec;
+
+/// The columns of a study file, in the study format's order, each with whether it is required.
+pub fn study_columns(file: StudyFile) -> &'static [ColumnSpec<'static>] {
+    match file {
+        StudyFile::Patients => patients::COLUMNS,
+        StudyFile::Observations => observations::COLUMNS,
+        StudyFile::Treatments => treatments::COLUMNS,
+        StudyFile::Events => events::COLUMNS,
+    }
+}
 pub use summary::StudySummary;
 use table::Diagnostics;
 

@@ -141,6 +141,7 @@ fn problem(
     Diagnostic {
         severity,
         file: FILE.to_string(),
+        sheet: None,
         line,
         column: None,
         value: value.map(|value| shown_value(&value)),

@@ -14,7 +14,7 @@ use crate::diagnostic::{ColumnRef, Diagnostic, Severity};
 macro_rules! columns {
     ($( $position:ident = $kind:ident($name:literal) ),+ $(,)?) => {
         columns!(@positions 0usize; $($position),+);
-        const COLUMNS: &[$crate::table::ColumnSpec<'static>] =
+        pub(crate) const COLUMNS: &[$crate::table::ColumnSpec<'static>] =
             &[$( $crate::table::ColumnSpec::$kind($name) ),+];
     };
     (@positions $index:expr; $first:ident $(, $rest:ident)*) => {
@@ -90,6 +90,7 @@ impl Diagnostics {
         self.push(Diagnostic {
             severity,
             file: file.to_string(),
+            sheet: None,
             line: None,
             column: None,
             value: None,
@@ -139,6 +140,7 @@ impl<'r> Row<'r> {
         Diagnostic {
             severity,
             file: self.file.to_string(),
+            sheet: None,
             line: Some(self.line),
             column: self.column_ref(spec_column),
             value: Some(shown_value(value)),
@@ -153,6 +155,7 @@ impl<'r> Row<'r> {
         Diagnostic {
             severity: Severity::Error,
             file: self.file.to_string(),
+            sheet: None,
             line: Some(self.line),
             column: self.column_ref(spec_column),
             value: Some(String::new()),
@@ -172,6 +175,7 @@ impl<'r> Row<'r> {
         Diagnostic {
             severity,
             file: self.file.to_string(),
+            sheet: None,
             line: Some(self.line),
             column: spec_column.and_then(|column| self.column_ref(column)),
             value: spec_column
@@ -508,6 +512,7 @@ fn read_header(
             Diagnostic {
                 severity,
                 file: file.to_string(),
+                sheet: None,
                 line: Some(1),
                 column: Some(ColumnRef {
                     number,
@@ -571,6 +576,7 @@ fn read_header(
             diagnostics.push(Diagnostic {
                 severity: Severity::Error,
                 file: file.to_string(),
+                sheet: None,
                 line: Some(1),
                 column: None,
                 value: None,
@@ -595,6 +601,7 @@ fn read_header(
         diagnostics.push(Diagnostic {
             severity: Severity::Error,
             file: file.to_string(),
+            sheet: None,
             line: Some(1),
             column: None,
             value: None,
@@ -625,6 +632,7 @@ fn wrong_cell_count(
     Diagnostic {
         severity: Severity::Error,
         file: file.to_string(),
+        sheet: None,
         line: Some(line),
         column: None,
         value: None,
@@ -654,6 +662,7 @@ fn report_invalid_utf8(
             diagnostics.push(Diagnostic {
                 severity: Severity::Error,
                 file: file.to_string(),
+                sheet: None,
                 line: Some(line),
                 column: Some(ColumnRef {
                     number: position + 1,

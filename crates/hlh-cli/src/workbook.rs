@@ -1,0 +1,61 @@
+//! `hlh template --xlsx FILE` and `hlh convert`: the study template, and a study moved between a
+//! workbook and a folder.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::atomic::{write_atomically, write_folder_atomically};
+use crate::input::is_workbook;
+use crate::output::{count_line, diagnostic_line, paint_error};
+use crate::Outcome;
+
+pub fn template(out: &Path) -> anyhow::Result<Outcome> {
+    let bytes = hlh_workbook::template().context("the template cannot be assembled")?;
+    write_atomically(out, |file| std::io::Write::write_all(file, &bytes))?;
+    println!("Template written to {}", out.display());
+    Ok(Outcome::Success)
+}
+
+/// A workbook becomes a study folder, a folder a workbook. The input is checked first: with an error
+/// nothing is written.
+pub fn convert(input: &Path, out: &Path) -> anyhow::Result<Outcome> {
+    let (ingested, files) = if is_workbook(input) {
+        let (ingested, files) = hlh_workbook::read_workbook_files(input);
+        (ingested, Some(files))
+    } else {
+        (hlh_ingest::read_study_folder(input), None)
+    };
+    for diagnostic in &ingested.diagnostics {
+        eprintln!("{}", diagnostic_line(diagnostic));
+    }
+    if ingested.has_errors() {
+        eprintln!(
+            "{}: {}; nothing was written",
+            paint_error("error"),
+            count_line(
+                ingested.count(hlh_ingest::Severity::Error),
+                ingested.count(hlh_ingest::Severity::Warning)
+            )
+        );
+        return Ok(Outcome::InvalidInput);
+    }
+    match files {
+        Some(files) => {
+            write_folder_atomically(out, |folder| {
+                for (name, text) in &files {
+                    std::fs::write(folder.join(name), text)
+                        .with_context(|| format!("cannot write {name}"))?;
+                }
+                Ok(())
+            })?;
+            println!("Study folder written to {}", out.display());
+        }
+        None => {
+            let bytes = hlh_workbook::study_workbook(input).map_err(anyhow::Error::msg)?;
+            write_atomically(out, |file| std::io::Write::write_all(file, &bytes))?;
+            println!("Workbook written to {}", out.display());
+        }
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,10 @@
+//! Excel workbooks as studies (docs/workbooks.md): a workbook read with the study format's rules, each
+//! problem named by sheet and cell; the template an investigator fills; a study folder written as a
+//! workbook and back.
+
+mod cells;
+mod read;
+mod write;
+
+pub use read::{read_workbook, read_workbook_files, STUDY_SHEETS, STUDY_TOML_SHEET};
+pub use write::{study_workbook, template, EXAMPLE_PATIENT};
