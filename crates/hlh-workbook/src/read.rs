@@ -25,8 +25,13 @@ pub const STUDY_SHEETS: [(&str, StudyFile); 4] = [
 ];
 
 /// Refuses a workbook larger than this before opening it: a study workbook of a million observations is
-/// about 30 MB, and a compressed archive that expands without bound is a way to exhaust memory.
+/// about 30 MB.
 const MAX_WORKBOOK_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Refuses a zipped workbook (xlsx, xlsm, xlsb, ods) whose parts would expand beyond this: a million
+/// observations take about 200 MB of sheet XML, and an archive that expands without bound (a zip bomb)
+/// would exhaust memory.
+const MAX_EXPANDED_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 
 /// A merged area of a sheet: its first and last cells, (row, column) from 0.
 type MergedArea = ((u32, u32), (u32, u32));
@@ -177,9 +182,33 @@ fn open(path: &Path) -> Result<Sheets<std::io::BufReader<std::fs::File>>, String
             "is {size} bytes, more than a study workbook can be ({MAX_WORKBOOK_BYTES} bytes)"
         ));
     }
+    check_expansion(path)?;
     calamine::open_workbook_auto(path).map_err(|error| {
         format!("cannot be read as a workbook (xlsx, xlsm, xls, xlsb or ods): {error}")
     })
+}
+
+/// The sizes a zipped workbook declares for its parts, added up, against [`MAX_EXPANDED_BYTES`]. A file
+/// that is not a zip archive is left to calamine (xls is not one).
+fn check_expansion(path: &Path) -> Result<(), String> {
+    let Ok(file) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    let Ok(mut archive) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
+        return Ok(());
+    };
+    let mut expanded: u64 = 0;
+    for index in 0..archive.len() {
+        if let Ok(part) = archive.by_index_raw(index) {
+            expanded = expanded.saturating_add(part.size());
+        }
+    }
+    if expanded > MAX_EXPANDED_BYTES {
+        return Err(format!(
+            "expands to {expanded} bytes, more than a study workbook can ({MAX_EXPANDED_BYTES} bytes); it is not read"
+        ));
+    }
+    Ok(())
 }
 
 /// Runs the study reader and moves every problem onto its sheet and cell.
