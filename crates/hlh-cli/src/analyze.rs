@@ -7,16 +7,17 @@ use hlh_ingest::Severity;
 use hlh_outcomes::{analyze, Analysis, Protocol};
 
 use crate::atomic::write_atomically;
+use crate::input::StudyInput;
 use crate::output::{count_line, diagnostic_line, paint_error};
 use crate::Outcome;
 
 pub fn run(
-    study_dir: &Path,
+    study: &StudyInput,
     protocol_file: Option<&Path>,
     json: Option<&Path>,
 ) -> anyhow::Result<Outcome> {
     let json_to_stdout = json.is_some_and(|path| path == Path::new("-"));
-    match load_and_analyze(study_dir, protocol_file)? {
+    match load_and_analyze(study, protocol_file)? {
         Err(problems) => {
             for problem in problems {
                 eprintln!("{problem}");
@@ -52,10 +53,10 @@ pub fn run(
 
 /// Reads the study and the protocol and analyses; `Ok(Err(messages))` when the input is invalid.
 pub fn load_and_analyze(
-    study_dir: &Path,
+    study: &StudyInput,
     protocol_file: Option<&Path>,
 ) -> anyhow::Result<Result<Analysis, Vec<String>>> {
-    let ingested = crate::input::read_study(study_dir);
+    let ingested = crate::input::read_study(study);
     if ingested.has_errors() {
         let mut problems: Vec<String> = ingested
             .diagnostics
@@ -70,7 +71,7 @@ pub fn load_and_analyze(
                 ingested.count(Severity::Error),
                 ingested.count(Severity::Warning)
             ),
-            study_dir.display()
+            study.study.display()
         ));
         return Ok(Err(problems));
     }

@@ -57,7 +57,10 @@ pub fn run(out: &Path) -> anyhow::Result<Outcome> {
         bail!("the bundled demo study does not validate; this is a bug in hlhkit");
     }
     // The analysis of the demo, written beside the study.
-    let analysis = match crate::analyze::load_and_analyze(&study_dir, None)? {
+    let analysis = match crate::analyze::load_and_analyze(
+        &crate::input::StudyInput::folder(&study_dir),
+        None,
+    )? {
         Ok(analysis) => analysis,
         Err(problems) => bail!(
             "the bundled demo study cannot be analysed; this is a bug in hlhkit: {}",

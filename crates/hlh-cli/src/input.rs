@@ -1,15 +1,37 @@
 //! Where a study is read from: a study folder, or (with the `workbook` feature) a workbook file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use hlh_ingest::{read_study_folder, Ingested};
 
-/// Reads the study at `path`: a workbook (by its extension) or a study folder.
-pub fn read_study(path: &Path) -> Ingested {
-    if is_workbook(path) {
-        read_workbook(path)
-    } else {
-        read_study_folder(path)
+/// The study a command reads.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StudyInput {
+    /// The study folder (patients.csv, observations.csv, treatments.csv, events.csv, study.toml), or a
+    /// workbook (.xlsx, .xlsm, .xls, .xlsb, .ods) with a sheet for each
+    #[arg(value_name = "STUDY")]
+    pub study: PathBuf,
+    /// For a wide workbook (one row per patient, a column per analyte and day): the mapping file that
+    /// says what each column is (docs/workbooks.md)
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+}
+
+impl StudyInput {
+    pub fn folder(study: &Path) -> StudyInput {
+        StudyInput {
+            study: study.to_path_buf(),
+            mapping: None,
+        }
+    }
+}
+
+/// Reads the study: a wide workbook through its mapping, a workbook (by its extension) or a folder.
+pub fn read_study(input: &StudyInput) -> Ingested {
+    match &input.mapping {
+        Some(mapping) => read_wide_workbook(&input.study, mapping),
+        None if is_workbook(&input.study) => read_workbook(&input.study),
+        None => read_study_folder(&input.study),
     }
 }
 
@@ -29,6 +51,16 @@ pub const WORKBOOK_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xls", "xlsb", "ods"
 #[cfg(feature = "workbook")]
 fn read_workbook(path: &Path) -> Ingested {
     hlh_workbook::read_workbook(path)
+}
+
+#[cfg(feature = "workbook")]
+fn read_wide_workbook(path: &Path, mapping: &Path) -> Ingested {
+    hlh_workbook::read_wide_workbook(path, mapping)
+}
+
+#[cfg(not(feature = "workbook"))]
+fn read_wide_workbook(path: &Path, _mapping: &Path) -> Ingested {
+    read_workbook(path)
 }
 
 #[cfg(not(feature = "workbook"))]

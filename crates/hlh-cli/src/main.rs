@@ -40,10 +40,8 @@ enum Command {
     },
     /// Read and check a study (a folder or a workbook); print what was read and every problem
     Validate {
-        /// The study folder (patients.csv, observations.csv, treatments.csv, events.csv, study.toml),
-        /// or a workbook (.xlsx, .xlsm, .xls, .xlsb, .ods) with a sheet for each
-        #[arg(value_name = "STUDY")]
-        study: PathBuf,
+        #[command(flatten)]
+        input: input::StudyInput,
     },
     /// Write the study template, a workbook to fill in (a sheet per table, drop-down lists, an example)
     #[cfg(feature = "workbook")]
@@ -55,17 +53,16 @@ enum Command {
     /// Move a study between a workbook and a folder: study.xlsx to DIR, or DIR to study.xlsx
     #[cfg(feature = "workbook")]
     Convert {
-        /// A workbook or a study folder
-        #[arg(value_name = "STUDY")]
-        study: PathBuf,
+        #[command(flatten)]
+        input: input::StudyInput,
         /// The study folder (from a workbook) or the workbook (from a folder)
         #[arg(long, value_name = "PATH")]
         out: PathBuf,
     },
     /// Analyse a study: endpoints, statistics, an abstract-style summary; JSON on request
     Analyze {
-        #[arg(value_name = "STUDY")]
-        study: PathBuf,
+        #[command(flatten)]
+        input: input::StudyInput,
         /// A TOML file of protocol settings (over the defaults and the protocol table of study.toml)
         #[arg(long, value_name = "FILE")]
         protocol: Option<PathBuf>,
@@ -75,8 +72,8 @@ enum Command {
     },
     /// Write the report: tables, figures, methods, case cards and sources, as HTML or Markdown
     Report {
-        #[arg(value_name = "STUDY")]
-        study: PathBuf,
+        #[command(flatten)]
+        input: input::StudyInput,
         /// A TOML file of protocol settings (over the defaults and the protocol table of study.toml)
         #[arg(long, value_name = "FILE")]
         protocol: Option<PathBuf>,
@@ -129,25 +126,25 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo { out } => demo::run(&out),
-        Command::Validate { study } => validate::run(&study),
+        Command::Validate { input } => validate::run(&input),
         #[cfg(feature = "workbook")]
         Command::Template { xlsx } => workbook::template(&xlsx),
         #[cfg(feature = "workbook")]
-        Command::Convert { study, out } => workbook::convert(&study, &out),
+        Command::Convert { input, out } => workbook::convert(&input, &out),
         Command::Stats { command } => stats::run(command),
         #[cfg(feature = "omop")]
         Command::Omop { command } => omop::run(command),
         Command::Analyze {
-            study,
+            input,
             protocol,
             json,
-        } => analyze::run(&study, protocol.as_deref(), json.as_deref()),
+        } => analyze::run(&input, protocol.as_deref(), json.as_deref()),
         Command::Report {
-            study,
+            input,
             protocol,
             out,
             min_cell,
-        } => report::run(&study, protocol.as_deref(), &out, min_cell),
+        } => report::run(&input, protocol.as_deref(), &out, min_cell),
         Command::Score {
             findings,
             json,

@@ -39,7 +39,7 @@ fn format_of(path: &Path) -> Option<Format> {
 }
 
 pub fn run(
-    study: &Path,
+    study: &crate::input::StudyInput,
     protocol: Option<&Path>,
     out: &Path,
     min_cell: u64,

@@ -281,7 +281,7 @@ fn bedside(scores: &Scores, approximate: bool) -> String {
                 "MS score: {}{range}: {} (cut-off ≥ {}, {})",
                 short(value.score),
                 m.verdict.name(),
-                short(m.cutoff),
+                short(m.cutoff).replace('-', "−"),
                 m.population.source()
             );
         }

@@ -1,21 +1,19 @@
 //! `hlh validate STUDY`: what was read, and every problem.
 
-use std::path::Path;
-
 use hlh_ingest::{Severity, StudySummary};
 
 use crate::output::{count_line, diagnostic_line};
 use crate::Outcome;
 
-pub fn run(study_dir: &Path) -> anyhow::Result<Outcome> {
-    let ingested = crate::input::read_study(study_dir);
+pub fn run(input: &crate::input::StudyInput) -> anyhow::Result<Outcome> {
+    let ingested = crate::input::read_study(input);
     let title = ingested
         .study
         .title
         .as_deref()
         .unwrap_or("(untitled study)");
     println!("{title}");
-    println!("study         {}", study_dir.display());
+    println!("study         {}", input.study.display());
     print!("{}", StudySummary::of(&ingested.study));
     if !ingested.diagnostics.is_empty() {
         println!();

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::atomic::{write_atomically, write_folder_atomically};
-use crate::input::is_workbook;
+use crate::input::{is_workbook, StudyInput};
 use crate::output::{count_line, diagnostic_line, paint_error};
 use crate::Outcome;
 
@@ -19,12 +19,15 @@ pub fn template(out: &Path) -> anyhow::Result<Outcome> {
 
 /// A workbook becomes a study folder, a folder a workbook. The input is checked first: with an error
 /// nothing is written.
-pub fn convert(input: &Path, out: &Path) -> anyhow::Result<Outcome> {
-    let (ingested, files) = if is_workbook(input) {
-        let (ingested, files) = hlh_workbook::read_workbook_files(input);
+pub fn convert(input: &StudyInput, out: &Path) -> anyhow::Result<Outcome> {
+    let (ingested, files) = if let Some(mapping) = &input.mapping {
+        let (ingested, files) = hlh_workbook::read_wide_workbook_files(&input.study, mapping);
+        (ingested, Some(files))
+    } else if is_workbook(&input.study) {
+        let (ingested, files) = hlh_workbook::read_workbook_files(&input.study);
         (ingested, Some(files))
     } else {
-        (hlh_ingest::read_study_folder(input), None)
+        (hlh_ingest::read_study_folder(&input.study), None)
     };
     for diagnostic in &ingested.diagnostics {
         eprintln!("{}", diagnostic_line(diagnostic));
@@ -52,7 +55,7 @@ pub fn convert(input: &Path, out: &Path) -> anyhow::Result<Outcome> {
             println!("Study folder written to {}", out.display());
         }
         None => {
-            let bytes = hlh_workbook::study_workbook(input).map_err(anyhow::Error::msg)?;
+            let bytes = hlh_workbook::study_workbook(&input.study).map_err(anyhow::Error::msg)?;
             write_atomically(out, |file| std::io::Write::write_all(file, &bytes))?;
             println!("Workbook written to {}", out.display());
         }

@@ -37,11 +37,11 @@ const MAX_EXPANDED_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 type MergedArea = ((u32, u32), (u32, u32));
 
 /// One sheet as CSV text, with the sheet row each CSV line belongs to.
-struct SheetText {
-    name: String,
-    text: String,
+pub(crate) struct SheetText {
+    pub name: String,
+    pub text: String,
     /// `row_of_line[l - 1]` is the 1-based sheet row of CSV line `l`.
-    row_of_line: Vec<u32>,
+    pub row_of_line: Vec<u32>,
     /// Cells holding an Excel error, as (row, column), 1-based: reported here, so the study reader's
     /// own complaint about the same cell is dropped.
     error_cells: Vec<(u32, u32)>,
@@ -212,7 +212,7 @@ fn check_expansion(path: &Path) -> Result<(), String> {
 }
 
 /// Runs the study reader and moves every problem onto its sheet and cell.
-fn read_study_with(
+pub(crate) fn read_study_with(
     sources: &StudySources,
     mut problems: Vec<Diagnostic>,
     file: &str,
@@ -271,7 +271,7 @@ fn read_study_with(
     ingested
 }
 
-fn whole_file(file: &str, message: String) -> Diagnostic {
+pub(crate) fn whole_file(file: &str, message: String) -> Diagnostic {
     Diagnostic {
         severity: Severity::Error,
         file: file.to_string(),
@@ -316,6 +316,84 @@ fn sheet_text<RS: std::io::Read + std::io::Seek>(
     file: &str,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<SheetText> {
+    let (range, merged) = sheet_range(workbook, name, file, problems)?;
+    Some(to_csv(name, &range, &merged, file, problems))
+}
+
+/// A sheet as a grid of cell texts from A1 (merged areas filled, error cells reported and empty), for
+/// a layout read column by column; `None` (with a problem) when it cannot be read.
+pub(crate) fn sheet_grid(
+    path: &Path,
+    wanted: Option<&str>,
+    file: &str,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<(String, Vec<Vec<String>>)> {
+    let mut workbook = match open(path) {
+        Ok(workbook) => workbook,
+        Err(message) => {
+            problems.push(whole_file(file, message));
+            return None;
+        }
+    };
+    let names = workbook.sheet_names();
+    let name = match wanted {
+        Some(wanted) => names
+            .iter()
+            .find(|name| name.trim().eq_ignore_ascii_case(wanted.trim()))
+            .cloned(),
+        None => names.first().cloned(),
+    };
+    let Some(name) = name else {
+        problems.push(Diagnostic {
+            sheet: wanted.map(str::to_string),
+            ..whole_file(file, "sheet not found".into())
+        });
+        return None;
+    };
+    let (range, merged) = sheet_range(&mut workbook, &name, file, problems)?;
+    let mut grid = Vec::new();
+    if let Some((end_row, end_column)) = range.end() {
+        for row in 0..=end_row {
+            let cells = (0..=end_column)
+                .map(|column| match cell_at(&range, &merged, row, column) {
+                    Data::Error(error) => {
+                        let header = crate::cells::text(cell_at(&range, &merged, 0, column));
+                        problems.push(error_cell(
+                            file,
+                            &name,
+                            (row + 1, column + 1),
+                            &header,
+                            &error.to_string(),
+                        ));
+                        String::new()
+                    }
+                    other => crate::cells::text(other),
+                })
+                .collect();
+            grid.push(cells);
+        }
+    }
+    Some((name, grid))
+}
+
+/// The cell at (row, column), from 0; a cell of a merged area holds the area's first cell.
+fn cell_at<'r>(range: &'r Range<Data>, merged: &[MergedArea], row: u32, column: u32) -> &'r Data {
+    let (row, column) = merged
+        .iter()
+        .find(|(start, end)| {
+            (start.0..=end.0).contains(&row) && (start.1..=end.1).contains(&column)
+        })
+        .map_or((row, column), |(start, _)| *start);
+    range.get_value((row, column)).unwrap_or(&Data::Empty)
+}
+
+/// The sheet's cells and its merged areas (xlsx only: the other formats' readers do not give them).
+fn sheet_range<RS: std::io::Read + std::io::Seek>(
+    workbook: &mut Sheets<RS>,
+    name: &str,
+    file: &str,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<(Range<Data>, Vec<MergedArea>)> {
     let range = match workbook.worksheet_range(name) {
         Ok(range) => range,
         Err(error) => {
@@ -339,7 +417,7 @@ fn sheet_text<RS: std::io::Read + std::io::Seek>(
             .unwrap_or_default(),
         _ => Vec::new(),
     };
-    Some(to_csv(name, &range, &merged, file, problems))
+    Some((range, merged))
 }
 
 /// Writes the range from A1 (so that CSV line n starts with sheet row n unless a cell spans lines),
@@ -360,15 +438,7 @@ fn to_csv(
     let Some((end_row, end_column)) = range.end() else {
         return sheet;
     };
-    let cell = |row: u32, column: u32| -> &Data {
-        let (row, column) = merged
-            .iter()
-            .find(|(start, end)| {
-                (start.0..=end.0).contains(&row) && (start.1..=end.1).contains(&column)
-            })
-            .map_or((row, column), |(start, _)| *start);
-        range.get_value((row, column)).unwrap_or(&Data::Empty)
-    };
+    let cell = |row: u32, column: u32| cell_at(range, merged, row, column);
     for row in 0..=end_row {
         let mut line = String::new();
         let mut written = 0;

@@ -296,3 +296,215 @@ fn what_is_not_a_workbook_is_said_so_without_a_panic() {
         assert!(first.contains("cannot be read"), "{first}");
     }
 }
+
+/// The demo's Day-0 and Day-7 CRP and ferritin, one row per patient as clinicians keep them, with the
+/// date of each value beside it (the Day-0 value may be from Day −1).
+fn wide_demo(dir: &Path) -> (PathBuf, hlh_outcomes::Analysis) {
+    let folder = read_study_folder(Path::new(DEMO));
+    let analysis =
+        hlh_outcomes::analyze(&folder.study, &hlh_outcomes::Protocol::default()).unwrap();
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("Sheet1").unwrap();
+    let headers = [
+        "ID",
+        "Sexe",
+        "Age",
+        "Date diagnostic",
+        "Date anakinra",
+        "CRP J0",
+        "CRP J0 date",
+        "CRP J7",
+        "CRP J7 date",
+        "Ferritine J0",
+        "Ferritine J0 date",
+        "Ferritine J7",
+        "Ferritine J7 date",
+    ];
+    for (col, name) in headers.iter().enumerate() {
+        sheet.write_string(0, col as u16, *name).unwrap();
+    }
+    for (index, p) in analysis.patients.iter().enumerate() {
+        let row = index as u32 + 1;
+        sheet.write_string(row, 0, &p.patient_id).unwrap();
+        sheet.write_string(row, 1, p.record.sex.name()).unwrap();
+        sheet.write_number(row, 2, p.record.age_years).unwrap();
+        sheet
+            .write_string(row, 3, p.record.diagnosis_date.to_string())
+            .unwrap();
+        sheet.write_string(row, 4, p.day0.to_string()).unwrap();
+        let mut col = 5;
+        for analyte in [hlh_model::Analyte::Crp, hlh_model::Analyte::Ferritin] {
+            let pair = p.labs.get(&analyte).copied().unwrap_or_default();
+            for value in [pair.day0, pair.day7] {
+                if let Some(value) = value {
+                    sheet.write_number(row, col, value.value).unwrap();
+                    let date = p
+                        .day0
+                        .checked_add(jiff::Span::new().days(value.day))
+                        .unwrap();
+                    sheet.write_string(row, col + 1, date.to_string()).unwrap();
+                }
+                col += 2;
+            }
+        }
+    }
+    let path = save(dir, "wide.xlsx", &workbook.save_to_buffer().unwrap());
+    (path, analysis)
+}
+
+const WIDE_MAPPING: &str = r#"
+patient_id = "ID"
+day0 = "Date anakinra"
+
+[patients]
+sex = "Sexe"
+age_years = "Age"
+diagnosis_date = "Date diagnostic"
+
+[[observations]]
+column = "CRP J0"
+analyte = "crp"
+unit = "mg/L"
+date_column = "CRP J0 date"
+
+[[observations]]
+column = "CRP J7"
+analyte = "crp"
+unit = "mg/L"
+date_column = "CRP J7 date"
+
+[[observations]]
+column = "Ferritine J0"
+analyte = "ferritin"
+unit = "ug/L"
+date_column = "Ferritine J0 date"
+
+[[observations]]
+column = "Ferritine J7"
+analyte = "ferritin"
+unit = "ug/L"
+date_column = "Ferritine J7 date"
+"#;
+
+#[test]
+fn a_wide_workbook_of_the_demo_gives_the_same_day0_day7_comparisons() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, folder_analysis) = wide_demo(dir.path());
+    let mapping = save(dir.path(), "mapping.toml", WIDE_MAPPING.as_bytes());
+    let ingested = hlh_workbook::read_wide_workbook(&path, &mapping);
+    assert!(!ingested.has_errors(), "{:?}", rendered(&ingested));
+    assert_eq!(ingested.study.patients.len(), 21);
+    let wide = hlh_outcomes::analyze(&ingested.study, &hlh_outcomes::Protocol::default()).unwrap();
+    let labs = |analysis: &hlh_outcomes::Analysis| {
+        let json = analysis.cohort_json();
+        (
+            json["outcomes"]["labs"]["crp"].clone(),
+            json["outcomes"]["labs"]["ferritin"].clone(),
+        )
+    };
+    assert_eq!(labs(&wide), labs(&folder_analysis));
+    assert_eq!(
+        wide.cohort
+            .outcomes
+            .labs
+            .get(&hlh_model::Analyte::Crp)
+            .unwrap()
+            .n_pairs
+            .count(),
+        20
+    );
+}
+
+#[test]
+fn a_wide_mapping_names_its_mistakes_and_a_bad_cell_is_placed_on_the_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = wide_demo(dir.path());
+    // No unit for one column, a header that is not in row 1, an analyte that does not exist.
+    let broken = WIDE_MAPPING
+        .replacen("unit = \"mg/L\"\n", "", 1)
+        .replace("\"Ferritine J7\"", "\"Ferritin J7\"")
+        .replacen("analyte = \"ferritin\"", "analyte = \"ferritine\"", 1);
+    let mapping = save(dir.path(), "broken.toml", broken.as_bytes());
+    let problems = rendered(&hlh_workbook::read_wide_workbook(&path, &mapping));
+    assert_eq!(
+        problems.len(),
+        2,
+        "the mapping's own problems first: {problems:#?}"
+    );
+    assert!(
+        problems[0].contains("observations[0]") && problems[0].contains("never guessed"),
+        "{}",
+        problems[0]
+    );
+    assert!(
+        problems[1].contains("\"ferritine\" of column \"Ferritine J0\" is not an analyte"),
+        "{}",
+        problems[1]
+    );
+    let headers_only = WIDE_MAPPING.replace("\"Ferritine J7\"", "\"Ferritin J7\"");
+    let mapping = save(dir.path(), "headers.toml", headers_only.as_bytes());
+    let problems = rendered(&hlh_workbook::read_wide_workbook(&path, &mapping));
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].contains("\"Ferritin J7\"") && problems[0].contains("Ferritine J7 date"),
+        "{}",
+        problems[0]
+    );
+
+    // A value the study format refuses is named by its cell and both names of its column.
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("Sheet1").unwrap();
+    for (col, name) in [
+        "ID",
+        "Sexe",
+        "Age",
+        "Date diagnostic",
+        "Date anakinra",
+        "CRP J0",
+        "CRP J7",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, col as u16, *name).unwrap();
+    }
+    for (col, value) in ["P1", "M", "45", "2020-01-10", "2020-01-10", "3,5", "12"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(1, col as u16, *value).unwrap();
+    }
+    let path = save(dir.path(), "one.xlsx", &workbook.save_to_buffer().unwrap());
+    let mapping = r#"
+patient_id = "ID"
+day0 = "Date anakinra"
+[patients]
+sex = "Sexe"
+age_years = "Age"
+diagnosis_date = "Date diagnostic"
+[[observations]]
+column = "CRP J0"
+analyte = "crp"
+unit = "mg/L"
+day = 0
+[[observations]]
+column = "CRP J7"
+analyte = "crp"
+unit = "mg%"
+day = 7
+"#;
+    let mapping = save(dir.path(), "one.toml", mapping.as_bytes());
+    let problems = rendered(&hlh_workbook::read_wide_workbook(&path, &mapping));
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("one.xlsx Sheet1!F2 (CRP J0 (value)) \"3,5\"")),
+        "{problems:#?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("one.toml (unit (from the mapping)) \"mg%\"")),
+        "{problems:#?}"
+    );
+}
