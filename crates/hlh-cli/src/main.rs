@@ -43,12 +43,24 @@ enum Command {
         #[command(flatten)]
         input: input::StudyInput,
     },
-    /// Write the study template, a workbook to fill in (a sheet per table, drop-down lists, an example)
+    /// Write the study template, a workbook to fill in (a sheet per table, drop-down lists, an
+    /// example), or a draft mapping for a wide workbook
     #[cfg(feature = "workbook")]
     Template {
         /// The workbook to write
+        #[arg(
+            long,
+            value_name = "FILE",
+            required_unless_present = "mapping",
+            conflicts_with = "mapping"
+        )]
+        xlsx: Option<PathBuf>,
+        /// A wide workbook (one row per patient) whose headers make a draft mapping, written to --out
+        #[arg(long, value_name = "WORKBOOK", requires = "out")]
+        mapping: Option<PathBuf>,
+        /// Where the draft mapping goes
         #[arg(long, value_name = "FILE")]
-        xlsx: PathBuf,
+        out: Option<PathBuf>,
     },
     /// Move a study between a workbook and a folder: study.xlsx to DIR, or DIR to study.xlsx
     #[cfg(feature = "workbook")]
@@ -128,7 +140,12 @@ fn main() -> ExitCode {
         Command::Demo { out } => demo::run(&out),
         Command::Validate { input } => validate::run(&input),
         #[cfg(feature = "workbook")]
-        Command::Template { xlsx } => workbook::template(&xlsx),
+        Command::Template { xlsx, mapping, out } => match (xlsx, mapping, out) {
+            (_, Some(wide), Some(out)) => workbook::draft_mapping(&wide, &out),
+            (Some(xlsx), ..) => workbook::template(&xlsx),
+            // clap requires --xlsx, or --mapping with --out.
+            _ => Ok(Outcome::InvalidInput),
+        },
         #[cfg(feature = "workbook")]
         Command::Convert { input, out } => workbook::convert(&input, &out),
         Command::Stats { command } => stats::run(command),

@@ -17,6 +17,26 @@ pub fn template(out: &Path) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// A draft mapping for a wide workbook, from its headers, for the user to check and complete.
+pub fn draft_mapping(wide: &Path, out: &Path) -> anyhow::Result<Outcome> {
+    match hlh_workbook::draft_mapping(wide) {
+        Ok(text) => {
+            write_atomically(out, |file| std::io::Write::write_all(file, text.as_bytes()))?;
+            println!(
+                "Draft mapping written to {}: check it, and give every unit",
+                out.display()
+            );
+            Ok(Outcome::Success)
+        }
+        Err(problems) => {
+            for problem in &problems {
+                eprintln!("{}", diagnostic_line(problem));
+            }
+            Ok(Outcome::InvalidInput)
+        }
+    }
+}
+
 /// A workbook becomes a study folder, a folder a workbook. The input is checked first: with an error
 /// nothing is written.
 pub fn convert(input: &StudyInput, out: &Path) -> anyhow::Result<Outcome> {

@@ -508,3 +508,41 @@ day = 7
         "{problems:#?}"
     );
 }
+
+#[test]
+fn a_draft_mapping_recognises_the_headers_it_can_and_leaves_every_unit_to_the_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = wide_demo(dir.path());
+    let draft = hlh_workbook::draft_mapping(&path).unwrap();
+    for line in [
+        "patient_id = \"ID\"",
+        "day0 = \"Date anakinra\"",
+        "sex = \"Sexe\"",
+        "age_years = \"Age\"",
+        "diagnosis_date = \"Date diagnostic\"",
+        "column = \"Ferritine J7\"\nanalyte = \"ferritin\"\nunit = \"\"",
+        "day = 7",
+        "#   \"CRP J0 date\"",
+    ] {
+        assert!(draft.contains(line), "{line:?} in\n{draft}");
+    }
+    // As drafted it does not read: the units are the user's to give.
+    let mapping = save(dir.path(), "draft.toml", draft.as_bytes());
+    let problems = rendered(&hlh_workbook::read_wide_workbook(&path, &mapping));
+    assert_eq!(problems.len(), 4, "{problems:#?}");
+    assert!(problems.iter().all(|p| p.contains("never guessed")));
+    // Given them, it does.
+    let completed = draft
+        .replace(
+            "analyte = \"crp\"\nunit = \"\"",
+            "analyte = \"crp\"\nunit = \"mg/L\"",
+        )
+        .replace(
+            "analyte = \"ferritin\"\nunit = \"\"",
+            "analyte = \"ferritin\"\nunit = \"ug/L\"",
+        );
+    let mapping = save(dir.path(), "completed.toml", completed.as_bytes());
+    let ingested = hlh_workbook::read_wide_workbook(&path, &mapping);
+    assert!(!ingested.has_errors(), "{:?}", rendered(&ingested));
+    assert_eq!(ingested.study.patients.len(), 21);
+}
