@@ -92,6 +92,16 @@ impl Numbers {
         self.median_iqr_as(summary, whole)
     }
 
+    /// "median (IQR) [n]", whole numbers or three significant digits.
+    pub fn median_iqr_with_n(&self, summary: &Summary, whole_numbers: bool) -> String {
+        let median = if whole_numbers {
+            self.median_iqr_whole(summary)
+        } else {
+            self.median_iqr(summary)
+        };
+        format!("{median} [{}]", self.count(summary.n as u64))
+    }
+
     fn median_iqr_as(&self, summary: &Summary, value: fn(Option<f64>) -> String) -> String {
         let n = summary.n as u64;
         if n == 0 {

@@ -348,18 +348,12 @@ fn index_drug(context: &mut Context, table: &mut Table) {
         if summary.n == 0 {
             continue;
         }
-        let median = if whole_numbers {
-            context.numbers.median_iqr_whole(summary)
-        } else {
-            context.numbers.median_iqr(summary)
-        };
         table.row(
             &format!("{label}, median (IQR) [n]"),
             true,
-            vec![vec![text(format!(
-                "{median} [{}]",
-                context.numbers.count(summary.n as u64)
-            ))]],
+            vec![vec![text(
+                context.numbers.median_iqr_with_n(summary, whole_numbers),
+            )]],
         );
     }
     if daily.escalated.n > 0 {
@@ -387,11 +381,9 @@ fn index_drug(context: &mut Context, table: &mut Table) {
     table.row(
         "Duration of the course, days, median (IQR) [n]",
         true,
-        vec![vec![text(format!(
-            "{} [{}]",
-            context.numbers.median_iqr_whole(duration),
-            context.numbers.count(duration.n as u64)
-        ))]],
+        vec![vec![text(
+            context.numbers.median_iqr_with_n(duration, true),
+        )]],
     );
     if index.ongoing.count > 0 {
         let cell = count_cell(
@@ -545,11 +537,7 @@ pub fn table2_efficacy(context: &mut Context) -> Table {
         "Days to resolution among the resolved, median (IQR) [n]",
         true,
         vec![
-            vec![text(format!(
-                "{} [{}]",
-                context.numbers.median_iqr_whole(days),
-                context.numbers.count(days.n as u64)
-            ))],
+            vec![text(context.numbers.median_iqr_with_n(days, true))],
             vec![text("")],
         ],
     );
@@ -559,11 +547,7 @@ pub fn table2_efficacy(context: &mut Context) -> Table {
             "Hours from the first dose to resolution, judged on the clock, median (IQR) [n]",
             true,
             vec![
-                vec![text(format!(
-                    "{} [{}]",
-                    context.numbers.median_iqr_whole(hours),
-                    context.numbers.count(hours.n as u64)
-                ))],
+                vec![text(context.numbers.median_iqr_with_n(hours, true))],
                 vec![text("")],
             ],
         );
