@@ -92,7 +92,7 @@ impl Numbers {
         self.median_iqr_as(summary, whole)
     }
 
-    /// "median (IQR) [n]", whole numbers or three significant digits.
+    /// `median (IQR) [n]`, in whole numbers or to three significant digits.
     pub fn median_iqr_with_n(&self, summary: &Summary, whole_numbers: bool) -> String {
         let median = if whole_numbers {
             self.median_iqr_whole(summary)
