@@ -10,6 +10,7 @@ mod input;
 #[cfg(feature = "omop")]
 mod omop;
 mod output;
+mod redcap;
 mod report;
 mod score;
 mod stats;
@@ -121,6 +122,11 @@ enum Command {
         #[command(subcommand)]
         command: omop::OmopCommand,
     },
+    /// REDCap: the data dictionary of an sHLH study to upload, and reading a project's export
+    Redcap {
+        #[command(subcommand)]
+        command: redcap::RedcapCommand,
+    },
     /// Statistics on a CSV file or on counts: paired, summary, km, proportion, fisher, mannwhitney
     Stats {
         #[command(subcommand)]
@@ -149,6 +155,7 @@ fn main() -> ExitCode {
         #[cfg(feature = "workbook")]
         Command::Convert { input, out } => workbook::convert(&input, &out),
         Command::Stats { command } => stats::run(command),
+        Command::Redcap { command } => redcap::run(command),
         #[cfg(feature = "omop")]
         Command::Omop { command } => omop::run(command),
         Command::Analyze {

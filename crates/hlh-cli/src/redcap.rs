@@ -1,0 +1,107 @@
+//! `hlh redcap template` and `hlh redcap import`: a REDCap project for an sHLH study, and its export as a
+//! study folder.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Subcommand;
+
+use crate::atomic::{write_atomically, write_folder_atomically};
+use crate::output::{count_line, diagnostic_line, paint_error};
+use crate::Outcome;
+
+#[derive(Debug, Subcommand)]
+pub enum RedcapCommand {
+    /// Write the data dictionary of an sHLH treatment study, to upload to REDCap as it is
+    Template {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Read the flat raw CSV export of a project made from the template into a study folder
+    Import {
+        /// The project's data dictionary (CSV, either header spelling)
+        #[arg(long, value_name = "FILE")]
+        dictionary: PathBuf,
+        /// The records: a flat export of raw data with raw headers
+        #[arg(long, value_name = "FILE")]
+        records: PathBuf,
+        /// The study folder to write
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The project's missing-data codes, comma-separated (UNK,NA,-999): read as unknown
+        #[arg(long, value_name = "CODES", value_delimiter = ',')]
+        missing_codes: Vec<String>,
+    },
+}
+
+pub fn run(command: RedcapCommand) -> anyhow::Result<Outcome> {
+    match command {
+        RedcapCommand::Template { out } => {
+            let text = hlh_redcap::template_csv();
+            write_atomically(&out, |file| {
+                std::io::Write::write_all(file, text.as_bytes())
+            })?;
+            println!("REDCap data dictionary written to {}", out.display());
+            Ok(Outcome::Success)
+        }
+        RedcapCommand::Import {
+            dictionary,
+            records,
+            out,
+            missing_codes,
+        } => import(&dictionary, &records, &out, &missing_codes),
+    }
+}
+
+fn import(
+    dictionary: &Path,
+    records: &Path,
+    out: &Path,
+    missing_codes: &[String],
+) -> anyhow::Result<Outcome> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    let (dictionary_text, records_text) = (read(dictionary)?, read(records)?);
+    let name = |path: &Path| {
+        path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    };
+    let (dictionary_name, records_name) = (name(dictionary), name(records));
+    let (ingested, files) = hlh_redcap::import(&hlh_redcap::Export {
+        dictionary_name: &dictionary_name,
+        dictionary: &dictionary_text,
+        records_name: &records_name,
+        records: &records_text,
+        missing_codes,
+    });
+    for diagnostic in &ingested.diagnostics {
+        eprintln!("{}", diagnostic_line(diagnostic));
+    }
+    if ingested.has_errors() {
+        eprintln!(
+            "{}: {}; nothing was written",
+            paint_error("error"),
+            count_line(
+                ingested.count(hlh_ingest::Severity::Error),
+                ingested.count(hlh_ingest::Severity::Warning)
+            )
+        );
+        return Ok(Outcome::InvalidInput);
+    }
+    write_folder_atomically(out, |folder| {
+        for (file, text) in &files {
+            std::fs::write(folder.join(file), text)
+                .with_context(|| format!("cannot write {file}"))?;
+        }
+        Ok(())
+    })?;
+    println!(
+        "Study folder written to {} ({} patients)",
+        out.display(),
+        ingested.study.patients.len()
+    );
+    Ok(Outcome::Success)
+}
