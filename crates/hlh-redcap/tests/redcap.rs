@@ -364,7 +364,7 @@ fn problems_name_record_instrument_instance_field_and_value_and_missing_codes_ar
 
 #[test]
 fn a_project_not_made_from_the_template_is_refused_with_what_it_lacks() {
-    // REDCapR's `dag` test project (tests/fixtures/PROVENANCE.md): a web-UI dictionary and its records.
+    // REDCapR's `dag` test project (crates/hlh-redcap/tests/fixtures/PROVENANCE.md): a web-UI dictionary and its records.
     let fixture = |name: &str| {
         std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR"))
