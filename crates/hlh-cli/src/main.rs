@@ -3,6 +3,17 @@
 //! Exit status: 0 success; 1 the input is invalid (the problems are printed) or a file cannot be written;
 //! 2 the command line is wrong (clap's own status for usage errors).
 
+// Standard output through `output::print`: std's `print!` and `println!` panic when the reader of a
+// pipe has gone (`hlh validate STUDY | head`); these end the process quietly instead. Declared before
+// the modules, so that the whole crate uses them.
+macro_rules! print {
+    ($($arg:tt)*) => { $crate::output::print(format_args!($($arg)*)) };
+}
+macro_rules! println {
+    () => { $crate::output::print(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::output::print(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 mod analyze;
 mod atomic;
 mod demo;

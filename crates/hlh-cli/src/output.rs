@@ -1,8 +1,25 @@
 //! Printing diagnostics for a person: colour only on a terminal and never when NO_COLOR is set.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use hlh_ingest::{Diagnostic, Severity};
+
+/// The exit status of a process whose output pipe was closed: 128 + SIGPIPE, as a shell reports a tool
+/// that the closed pipe ended.
+const CLOSED_PIPE_STATUS: i32 = 141;
+
+/// Writes to standard output (the crate's `print!` and `println!`). When the reader has gone, there is
+/// no one to tell: the process ends at once, quietly, with the status a shell gives a closed pipe.
+pub fn print(text: std::fmt::Arguments) {
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = out.write_fmt(text).and_then(|()| out.flush()) {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(CLOSED_PIPE_STATUS);
+        }
+        eprintln!("error: cannot write to standard output: {error}");
+        std::process::exit(1);
+    }
+}
 
 fn colour_enabled(is_terminal: bool) -> bool {
     is_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())

@@ -154,3 +154,20 @@ fn a_missing_folder_is_invalid_input_and_a_wrong_command_line_exits_2() {
     assert_eq!(hlh(&["frobnicate"]).status.code(), Some(2));
     assert_eq!(hlh(&["--version"]).status.code(), Some(0));
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    // `hlh validate STUDY | head -1`: the reader closes the pipe; the next write ends the process with
+    // the closed pipe's status, never a panic.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hlh"))
+        .args(["validate", common::demo_dir().to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(141), "{stderr}");
+}
