@@ -59,3 +59,13 @@ pub fn write_folder_atomically(
     }
     fs::rename(&partial, folder).with_context(|| format!("cannot write {}", folder.display()))
 }
+
+/// A study folder of named text files (a workbook or an export converted), written whole.
+pub fn write_files_atomically(folder: &Path, files: &[(&str, String)]) -> anyhow::Result<()> {
+    write_folder_atomically(folder, |partial| {
+        for (name, text) in files {
+            fs::write(partial.join(name), text).with_context(|| format!("cannot write {name}"))?;
+        }
+        Ok(())
+    })
+}

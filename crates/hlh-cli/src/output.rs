@@ -64,3 +64,23 @@ pub fn count_line(errors: usize, warnings: usize) -> String {
         plural(warnings, "warning")
     )
 }
+
+/// Prints every problem of what was read (to stderr); with an error, says that nothing was written and
+/// returns true, so that a command that converts a study writes nothing half-checked.
+pub fn refuse_to_write(ingested: &hlh_ingest::Ingested) -> bool {
+    for diagnostic in &ingested.diagnostics {
+        eprintln!("{}", diagnostic_line(diagnostic));
+    }
+    if !ingested.has_errors() {
+        return false;
+    }
+    eprintln!(
+        "{}: {}; nothing was written",
+        paint_error("error"),
+        count_line(
+            ingested.count(Severity::Error),
+            ingested.count(Severity::Warning)
+        )
+    );
+    true
+}

@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Subcommand;
 
-use crate::atomic::{write_atomically, write_folder_atomically};
-use crate::output::{count_line, diagnostic_line, paint_error};
+use crate::atomic::{write_atomically, write_files_atomically};
 use crate::Outcome;
 
 #[derive(Debug, Subcommand)]
@@ -63,13 +62,10 @@ fn import(
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
     };
     let (dictionary_text, records_text) = (read(dictionary)?, read(records)?);
-    let name = |path: &Path| {
-        path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        )
-    };
-    let (dictionary_name, records_name) = (name(dictionary), name(records));
+    let (dictionary_name, records_name) = (
+        hlh_ingest::shown_file_name(dictionary),
+        hlh_ingest::shown_file_name(records),
+    );
     let (ingested, files) = hlh_redcap::import(&hlh_redcap::Export {
         dictionary_name: &dictionary_name,
         dictionary: &dictionary_text,
@@ -77,27 +73,10 @@ fn import(
         records: &records_text,
         missing_codes,
     });
-    for diagnostic in &ingested.diagnostics {
-        eprintln!("{}", diagnostic_line(diagnostic));
-    }
-    if ingested.has_errors() {
-        eprintln!(
-            "{}: {}; nothing was written",
-            paint_error("error"),
-            count_line(
-                ingested.count(hlh_ingest::Severity::Error),
-                ingested.count(hlh_ingest::Severity::Warning)
-            )
-        );
+    if crate::output::refuse_to_write(&ingested) {
         return Ok(Outcome::InvalidInput);
     }
-    write_folder_atomically(out, |folder| {
-        for (file, text) in &files {
-            std::fs::write(folder.join(file), text)
-                .with_context(|| format!("cannot write {file}"))?;
-        }
-        Ok(())
-    })?;
+    write_files_atomically(out, &files)?;
     println!(
         "Study folder written to {} ({} patients)",
         out.display(),

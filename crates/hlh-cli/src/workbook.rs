@@ -5,9 +5,9 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::atomic::{write_atomically, write_folder_atomically};
+use crate::atomic::{write_atomically, write_files_atomically};
 use crate::input::{is_workbook, StudyInput};
-use crate::output::{count_line, diagnostic_line, paint_error};
+use crate::output::diagnostic_line;
 use crate::Outcome;
 
 pub fn template(out: &Path) -> anyhow::Result<Outcome> {
@@ -49,29 +49,12 @@ pub fn convert(input: &StudyInput, out: &Path) -> anyhow::Result<Outcome> {
     } else {
         (hlh_ingest::read_study_folder(&input.study), None)
     };
-    for diagnostic in &ingested.diagnostics {
-        eprintln!("{}", diagnostic_line(diagnostic));
-    }
-    if ingested.has_errors() {
-        eprintln!(
-            "{}: {}; nothing was written",
-            paint_error("error"),
-            count_line(
-                ingested.count(hlh_ingest::Severity::Error),
-                ingested.count(hlh_ingest::Severity::Warning)
-            )
-        );
+    if crate::output::refuse_to_write(&ingested) {
         return Ok(Outcome::InvalidInput);
     }
     match files {
         Some(files) => {
-            write_folder_atomically(out, |folder| {
-                for (name, text) in &files {
-                    std::fs::write(folder.join(name), text)
-                        .with_context(|| format!("cannot write {name}"))?;
-                }
-                Ok(())
-            })?;
+            write_files_atomically(out, &files)?;
             println!("Study folder written to {}", out.display());
         }
         None => {

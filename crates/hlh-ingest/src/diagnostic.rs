@@ -39,6 +39,21 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A problem of a whole file, with nothing else to place it.
+    pub fn about_file(severity: Severity, file: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity,
+            file: file.to_string(),
+            sheet: None,
+            line: None,
+            column: None,
+            value: None,
+            message: message.into(),
+            expected: None,
+            hint: None,
+        }
+    }
+
     /// A warning about a whole row (or rows across files), with no column or value to show.
     pub fn row_warning(file: &str, line: u64, message: String) -> Diagnostic {
         Diagnostic {
@@ -113,6 +128,15 @@ impl fmt::Display for Located<'_> {
         }
         Ok(())
     }
+}
+
+/// The name a diagnostic gives a file it was handed: its name without the folders, or the path as
+/// given when it has none.
+pub fn shown_file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
 }
 
 /// A spreadsheet's column letters for a 1-based column number: 1 is A, 27 is AA.

@@ -5,6 +5,7 @@
 //! Invariants: a row with an error is left out of the [`Study`] (and the error stops any analysis);
 //! values are converted to canonical units on reading; nothing here writes a file.
 
+mod built;
 mod cells;
 mod checks;
 pub mod columns;
@@ -21,8 +22,9 @@ use std::path::Path;
 
 use hlh_model::{Study, StudyFile};
 
+pub use built::{push_csv_field, BuiltFile};
 pub use cells::CellProblem;
-pub use diagnostic::{column_letters, ColumnRef, Diagnostic, Severity};
+pub use diagnostic::{column_letters, shown_file_name, ColumnRef, Diagnostic, Severity};
 pub use settings::StudySettings;
 pub use table::ColumnSpec;
 

@@ -87,17 +87,7 @@ impl Diagnostics {
 
     /// A problem of a whole file (missing, unreadable, empty).
     pub fn file_problem(&mut self, severity: Severity, file: &str, message: impl Into<String>) {
-        self.push(Diagnostic {
-            severity,
-            file: file.to_string(),
-            sheet: None,
-            line: None,
-            column: None,
-            value: None,
-            message: message.into(),
-            expected: None,
-            hint: None,
-        });
+        self.push(Diagnostic::about_file(severity, file, message));
     }
 }
 

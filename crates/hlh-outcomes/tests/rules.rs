@@ -430,11 +430,7 @@ fn protocol_settings_change_the_derivations() {
             .fever_resolution_day,
         Some(3)
     );
-    let mut protocol = Protocol::default();
-    protocol
-        .apply(&"[fever]\nsustained_days = 1\n".parse().unwrap(), "test")
-        .unwrap();
-    let (p, json) = only_patient(&study, &protocol);
+    let (p, json) = only_patient(&study, &protocol_of("[fever]\nsustained_days = 1\n"));
     assert_eq!(p.fever_resolution_day, Some(1));
     assert_eq!(
         json["protocol"]["fever"]["sustained_days"], 1,
@@ -918,11 +914,7 @@ fn safety_counts_in_its_window_and_an_icu_stay_before_day0_is_baseline() {
         (1, 1, Some(20.0))
     );
     // A window of 31 days takes the neutropenia in.
-    let mut wider = Protocol::default();
-    wider
-        .apply(&"[safety]\nwindow = 31\n".parse().unwrap(), "p.toml")
-        .unwrap();
-    let analysis = analyze(&study, &wider).unwrap();
+    let analysis = analyze(&study, &protocol_of("[safety]\nwindow = 31\n")).unwrap();
     assert_eq!(analysis.cohort.outcomes.safety.adverse_events.events, 2);
 }
 

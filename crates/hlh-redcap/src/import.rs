@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use hlh_ingest::{read_study, ColumnRef, Diagnostic, Ingested, Severity, StudySources};
+use hlh_ingest::{read_study, BuiltFile, ColumnRef, Diagnostic, Ingested, Severity, StudySources};
 use hlh_model::StudyFile;
 
 use crate::dictionary::{
@@ -34,52 +34,13 @@ struct Origin {
     column: usize,
 }
 
-/// One table being built: CSV text, and the origin of each field of each line.
-struct Table {
-    text: String,
-    origins: Vec<Vec<Option<Origin>>>,
-}
-
-impl Table {
-    fn new(header: &[&str]) -> Table {
-        let mut table = Table {
-            text: String::new(),
-            origins: Vec::new(),
-        };
-        table.push(header.iter().map(|h| (h.to_string(), None)).collect());
-        table
-    }
-
-    fn push(&mut self, fields: Vec<(String, Option<Origin>)>) {
-        let texts: Vec<String> = fields
-            .iter()
-            .map(|(text, _)| {
-                let text = text.replace(['\n', '\r'], " ");
-                if text.contains([',', '"']) {
-                    format!("\"{}\"", text.replace('"', "\"\""))
-                } else {
-                    text
-                }
-            })
-            .collect();
-        self.text.push_str(&texts.join(","));
-        self.text.push('\n');
-        self.origins
-            .push(fields.into_iter().map(|(_, origin)| origin).collect());
-    }
-}
+/// One study file being built, each field with its place in the export.
+type Table = BuiltFile<Origin>;
 
 fn problem(file: &str, message: String, expected: Option<String>) -> Diagnostic {
     Diagnostic {
-        severity: Severity::Error,
-        file: file.to_string(),
-        sheet: None,
-        line: None,
-        column: None,
-        value: None,
-        message,
         expected,
-        hint: None,
+        ..Diagnostic::about_file(Severity::Error, file, message)
     }
 }
 
@@ -350,10 +311,10 @@ pub fn import(export: &Export) -> (Ingested, Vec<(&'static str, String)>) {
         }
     }
     let sources = StudySources {
-        patients: Some(patients.text.clone().into_bytes()),
-        observations: Some(observations.text.clone().into_bytes()),
-        treatments: Some(treatments.text.clone().into_bytes()),
-        events: Some(events.text.clone().into_bytes()),
+        patients: Some(patients.text().as_bytes().to_vec()),
+        observations: Some(observations.text().as_bytes().to_vec()),
+        treatments: Some(treatments.text().as_bytes().to_vec()),
+        events: Some(events.text().as_bytes().to_vec()),
         study_toml: None,
     };
     let mut ingested = read_study(&sources);
@@ -370,15 +331,8 @@ pub fn import(export: &Export) -> (Ingested, Vec<(&'static str, String)>) {
         else {
             continue;
         };
-        let origins = diagnostic
-            .line
-            .and_then(|line| table.origins.get(line as usize - 1));
-        let field = match (&diagnostic.column, origins) {
-            (Some(column), Some(origins)) => origins.get(column.number - 1).cloned().flatten(),
-            _ => None,
-        };
-        let any = origins.and_then(|origins| origins.iter().flatten().next().cloned());
-        let Some(origin) = field.clone().or(any) else {
+        let (field, any) = table.origin_of(diagnostic);
+        let Some(origin) = field.or(any) else {
             continue;
         };
         diagnostic.file = export.records_name.to_string();
@@ -409,7 +363,7 @@ pub fn import(export: &Export) -> (Ingested, Vec<(&'static str, String)>) {
     }
     let files = tables
         .iter()
-        .map(|(study_file, table)| (study_file.file_name(), table.text.clone()))
+        .map(|(study_file, table)| (study_file.file_name(), table.text().to_string()))
         .collect();
     (ingested, files)
 }

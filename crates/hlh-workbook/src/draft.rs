@@ -98,10 +98,7 @@ fn name_and_day(header: &str) -> Option<(&str, i32)> {
 
 /// The draft mapping of the wide workbook at `path` (its first sheet), or the problems reading it.
 pub fn draft_mapping(path: &Path) -> Result<String, Vec<Diagnostic>> {
-    let file = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let file = hlh_ingest::shown_file_name(path);
     let mut problems = Vec::new();
     let Some((sheet, grid)) = sheet_grid(path, None, &file, &mut problems) else {
         return Err(problems);

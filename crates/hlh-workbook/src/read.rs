@@ -55,38 +55,50 @@ pub fn read_workbook(path: &Path) -> Ingested {
 /// Reads the study workbook at `path` and gives, beside what was read, each sheet as the file of a
 /// study folder (name and text), for `hlh convert`.
 pub fn read_workbook_files(path: &Path) -> (Ingested, Vec<(&'static str, String)>) {
-    let (ingested, sheets) = read_sheets(path);
-    let files = sheets
-        .into_iter()
-        .map(|(name, sheet)| {
-            let text = if name == hlh_ingest::STUDY_TOML {
-                first_column_lines(&sheet.text)
-            } else {
-                // The blank lines kept sheet rows and CSV lines aligned; a folder has no use for them.
-                sheet
-                    .text
-                    .split_inclusive('\n')
-                    .filter(|line| *line != "\n")
-                    .collect()
-            };
-            (name, text)
-        })
-        .collect();
+    let (ingested, sources) = read_sheets(path);
+    let StudySources {
+        patients,
+        observations,
+        treatments,
+        events,
+        study_toml,
+    } = sources;
+    let files = [
+        (StudyFile::Patients.file_name(), patients),
+        (StudyFile::Observations.file_name(), observations),
+        (StudyFile::Treatments.file_name(), treatments),
+        (StudyFile::Events.file_name(), events),
+        (hlh_ingest::STUDY_TOML, study_toml),
+    ]
+    .into_iter()
+    .filter_map(|(name, bytes)| {
+        // Sheets were written as text, so the bytes are UTF-8.
+        let text = String::from_utf8(bytes?).ok()?;
+        if name == hlh_ingest::STUDY_TOML {
+            return Some((name, text));
+        }
+        // The blank lines kept sheet rows and CSV lines aligned; a folder has no use for them.
+        let text = text
+            .split_inclusive('\n')
+            .filter(|line| *line != "\n")
+            .collect();
+        Some((name, text))
+    })
+    .collect();
     (ingested, files)
 }
 
-fn read_sheets(path: &Path) -> (Ingested, Vec<(&'static str, SheetText)>) {
-    let file = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |name| name.to_string_lossy().into_owned(),
-    );
+/// The workbook's sheets as the files of a study folder, and what the study reader made of them.
+fn read_sheets(path: &Path) -> (Ingested, StudySources) {
+    let file = hlh_ingest::shown_file_name(path);
     let mut problems = Vec::new();
     let mut workbook = match open(path) {
         Ok(workbook) => workbook,
         Err(message) => {
             problems.push(whole_file(&file, message));
-            let ingested = read_study_with(&StudySources::default(), problems, &file, &[]);
-            return (ingested, Vec::new());
+            let sources = StudySources::default();
+            let ingested = read_study_with(&sources, problems, &file, &[]);
+            return (ingested, sources);
         }
     };
     let names = workbook.sheet_names();
@@ -103,8 +115,8 @@ fn read_sheets(path: &Path) -> (Ingested, Vec<(&'static str, SheetText)>) {
             problems.push(missing_sheet(&file, wanted, study_file));
             continue;
         };
-        if let Some(sheet) = sheet_text(&mut workbook, &name, &file, &mut problems) {
-            let bytes = Some(sheet.text.clone().into_bytes());
+        if let Some(mut sheet) = sheet_text(&mut workbook, &name, &file, &mut problems) {
+            let bytes = Some(std::mem::take(&mut sheet.text).into_bytes());
             match study_file {
                 StudyFile::Patients => sources.patients = bytes,
                 StudyFile::Observations => sources.observations = bytes,
@@ -121,20 +133,26 @@ fn read_sheets(path: &Path) -> (Ingested, Vec<(&'static str, SheetText)>) {
         }
     }
     let mut ingested = read_study_with(&sources, problems, &file, &sheets);
-    warn_of_example_rows(&mut ingested, &file, &sheets);
-    (ingested, sheets)
+    warn_of_example_rows(&mut ingested, &file, &sheets, sources.patients.as_deref());
+    (ingested, sources)
 }
 
 /// The template's example patient left in the workbook would be analysed as a patient.
-fn warn_of_example_rows(ingested: &mut Ingested, file: &str, sheets: &[(&'static str, SheetText)]) {
-    let Some((_, patients)) = sheets
-        .iter()
-        .find(|(name, _)| *name == StudyFile::Patients.file_name())
-    else {
+fn warn_of_example_rows(
+    ingested: &mut Ingested,
+    file: &str,
+    sheets: &[(&'static str, SheetText)],
+    patients_text: Option<&[u8]>,
+) {
+    let (Some((_, patients)), Some(text)) = (
+        sheets
+            .iter()
+            .find(|(name, _)| *name == StudyFile::Patients.file_name()),
+        patients_text,
+    ) else {
         return;
     };
-    let id_column = patients
-        .text
+    let id_column = String::from_utf8_lossy(text)
         .lines()
         .next()
         .and_then(|header| {
@@ -271,18 +289,9 @@ pub(crate) fn read_study_with(
     ingested
 }
 
+/// An error of the whole workbook (or of a file beside it).
 pub(crate) fn whole_file(file: &str, message: String) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        file: file.to_string(),
-        sheet: None,
-        line: None,
-        column: None,
-        value: None,
-        message,
-        expected: None,
-        hint: None,
-    }
+    Diagnostic::about_file(Severity::Error, file, message)
 }
 
 fn missing_sheet(file: &str, wanted: &str, study_file: StudyFile) -> Diagnostic {
@@ -465,7 +474,7 @@ fn to_csv(
             if !text.is_empty() {
                 written += 1;
             }
-            push_field(&mut line, &text);
+            hlh_ingest::push_csv_field(&mut line, &text);
         }
         // A row with nothing in it is a blank line, which the reader skips: a sheet's trailing
         // formatted-but-empty rows are no rows at all.
@@ -480,17 +489,6 @@ fn to_csv(
             .extend(std::iter::repeat_n(row + 1, lines));
     }
     sheet
-}
-
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-fn push_field(line: &mut String, text: &str) {
-    if text.contains([',', '"', '\n', '\r']) {
-        line.push('"');
-        line.push_str(&text.replace('"', "\"\""));
-        line.push('"');
-    } else {
-        line.push_str(text);
-    }
 }
 
 /// An error cell at (row, column), 1-based, under the header `header` (its column letters when empty).

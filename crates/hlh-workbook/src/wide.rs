@@ -5,7 +5,9 @@
 
 use std::path::Path;
 
-use hlh_ingest::{read_study, ColumnRef, Diagnostic, Ingested, StudySources};
+use hlh_ingest::{
+    read_study, shown_file_name, BuiltFile, ColumnRef, Diagnostic, Ingested, StudySources,
+};
 use hlh_model::{Analyte, StudyFile};
 use jiff::civil::Date;
 use jiff::ToSpan;
@@ -190,41 +192,8 @@ fn accepted(analyte: Analyte) -> String {
     )
 }
 
-/// One synthetic CSV file: its text, and for each of its lines the sheet cell of each field.
-#[derive(Default)]
-struct Synthetic {
-    text: String,
-    /// `cells[l - 1][c - 1]`: the 1-based (row, column) of field c of line l; `None` for a field the
-    /// mapping supplied (a fixed unit, a computed date).
-    cells: Vec<Vec<Option<(u32, u32)>>>,
-}
-
-impl Synthetic {
-    fn new(header: &[&str]) -> Synthetic {
-        let mut synthetic = Synthetic::default();
-        synthetic.push(header.iter().map(|h| (h.to_string(), None)).collect());
-        synthetic
-    }
-
-    fn push(&mut self, fields: Vec<(String, Option<(u32, u32)>)>) {
-        let texts: Vec<String> = fields
-            .iter()
-            .map(|(text, _)| {
-                // One line per record, so that lines and rows stay aligned.
-                let text = text.replace(['\n', '\r'], " ");
-                if text.contains([',', '"']) {
-                    format!("\"{}\"", text.replace('"', "\"\""))
-                } else {
-                    text
-                }
-            })
-            .collect();
-        self.text.push_str(&texts.join(","));
-        self.text.push('\n');
-        self.cells
-            .push(fields.into_iter().map(|(_, cell)| cell).collect());
-    }
-}
+/// A study file made from the sheet, each field with its (row, column) cell, 1-based.
+type Synthetic = BuiltFile<(u32, u32)>;
 
 /// Reads a wide workbook through its mapping file.
 pub fn read_wide_workbook(workbook: &Path, mapping_path: &Path) -> Ingested {
@@ -237,10 +206,7 @@ pub fn read_wide_workbook_files(
     workbook: &Path,
     mapping_path: &Path,
 ) -> (Ingested, Vec<(&'static str, String)>) {
-    let file = workbook.file_name().map_or_else(
-        || workbook.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let file = shown_file_name(workbook);
     let mapping_file = mapping_path.display().to_string();
     let failed = |diagnostics: Vec<Diagnostic>| {
         let ingested = Ingested {
@@ -373,9 +339,9 @@ pub fn read_wide_workbook_files(
         }
     }
     let sources = StudySources {
-        patients: Some(patients.text.clone().into_bytes()),
-        observations: Some(observations.text.clone().into_bytes()),
-        treatments: Some(treatments.text.clone().into_bytes()),
+        patients: Some(patients.text().as_bytes().to_vec()),
+        observations: Some(observations.text().as_bytes().to_vec()),
+        treatments: Some(treatments.text().as_bytes().to_vec()),
         events: None,
         study_toml: None,
     };
@@ -390,14 +356,8 @@ pub fn read_wide_workbook_files(
         else {
             continue;
         };
-        let line_cells = diagnostic
-            .line
-            .and_then(|line| synthetic.cells.get(line as usize - 1));
-        let cell = match (&diagnostic.column, line_cells) {
-            (Some(column), Some(cells)) => cells.get(column.number - 1).copied().flatten(),
-            _ => None,
-        };
-        let row = line_cells.and_then(|cells| cells.iter().flatten().next().map(|(row, _)| *row));
+        let (cell, row_cell) = synthetic.origin_of(diagnostic);
+        let (cell, row) = (cell.copied(), row_cell.map(|(row, _)| *row));
         match (cell, diagnostic.column.as_mut()) {
             (Some((_, col)), Some(column)) => {
                 *column = ColumnRef {
@@ -428,7 +388,7 @@ pub fn read_wide_workbook_files(
     ingested.diagnostics = problems;
     let files = files
         .iter()
-        .map(|(study_file, synthetic)| (study_file.file_name(), synthetic.text.clone()))
+        .map(|(study_file, synthetic)| (study_file.file_name(), synthetic.text().to_string()))
         .collect();
     (ingested, files)
 }
