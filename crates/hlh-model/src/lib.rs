@@ -25,6 +25,6 @@ pub use clinical_time::{ClinicalTime, StudyDay};
 pub use study::{
     Comparator, DoseUnit, Drug, Event, EventKind, Frequency, Observation, Patient, PatientIndex,
     RecordedResponse, Route, RowsByPatient, Sex, SourceRow, StopReason, Study, StudyFile,
-    Treatment, Trigger,
+    Treatment, Trigger, PATIENT_FINDINGS,
 };
 pub use units::{Quantity, UnitError};

@@ -99,6 +99,17 @@ pub struct Patient {
     pub source: SourceRow,
 }
 
+/// The yes/no findings of patients.csv, in the study format's order (the `Option<bool>` fields of
+/// [`Patient`] below `triggers`).
+pub const PATIENT_FINDINGS: [&str; 6] = [
+    "immunosuppression",
+    "hepatomegaly",
+    "splenomegaly",
+    "bm_hemophagocytosis",
+    "nk_activity_low",
+    "molecular_hlh",
+];
+
 /// The comparator of a censored laboratory result (`<5`, `>100000`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Comparator {

@@ -135,47 +135,17 @@ pub fn import(export: &Export) -> (Ingested, Vec<(&'static str, String)>) {
             Some("a flat export of raw data with raw headers (CSV (raw data) in REDCap)".into()),
         )]);
     }
-    let mut patients = Table::new(&[
-        "patient_id",
-        "centre",
-        "sex",
-        "age_years",
-        "birth_year",
-        "weight_kg",
-        "diagnosis_date",
-        "triggers",
-        "trigger_detail",
-        "immunosuppression",
-        "hepatomegaly",
-        "splenomegaly",
-        "bm_hemophagocytosis",
-        "nk_activity_low",
-        "molecular_hlh",
-        "last_followup_date",
-    ]);
-    let mut observations = Table::new(&["patient_id", "time", "analyte", "value", "unit"]);
-    let mut treatments = Table::new(&[
-        "patient_id",
-        "drug",
-        "start",
-        "end",
-        "dose",
-        "dose_unit",
-        "frequency",
-        "route",
-        "stop_reason",
-        "line",
-    ]);
-    let mut events = Table::new(&[
-        "patient_id",
-        "time",
-        "event",
-        "detail",
-        "grade",
-        "drug",
-        "led_to_discontinuation",
-        "value",
-    ]);
+    let table = |file: StudyFile| {
+        let header: Vec<&str> = hlh_ingest::study_columns(file)
+            .iter()
+            .map(|column| column.name)
+            .collect();
+        (header.clone(), Table::new(&header))
+    };
+    let (patient_columns, mut patients) = table(StudyFile::Patients);
+    let (observation_columns, mut observations) = table(StudyFile::Observations);
+    let (treatment_columns, mut treatments) = table(StudyFile::Treatments);
+    let (event_columns, mut events) = table(StudyFile::Events);
     // The study format's words back from their REDCap codes (mg_kg is mg/kg).
     let words: HashMap<String, &'static str> = hlh_model::DoseUnit::ALL
         .iter()
@@ -246,68 +216,57 @@ pub fn import(export: &Export) -> (Ingested, Vec<(&'static str, String)>) {
                 origin,
             )
         };
-        let id_cell = (id.clone(), origin("record_id"));
+        // Each row in the study format's column order; a field of the template has the name of its
+        // column unless said here.
+        let row = |columns: &[&str], value: &dyn Fn(&str) -> (String, Option<Origin>)| {
+            columns
+                .iter()
+                .map(|column| value(column))
+                .collect::<Vec<_>>()
+        };
+        let id_cell = || (id.clone(), origin("record_id"));
         match instrument {
-            PATIENT_FORM => {
+            PATIENT_FORM => patients.push(row(&patient_columns, &|column| match column {
+                "patient_id" => id_cell(),
+                "centre" => cell("redcap_data_access_group"),
                 // Ticked boxes are the triggers; none ticked says nothing (never "no trigger").
-                let ticked: Vec<&str> = hlh_model::Trigger::ALL
-                    .iter()
-                    .map(|t| t.name())
-                    .filter(|name| get(&format!("triggers___{}", code_of(name))) == "1")
-                    .collect();
-                let mut row = vec![
-                    id_cell,
-                    cell("redcap_data_access_group"),
-                    cell("sex"),
-                    cell("age_years"),
-                    cell("birth_year"),
-                    cell("weight_kg"),
-                    cell("diagnosis_date"),
-                    (ticked.join(";"), None),
-                    cell("trigger_detail"),
-                ];
-                for finding in [
-                    "immunosuppression",
-                    "hepatomegaly",
-                    "splenomegaly",
-                    "bm_hemophagocytosis",
-                    "nk_activity_low",
-                    "molecular_hlh",
-                ] {
-                    row.push(yes_no(finding));
+                "triggers" => {
+                    let ticked: Vec<&str> = hlh_model::Trigger::ALL
+                        .iter()
+                        .map(|t| t.name())
+                        .filter(|name| get(&format!("triggers___{}", code_of(name))) == "1")
+                        .collect();
+                    (ticked.join(";"), None)
                 }
-                row.push(cell("last_followup_date"));
-                patients.push(row);
+                finding if hlh_model::PATIENT_FINDINGS.contains(&finding) => yes_no(finding),
+                other => cell(other),
+            })),
+            OBSERVATION_FORM => {
+                observations.push(row(&observation_columns, &|column| match column {
+                    "patient_id" => id_cell(),
+                    "time" => moment("obs_date", "obs_clock"),
+                    "value" => cell("obs_value"),
+                    "unit" => cell("obs_unit"),
+                    other => cell(other),
+                }))
             }
-            OBSERVATION_FORM => observations.push(vec![
-                id_cell,
-                moment("obs_date", "obs_clock"),
-                cell("analyte"),
-                cell("obs_value"),
-                cell("obs_unit"),
-            ]),
-            TREATMENT_FORM => treatments.push(vec![
-                id_cell,
-                cell("drug"),
-                moment("start_date", "start_clock"),
-                moment("end_date", "end_clock"),
-                cell("dose"),
-                word("dose_unit"),
-                word("frequency"),
-                cell("route"),
-                cell("stop_reason"),
-                cell("line"),
-            ]),
-            _ => events.push(vec![
-                id_cell,
-                moment("event_date", "event_clock"),
-                cell("event_kind"),
-                cell("event_detail"),
-                cell("grade"),
-                cell("event_drug"),
-                yes_no("led_to_discontinuation"),
-                cell("recorded_response"),
-            ]),
+            TREATMENT_FORM => treatments.push(row(&treatment_columns, &|column| match column {
+                "patient_id" => id_cell(),
+                "start" => moment("start_date", "start_clock"),
+                "end" => moment("end_date", "end_clock"),
+                "dose_unit" | "frequency" => word(column),
+                other => cell(other),
+            })),
+            _ => events.push(row(&event_columns, &|column| match column {
+                "patient_id" => id_cell(),
+                "time" => moment("event_date", "event_clock"),
+                "event" => cell("event_kind"),
+                "detail" => cell("event_detail"),
+                "drug" => cell("event_drug"),
+                "led_to_discontinuation" => yes_no(column),
+                "value" => cell("recorded_response"),
+                other => cell(other),
+            })),
         }
     }
     let sources = StudySources {

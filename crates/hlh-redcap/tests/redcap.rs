@@ -122,14 +122,7 @@ fn demo_records() -> String {
                 if ticked { "1" } else { "0" }.into(),
             );
         }
-        for finding in [
-            "immunosuppression",
-            "hepatomegaly",
-            "splenomegaly",
-            "bm_hemophagocytosis",
-            "nk_activity_low",
-            "molecular_hlh",
-        ] {
+        for finding in hlh_model::PATIENT_FINDINGS {
             base.insert(finding.into(), yes_no(&patient[finding]));
         }
         write(&mut writer, base);

@@ -109,14 +109,7 @@ fn vocabularies() -> Vec<Vocabulary> {
             RecordedResponse::ALL.iter().map(|r| r.name()).collect(),
         ),
     ];
-    for column in [
-        "immunosuppression",
-        "hepatomegaly",
-        "splenomegaly",
-        "bm_hemophagocytosis",
-        "nk_activity_low",
-        "molecular_hlh",
-    ] {
+    for column in hlh_model::PATIENT_FINDINGS {
         lists.push(closed(StudyFile::Patients, column, booleans()));
     }
     lists
