@@ -66,19 +66,12 @@ fn read_wide_workbook(path: &Path, _mapping: &Path) -> Ingested {
 #[cfg(not(feature = "workbook"))]
 fn read_workbook(path: &Path) -> Ingested {
     use hlh_ingest::{Diagnostic, Severity};
-    Ingested {
-        study: Default::default(),
-        settings: Default::default(),
-        diagnostics: vec![Diagnostic {
-            severity: Severity::Error,
-            file: path.display().to_string(),
-            sheet: None,
-            line: None,
-            column: None,
-            value: None,
-            message: "this hlh was built without workbook support (the `workbook` feature)".into(),
-            expected: Some("a study folder".into()),
-            hint: None,
-        }],
-    }
+    Ingested::unread(vec![Diagnostic {
+        expected: Some("a study folder".into()),
+        ..Diagnostic::about_file(
+            Severity::Error,
+            &path.display().to_string(),
+            "this hlh was built without workbook support (the `workbook` feature)",
+        )
+    }])
 }

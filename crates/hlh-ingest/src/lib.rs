@@ -62,6 +62,15 @@ pub struct Ingested {
 }
 
 impl Ingested {
+    /// Nothing read, only the problems that stopped the reading.
+    pub fn unread(diagnostics: Vec<Diagnostic>) -> Ingested {
+        Ingested {
+            study: Study::default(),
+            settings: StudySettings::default(),
+            diagnostics,
+        }
+    }
+
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
@@ -178,11 +187,7 @@ pub fn read_study_folder(dir: &Path) -> Ingested {
                 &dir.display().to_string(),
                 format!("cannot open the study folder: {error}"),
             );
-            return Ingested {
-                study: Study::default(),
-                settings: StudySettings::default(),
-                diagnostics: io_problems.list,
-            };
+            return Ingested::unread(io_problems.list);
         }
     };
     let mut read_file = |name: &str| -> Option<Vec<u8>> {

@@ -81,14 +81,7 @@ fn dictionary_fields(export: &Export) -> Result<Vec<String>, Vec<Diagnostic>> {
 
 /// Reads a project made from the template.
 pub fn import(export: &Export) -> (Ingested, Vec<(&'static str, String)>) {
-    let failed = |diagnostics: Vec<Diagnostic>| {
-        let ingested = Ingested {
-            study: Default::default(),
-            settings: Default::default(),
-            diagnostics,
-        };
-        (ingested, Vec::new())
-    };
+    let failed = |diagnostics: Vec<Diagnostic>| (Ingested::unread(diagnostics), Vec::new());
     let names = match dictionary_fields(export) {
         Ok(names) => names,
         Err(problems) => return failed(problems),

@@ -208,14 +208,7 @@ pub fn read_wide_workbook_files(
 ) -> (Ingested, Vec<(&'static str, String)>) {
     let file = shown_file_name(workbook);
     let mapping_file = mapping_path.display().to_string();
-    let failed = |diagnostics: Vec<Diagnostic>| {
-        let ingested = Ingested {
-            study: Default::default(),
-            settings: Default::default(),
-            diagnostics,
-        };
-        (ingested, Vec::new())
-    };
+    let failed = |diagnostics: Vec<Diagnostic>| (Ingested::unread(diagnostics), Vec::new());
     let mapping = match std::fs::read_to_string(mapping_path) {
         Ok(text) => match read_mapping(&text, &mapping_file) {
             Ok(mapping) => mapping,
