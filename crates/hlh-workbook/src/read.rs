@@ -37,11 +37,12 @@ const MAX_EXPANDED_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 type MergedArea = ((u32, u32), (u32, u32));
 
 /// One sheet as CSV text, with the sheet row each CSV line belongs to.
-pub(crate) struct SheetText {
-    pub name: String,
-    pub text: String,
+struct SheetText {
+    name: String,
+    /// Moved into the study reader's sources once the sheet is read (study.toml's is read from it).
+    text: String,
     /// `row_of_line[l - 1]` is the 1-based sheet row of CSV line `l`.
-    pub row_of_line: Vec<u32>,
+    row_of_line: Vec<u32>,
     /// Cells holding an Excel error, as (row, column), 1-based: reported here, so the study reader's
     /// own complaint about the same cell is dropped.
     error_cells: Vec<(u32, u32)>,
@@ -230,7 +231,7 @@ fn check_expansion(path: &Path) -> Result<(), String> {
 }
 
 /// Runs the study reader and moves every problem onto its sheet and cell.
-pub(crate) fn read_study_with(
+fn read_study_with(
     sources: &StudySources,
     mut problems: Vec<Diagnostic>,
     file: &str,
