@@ -67,4 +67,20 @@ impl<O> BuiltFile<O> {
             .and_then(Option::as_ref);
         (field, origins.iter().flatten().next())
     }
+
+    /// Each record's line and origin: that of field `main` (0-based), or of its first field that has
+    /// one; records with none are left out.
+    pub fn row_origins(&self, main: usize) -> impl Iterator<Item = (u64, &O)> + '_ {
+        self.origins
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter_map(move |(index, fields)| {
+                let origin = fields
+                    .get(main)
+                    .and_then(Option::as_ref)
+                    .or_else(|| fields.iter().flatten().next())?;
+                Some((index as u64 + 1, origin))
+            })
+    }
 }

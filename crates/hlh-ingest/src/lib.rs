@@ -11,6 +11,7 @@ mod checks;
 pub mod columns;
 mod diagnostic;
 mod events;
+pub mod mapped;
 mod observations;
 mod patients;
 mod settings;
@@ -162,6 +163,7 @@ pub fn read_study(sources: &StudySources) -> Ingested {
         observations,
         treatments,
         events,
+        origins: hlh_model::Origins::default(),
     };
     checks::across_files(&study, &settings, patients_file_clean, &mut diagnostics);
     let mut diagnostics = diagnostics.list;

@@ -1,5 +1,7 @@
 //! A study: its patients and their timelines, as read from a study folder or a warehouse.
 
+use std::collections::BTreeMap;
+
 use compact_str::CompactString;
 use jiff::civil::Date;
 
@@ -40,6 +42,32 @@ impl StudyFile {
 pub struct SourceRow {
     pub file: StudyFile,
     pub line: u64,
+}
+
+/// Where the rows of a study built from another layout came from (a workbook cell, a REDCap record's
+/// field), by the study file and line each row was given. Empty for a study read from its own files or
+/// sheets, whose lines are their own origin.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Origins(BTreeMap<SourceRow, String>);
+
+impl Origins {
+    pub fn insert(&mut self, row: SourceRow, origin: String) {
+        self.0.insert(row, origin);
+    }
+
+    /// The origin of `row`, as a reader would look for it (`Sheet1!F2`).
+    pub fn get(&self, row: SourceRow) -> Option<&str> {
+        self.0.get(&row).map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// In file then line order.
+    pub fn iter(&self) -> impl Iterator<Item = (SourceRow, &str)> {
+        self.0.iter().map(|(row, origin)| (*row, origin.as_str()))
+    }
 }
 
 /// The position of a patient in [`Study::patients`].
@@ -334,6 +362,8 @@ pub struct Study {
     pub observations: Vec<Observation>,
     pub treatments: Vec<Treatment>,
     pub events: Vec<Event>,
+    /// Where the rows came from, when the study was built from another layout.
+    pub origins: Origins,
 }
 
 impl Study {

@@ -170,6 +170,7 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
             title: study.title.clone(),
             centres: study.centres.clone(),
             assays: study.assays,
+            origins: study.origins.clone(),
         },
         protocol: protocol.clone(),
         attrition,

@@ -7,7 +7,7 @@
 //! are not part of the JSON.
 
 use hlh_model::units::AssayFactors;
-use hlh_model::{Analyte, DoseUnit, Drug, Route, Trigger};
+use hlh_model::{Analyte, DoseUnit, Drug, Origins, Route, Trigger};
 use hlh_stats::competing::IncidenceRow;
 use hlh_stats::paired::PairedT;
 use hlh_stats::survival::{ConfType, KmRow};
@@ -232,6 +232,27 @@ pub struct StudyInfo {
     /// The assay factors the observations were converted with (study.toml `[assays]`).
     #[serde(serialize_with = "assay_factors")]
     pub assays: AssayFactors,
+    /// Where each row came from, for a study built from a wide workbook or a REDCap export (absent
+    /// otherwise: a study folder's lines, and a long workbook's rows, are their own origin).
+    #[serde(
+        serialize_with = "origins",
+        skip_serializing_if = "Origins::is_empty"
+    )]
+    pub origins: Origins,
+}
+
+fn origins<S: Serializer>(origins: &Origins, serializer: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Origin<'a> {
+        file: &'static str,
+        line: u64,
+        origin: &'a str,
+    }
+    serializer.collect_seq(origins.iter().map(|(row, origin)| Origin {
+        file: row.file.file_name(),
+        line: row.line,
+        origin,
+    }))
 }
 
 fn assay_factors<S: Serializer>(assays: &AssayFactors, serializer: S) -> Result<S::Ok, S::Error> {

@@ -1,7 +1,7 @@
 //! One card per patient: who they are, the HScore items with their points, the HLH-2004 checklist, the
 //! Day-0 and Day-7 values, the endpoint verdicts — each with the rows of the study files behind it.
 
-use hlh_model::{Drug, Sex, SourceRow};
+use hlh_model::{Drug, Origins, Sex, SourceRow};
 use hlh_outcomes::{DailyValue, Judgement, PatientEndpoints};
 
 use crate::document::{text, Block, Table};
@@ -34,6 +34,52 @@ fn judgement(judgement: Judgement) -> String {
     word(judgement.name())
 }
 
+/// Names the rows behind a value: the lines of the study files, or, for a study built from another
+/// layout (a wide workbook, a REDCap export), the cells and fields they came from.
+#[derive(Clone, Copy)]
+struct Rows<'a>(&'a Origins);
+
+impl Rows<'_> {
+    /// "patients.csv line 2", or "Sheet1!A2".
+    fn one(self, source: SourceRow) -> String {
+        self.0.get(source).map_or_else(
+            || format!("{} line {}", source.file.file_name(), source.line),
+            str::to_string,
+        )
+    }
+
+    /// "line 37" within a file already named, or the origin.
+    fn line(self, source: SourceRow) -> String {
+        self.0
+            .get(source)
+            .map_or_else(|| format!("line {}", source.line), str::to_string)
+    }
+
+    /// "treatments.csv lines 3, 4." (the word stays plural, as every card has printed it).
+    fn treatments(self, sources: &[SourceRow]) -> String {
+        if !self.0.is_empty() && !sources.is_empty() {
+            return format!("Treatments: {}.", self.grouped(sources));
+        }
+        let lines: Vec<String> = sources.iter().map(|s| s.line.to_string()).collect();
+        format!(
+            "treatments.csv lines {}.",
+            if lines.is_empty() {
+                MISSING.to_string()
+            } else {
+                lines.join(", ")
+            }
+        )
+    }
+
+    fn grouped(self, sources: &[SourceRow]) -> String {
+        if self.0.is_empty() || sources.is_empty() {
+            return grouped_lines(sources);
+        }
+        let origins: Vec<String> = sources.iter().map(|&source| self.one(source)).collect();
+        origins.join("; ")
+    }
+}
+
 /// Source rows as "observations.csv lines 37, 38, 39; patients.csv line 2".
 fn grouped_lines(sources: &[SourceRow]) -> String {
     let mut by_file: Vec<(&str, Vec<u64>)> = Vec::new();
@@ -62,7 +108,8 @@ fn grouped_lines(sources: &[SourceRow]) -> String {
         .join("; ")
 }
 
-pub fn card(index: usize, p: &PatientEndpoints, drug: Drug) -> Vec<Block> {
+pub fn card(index: usize, p: &PatientEndpoints, drug: Drug, origins: &Origins) -> Vec<Block> {
+    let rows = Rows(origins);
     vec![
         Block::CardStart { id: card_id(index) },
         Block::Heading {
@@ -70,21 +117,21 @@ pub fn card(index: usize, p: &PatientEndpoints, drug: Drug) -> Vec<Block> {
             text: format!("Patient {}", p.patient_id),
             id: format!("{}-title", card_id(index)),
         },
-        Block::Paragraph(vec![text(who(p, drug))]),
-        Block::Table(hscore_items(index, p)),
+        Block::Paragraph(vec![text(who(p, drug, rows))]),
+        Block::Table(hscore_items(index, p, rows)),
         Block::Table(hlh2004_checklist(index, p)),
-        Block::Table(day0_day7(index, p)),
-        Block::Table(endpoints(index, p)),
+        Block::Table(day0_day7(index, p, rows)),
+        Block::Table(endpoints(index, p, rows)),
         Block::CardEnd,
     ]
 }
 
 /// Age, sex, centre, triggers, diagnosis and Day 0, and the patient's row.
-fn who(p: &PatientEndpoints, drug: Drug) -> String {
+fn who(p: &PatientEndpoints, drug: Drug, rows: Rows) -> String {
     let record = &p.record;
     let triggers: Vec<&str> = record.triggers.iter().map(|t| t.label()).collect();
     format!(
-        "{} years, {}, {}. Trigger: {}{}. Diagnosis {}; Day 0 ({drug} first given) {}. patients.csv line {}.",
+        "{} years, {}, {}. Trigger: {}{}. Diagnosis {}; Day 0 ({drug} first given) {}. {}.",
         whole(Some(record.age_years)),
         match record.sex {
             Sex::Male => "man",
@@ -103,11 +150,11 @@ fn who(p: &PatientEndpoints, drug: Drug) -> String {
             .map_or(String::new(), |d| format!(" ({d})")),
         record.diagnosis_date,
         p.day0,
-        record.source.line,
+        rows.one(record.source),
     )
 }
 
-fn hscore_items(index: usize, p: &PatientEndpoints) -> Table {
+fn hscore_items(index: usize, p: &PatientEndpoints, rows: Rows) -> Table {
     let hscore = &p.hscore;
     let mut items = Table::new(
         &format!("{}-hscore", card_id(index)),
@@ -128,7 +175,7 @@ fn hscore_items(index: usize, p: &PatientEndpoints) -> Table {
                     format!("{} (up to {})", item.points, item.max_points)
                 })],
                 vec![text(if item.known { "known" } else { "unknown" })],
-                vec![text(grouped_lines(&item.sources))],
+                vec![text(rows.grouped(&item.sources))],
             ],
         );
     }
@@ -169,7 +216,7 @@ fn hlh2004_checklist(index: usize, p: &PatientEndpoints) -> Table {
     checklist
 }
 
-fn day0_day7(index: usize, p: &PatientEndpoints) -> Table {
+fn day0_day7(index: usize, p: &PatientEndpoints, rows: Rows) -> Table {
     let mut labs = Table::new(
         &format!("{}-labs", card_id(index)),
         "Day-0 and Day-7 values",
@@ -178,7 +225,11 @@ fn day0_day7(index: usize, p: &PatientEndpoints) -> Table {
             "Day 0",
             "Day 7",
             "Change",
-            "Rows (observations.csv)",
+            if rows.0.is_empty() {
+                "Rows (observations.csv)"
+            } else {
+                "Source"
+            },
         ],
     );
     let shown = |day: Option<DailyValue>| {
@@ -190,7 +241,7 @@ fn day0_day7(index: usize, p: &PatientEndpoints) -> Table {
         let rows: Vec<String> = [pair.day0, pair.day7]
             .into_iter()
             .flatten()
-            .map(|d| format!("line {}", d.source.line))
+            .map(|d| rows.line(d.source))
             .collect();
         labs.row(
             analyte.label(),
@@ -209,7 +260,7 @@ fn day0_day7(index: usize, p: &PatientEndpoints) -> Table {
     labs
 }
 
-fn endpoints(index: usize, p: &PatientEndpoints) -> Table {
+fn endpoints(index: usize, p: &PatientEndpoints, rows: Rows) -> Table {
     let items = &p.response_items;
     let mut endpoints = Table::new(
         &format!("{}-endpoints", card_id(index)),
@@ -260,11 +311,6 @@ fn endpoints(index: usize, p: &PatientEndpoints) -> Table {
     ] {
         endpoints.row(label, false, vec![vec![text(shown)]]);
     }
-    let lines: Vec<String> = p
-        .treatment_sources
-        .iter()
-        .map(|s| s.line.to_string())
-        .collect();
     if !p.co_interventions.is_empty() {
         let listed: Vec<String> = p
             .co_interventions
@@ -275,14 +321,7 @@ fn endpoints(index: usize, p: &PatientEndpoints) -> Table {
             .notes
             .push(format!("Co-interventions: {}.", listed.join(", ")));
     }
-    endpoints.notes.push(format!(
-        "treatments.csv lines {}.",
-        if lines.is_empty() {
-            MISSING.to_string()
-        } else {
-            lines.join(", ")
-        }
-    ));
+    endpoints.notes.push(rows.treatments(&p.treatment_sources));
     let events: Vec<String> = p
         .events
         .iter()
@@ -292,10 +331,10 @@ fn endpoints(index: usize, p: &PatientEndpoints) -> Table {
                 .as_deref()
                 .map_or(String::new(), |d| format!(" ({d})"));
             format!(
-                "{} on Day {}{detail}, line {}",
+                "{} on Day {}{detail}, {}",
                 e.kind.label(),
                 e.day,
-                e.source.line
+                rows.line(e.source)
             )
         })
         .collect();

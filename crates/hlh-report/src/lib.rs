@@ -180,7 +180,12 @@ pub fn build(analysis: &Analysis, options: &ReportOptions) -> Document {
             "Each card shows what was derived for one patient and the lines of the study files behind it.",
         )]));
         for (index, patient) in context.patients.iter().enumerate() {
-            blocks.extend(cards::card(index, patient, drug));
+            blocks.extend(cards::card(
+                index,
+                patient,
+                drug,
+                &context.cohort.study.origins,
+            ));
         }
     }
     if !context.sources.is_empty() {
