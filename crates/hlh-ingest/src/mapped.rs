@@ -239,7 +239,12 @@ fn patient_column(
         toml::Value::Table(table) => {
             let text = |key: &str| table.get(key).and_then(toml::Value::as_str);
             let mut values = BTreeMap::new();
-            for (from, to) in table.get("values").and_then(toml::Value::as_table).into_iter().flatten() {
+            for (from, to) in table
+                .get("values")
+                .and_then(toml::Value::as_table)
+                .into_iter()
+                .flatten()
+            {
                 let Some(to) = to.as_str() else {
                     return wrong();
                 };
@@ -313,7 +318,15 @@ fn observation_column(entry: &toml::Value) -> Result<ObservationColumn, (String,
             ))
         }
     };
-    let known = ["column", "analyte", "unit", "unit_column", "day", "date_column", "event"];
+    let known = [
+        "column",
+        "analyte",
+        "unit",
+        "unit_column",
+        "day",
+        "date_column",
+        "event",
+    ];
     if let Some(unknown) = entry
         .as_table()
         .and_then(|table| table.keys().find(|key| !known.contains(&key.as_str())))
@@ -376,7 +389,11 @@ impl Grid {
         diagnostic.sheet = self.sheet.clone();
         diagnostic.line = Some(self.rows[row].line);
         diagnostic.column = Some(ColumnRef {
-            number: self.column_numbers.get(column).copied().unwrap_or(column + 1),
+            number: self
+                .column_numbers
+                .get(column)
+                .copied()
+                .unwrap_or(column + 1),
             name: self.column_name((row, column), study_column),
         });
     }
@@ -385,7 +402,11 @@ impl Grid {
     /// `records.csv line 12 (record 7, event day_7_arm_1, field crp_d7)`.
     fn origin(&self, (row, column): Cell) -> String {
         let line = self.rows[row].line;
-        let number = self.column_numbers.get(column).copied().unwrap_or(column + 1);
+        let number = self
+            .column_numbers
+            .get(column)
+            .copied()
+            .unwrap_or(column + 1);
         let header = self.header.get(column).map_or("", String::as_str);
         match (&self.sheet, &self.rows[row].context) {
             (Some(sheet), _) => format!("{sheet}!{}{line}", column_letters(number)),
@@ -603,8 +624,7 @@ pub fn read_mapped(
                     When::DateColumn(date) => at((row, column(date))),
                     // Without a readable Day 0 the treatment row reports it; the results wait for it.
                     When::Day(day) => {
-                        match day0_date.and_then(|d0| d0.checked_add(i64::from(*day).days()).ok())
-                        {
+                        match day0_date.and_then(|d0| d0.checked_add(i64::from(*day).days()).ok()) {
                             Some(date) => (date.to_string(), day0.1),
                             None => continue,
                         }

@@ -23,8 +23,8 @@ pub use spelled_enum::join_alternatives;
 pub use analyte::{Analyte, DailyWorst};
 pub use clinical_time::{ClinicalTime, StudyDay};
 pub use study::{
-    Comparator, DoseUnit, Drug, Event, EventKind, Frequency, Observation, Origins, Patient, PatientIndex,
-    RecordedResponse, Route, RowsByPatient, Sex, SourceRow, StopReason, Study, StudyFile,
-    Treatment, Trigger, PATIENT_FINDINGS,
+    Comparator, DoseUnit, Drug, Event, EventKind, Frequency, Observation, Origins, Patient,
+    PatientIndex, RecordedResponse, Route, RowsByPatient, Sex, SourceRow, StopReason, Study,
+    StudyFile, Treatment, Trigger, PATIENT_FINDINGS,
 };
 pub use units::{Quantity, UnitError};

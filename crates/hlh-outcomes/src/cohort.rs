@@ -234,10 +234,7 @@ pub struct StudyInfo {
     pub assays: AssayFactors,
     /// Where each row came from, for a study built from a wide workbook or a REDCap export (absent
     /// otherwise: a study folder's lines, and a long workbook's rows, are their own origin).
-    #[serde(
-        serialize_with = "origins",
-        skip_serializing_if = "Origins::is_empty"
-    )]
+    #[serde(serialize_with = "origins", skip_serializing_if = "Origins::is_empty")]
     pub origins: Origins,
 }
 
