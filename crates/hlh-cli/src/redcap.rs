@@ -16,7 +16,8 @@ pub enum RedcapCommand {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
-    /// Read the flat raw CSV export of a project made from the template into a study folder
+    /// Read the flat raw CSV export of a project into a study folder: one made from the template as it
+    /// is, any other through a mapping
     Import {
         /// The project's data dictionary (CSV, either header spelling)
         #[arg(long, value_name = "FILE")]
@@ -30,6 +31,10 @@ pub enum RedcapCommand {
         /// The project's missing-data codes, comma-separated (UNK,NA,-999): read as unknown
         #[arg(long, value_name = "CODES", value_delimiter = ',')]
         missing_codes: Vec<String>,
+        /// For a project not made from the template: the mapping file that says what its fields are
+        /// (the wide workbook's format, docs/redcap.md)
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
     },
 }
 
@@ -48,13 +53,21 @@ pub fn run(command: RedcapCommand) -> anyhow::Result<Outcome> {
             records,
             out,
             missing_codes,
-        } => import(&dictionary, &records, &out, &missing_codes),
+            mapping,
+        } => import(
+            &dictionary,
+            &records,
+            mapping.as_deref(),
+            &out,
+            &missing_codes,
+        ),
     }
 }
 
 fn import(
     dictionary: &Path,
     records: &Path,
+    mapping: Option<&Path>,
     out: &Path,
     missing_codes: &[String],
 ) -> anyhow::Result<Outcome> {
@@ -62,6 +75,8 @@ fn import(
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
     };
     let (dictionary_text, records_text) = (read(dictionary)?, read(records)?);
+    let mapping_text = mapping.map(read).transpose()?;
+    let mapping_name = mapping.map(|path| path.display().to_string());
     let (dictionary_name, records_name) = (
         hlh_ingest::shown_file_name(dictionary),
         hlh_ingest::shown_file_name(records),
@@ -72,6 +87,7 @@ fn import(
         records_name: &records_name,
         records: &records_text,
         missing_codes,
+        mapping: mapping_name.as_deref().zip(mapping_text.as_deref()),
     });
     if crate::output::refuse_to_write(&ingested) {
         return Ok(Outcome::InvalidInput);

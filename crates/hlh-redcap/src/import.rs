@@ -1,15 +1,18 @@
-//! A REDCap project made from the template, from its data dictionary and its flat raw records export,
-//! becomes the study format's tables; they are read by the study reader, and every problem is named by
-//! record, instrument, instance, field and value (docs/redcap.md).
+//! A REDCap project, from its data dictionary and its flat raw records export, becomes the study
+//! format's tables: a project made from the template by its instruments, any other through a mapping
+//! file. They are read by the study reader, and every problem is named by record, event, instrument,
+//! instance, field and value (docs/redcap.md).
 
 use std::collections::HashMap;
 
-use hlh_ingest::{read_study, BuiltFile, ColumnRef, Diagnostic, Ingested, Severity, StudySources};
-use hlh_model::StudyFile;
+use hlh_ingest::mapped::{read_mapped, Mapping};
+use hlh_ingest::{read_study, BuiltFile, ColumnRef, Diagnostic, Ingested, StudySources};
+use hlh_model::{SourceRow, StudyFile};
 
 use crate::dictionary::{
     code_of, fields, EVENT_FORM, OBSERVATION_FORM, PATIENT_FORM, TREATMENT_FORM,
 };
+use crate::project::{check_raw, grid, problem, read_dictionary, read_records, Records};
 
 /// The files of a REDCap export, as text.
 #[derive(Debug, Clone, Copy)]
@@ -20,6 +23,8 @@ pub struct Export<'a> {
     pub records: &'a str,
     /// The project's missing-data codes (`UNK`, `-999`): read as unknown wherever they stand.
     pub missing_codes: &'a [String],
+    /// For a project not made from the template: the mapping file's name and text.
+    pub mapping: Option<(&'a str, &'a str)>,
 }
 
 /// Where a value of the study came from in the export.
@@ -28,106 +33,92 @@ struct Origin {
     /// The records file's line.
     line: u64,
     record: String,
+    /// The event of a longitudinal project; empty otherwise.
+    event: String,
     instrument: &'static str,
     instance: String,
     field: String,
     column: usize,
 }
 
+impl Origin {
+    /// "record 7, event baseline_arm_1, observation instance 2".
+    fn place(&self) -> String {
+        let mut place = format!("record {}", self.record);
+        if !self.event.is_empty() {
+            place.push_str(&format!(", event {}", self.event));
+        }
+        if self.instrument != PATIENT_FORM {
+            place.push_str(&format!(", {} instance {}", self.instrument, self.instance));
+        }
+        place
+    }
+}
+
 /// One study file being built, each field with its place in the export.
 type Table = BuiltFile<Origin>;
 
-fn problem(file: &str, message: String, expected: Option<String>) -> Diagnostic {
-    Diagnostic {
-        expected,
-        ..Diagnostic::about_file(Severity::Error, file, message)
-    }
-}
-
-/// The dictionary's field names, in either header spelling (a UTF-8 byte-order mark allowed).
-fn dictionary_fields(export: &Export) -> Result<Vec<String>, Vec<Diagnostic>> {
-    let text = export.dictionary.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|error| {
-            vec![problem(
+/// Reads a project: through its mapping when the export has one, by the template's instruments
+/// otherwise.
+pub fn import(export: &Export) -> (Ingested, Vec<(&'static str, String)>) {
+    let failed = |diagnostics: Vec<Diagnostic>| (Ingested::unread(diagnostics), Vec::new());
+    let dictionary = match read_dictionary(export) {
+        Ok(dictionary) => dictionary,
+        Err(problems) => return failed(problems),
+    };
+    if export.mapping.is_none() {
+        let absent: Vec<&str> = fields()
+            .iter()
+            .map(|f| f.name)
+            .filter(|name| !dictionary.iter().any(|f| f.name == *name))
+            .collect();
+        if !absent.is_empty() {
+            return failed(vec![problem(
                 export.dictionary_name,
-                format!("not a CSV file: {error}"),
-                None,
-            )]
-        })?
-        .clone();
-    let first = header.get(0).unwrap_or_default().trim();
-    if !["Variable / Field Name", "field_name"].contains(&first) {
-        return Err(vec![problem(
-            export.dictionary_name,
-            format!("not a REDCap data dictionary (its first column is {first:?})"),
-            Some(
-                "a dictionary whose first column is \"Variable / Field Name\" or \"field_name\""
-                    .into(),
-            ),
-        )]);
+                format!(
+                    "the project was not made from hlh's template: it has no field {}",
+                    absent.join(", ")
+                ),
+                Some("a project made with `hlh redcap template`, or a mapping (--mapping) that says what its fields are (docs/redcap.md)".into()),
+            )]);
+        }
     }
-    Ok(reader
-        .records()
-        .flatten()
-        .filter_map(|record| record.get(0).map(|name| name.trim().to_string()))
-        .filter(|name| !name.is_empty())
-        .collect())
+    let records = match read_records(export) {
+        Ok(records) => records,
+        Err(problems) => return failed(problems),
+    };
+    let problems = check_raw(export, &dictionary, &records);
+    if !problems.is_empty() {
+        return failed(problems);
+    }
+    let Some((mapping_name, mapping_text)) = export.mapping else {
+        return import_template(export, &records);
+    };
+    let mapping = match Mapping::read(mapping_text, mapping_name) {
+        Ok(mapping) => mapping,
+        Err(problems) => return failed(problems),
+    };
+    if let Some(sheet) = mapping.sheet() {
+        return failed(vec![Diagnostic {
+            value: Some(sheet.to_string()),
+            ..problem(
+                mapping_name,
+                "sheet: a REDCap export has no sheets".into(),
+                Some("a mapping without sheet".into()),
+            )
+        }]);
+    }
+    read_mapped(&grid(export, &dictionary, records), &mapping, mapping_name)
 }
 
 /// Reads a project made from the template.
-pub fn import(export: &Export) -> (Ingested, Vec<(&'static str, String)>) {
-    let failed = |diagnostics: Vec<Diagnostic>| (Ingested::unread(diagnostics), Vec::new());
-    let names = match dictionary_fields(export) {
-        Ok(names) => names,
-        Err(problems) => return failed(problems),
-    };
-    let template = fields();
-    let absent: Vec<&str> = template
-        .iter()
-        .map(|f| f.name)
-        .filter(|name| !names.iter().any(|n| n == name))
-        .collect();
-    if !absent.is_empty() {
-        return failed(vec![problem(
-            export.dictionary_name,
-            format!(
-                "the project was not made from hlh's template: it has no field {}",
-                absent.join(", ")
-            ),
-            Some("a project made with `hlh redcap template` (another project needs a mapping, which this version does not read yet)".into()),
-        )]);
-    }
-    let text = export.records.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = match reader.headers() {
-        Ok(header) => header.iter().map(|h| h.trim().to_string()).collect(),
-        Err(error) => {
-            return failed(vec![problem(
-                export.records_name,
-                format!("not a CSV file: {error}"),
-                None,
-            )])
-        }
-    };
+fn import_template(export: &Export, records: &Records) -> (Ingested, Vec<(&'static str, String)>) {
+    let header = &records.header;
     let position: HashMap<&str, usize> = header
         .iter()
         .enumerate()
         .map(|(i, h)| (h.as_str(), i))
         .collect();
-    if header.first().map(String::as_str) != Some("record_id") {
-        return failed(vec![problem(
-            export.records_name,
-            "the records export does not start with record_id".into(),
-            Some("a flat export of raw data with raw headers (CSV (raw data) in REDCap)".into()),
-        )]);
-    }
     let table = |file: StudyFile| {
         let header: Vec<&str> = hlh_ingest::study_columns(file)
             .iter()
@@ -146,17 +137,21 @@ pub fn import(export: &Export) -> (Ingested, Vec<(&'static str, String)>) {
         .chain(hlh_model::Frequency::ALL.iter().map(|f| f.name()))
         .map(|word| (code_of(word), word))
         .collect();
-    for record in reader.records() {
-        let Ok(record) = record else {
-            continue;
-        };
-        let line = record.position().map_or(0, |p| p.line());
+    // In a longitudinal project every event of a record has a row of the patient instrument; only the
+    // filled ones are the patient (two filled ones are the study reader's duplicate patient).
+    let patient_fields: Vec<&str> = fields()
+        .iter()
+        .filter(|f| f.form == PATIENT_FORM && f.name != "record_id")
+        .map(|f| f.name)
+        .collect();
+    let mut seen_patients = std::collections::HashSet::new();
+    for (line, record) in &records.rows {
+        let line = *line;
         let get = |name: &str| -> String {
             let value = position
                 .get(name)
                 .and_then(|&i| record.get(i))
-                .unwrap_or_default()
-                .trim();
+                .map_or("", String::as_str);
             // A missing-data code is unknown, whatever the field.
             if export.missing_codes.iter().any(|code| code == value) {
                 String::new()
@@ -172,11 +167,30 @@ pub fn import(export: &Export) -> (Ingested, Vec<(&'static str, String)>) {
             EVENT_FORM => EVENT_FORM,
             _ => continue,
         };
+        if instrument == PATIENT_FORM {
+            // An unticked box exports 0 even on an empty form.
+            let blank = position.iter().all(|(header, &i)| {
+                let value = record.get(i).map_or("", String::as_str);
+                let checkbox = header
+                    .split_once("___")
+                    .is_some_and(|(name, _)| patient_fields.contains(&name));
+                match (checkbox, patient_fields.contains(header)) {
+                    (true, _) => value.is_empty() || value == "0",
+                    (false, true) => value.is_empty(),
+                    (false, false) => true,
+                }
+            });
+            if !seen_patients.insert(id.clone()) && blank {
+                continue;
+            }
+        }
         let instance = get("redcap_repeat_instance");
+        let event = get("redcap_event_name");
         let origin = |field: &str| {
             position.get(field).map(|&column| Origin {
                 line,
                 record: id.clone(),
+                event: event.clone(),
                 instrument,
                 instance: instance.clone(),
                 field: field.to_string(),
@@ -289,14 +303,7 @@ pub fn import(export: &Export) -> (Ingested, Vec<(&'static str, String)>) {
         };
         diagnostic.file = export.records_name.to_string();
         diagnostic.line = Some(origin.line);
-        let place = if origin.instrument == PATIENT_FORM {
-            format!("record {}", origin.record)
-        } else {
-            format!(
-                "record {}, {} instance {}",
-                origin.record, origin.instrument, origin.instance
-            )
-        };
+        let place = origin.place();
         match field {
             Some(field) => {
                 diagnostic.column = Some(ColumnRef {
@@ -311,6 +318,22 @@ pub fn import(export: &Export) -> (Ingested, Vec<(&'static str, String)>) {
                     .map_or(String::new(), |column| format!(" ({})", column.name));
                 diagnostic.message = format!("{place}{about}: {}", diagnostic.message);
             }
+        }
+    }
+    for (study_file, table) in &tables {
+        for (line, origin) in table.row_origins(0) {
+            ingested.study.origins.insert(
+                SourceRow {
+                    file: *study_file,
+                    line,
+                },
+                format!(
+                    "{} line {} ({})",
+                    export.records_name,
+                    origin.line,
+                    origin.place()
+                ),
+            );
         }
     }
     let files = tables

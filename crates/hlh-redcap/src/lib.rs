@@ -4,6 +4,7 @@
 
 mod dictionary;
 mod import;
+mod project;
 
 pub use dictionary::{code_of, fields, template_csv, Field, WEB_HEADER};
 pub use import::{import, Export};

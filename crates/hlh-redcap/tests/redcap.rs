@@ -258,6 +258,7 @@ fn the_demo_exported_from_redcap_imports_to_the_same_analysis() {
         records_name: "records.csv",
         records: &records,
         missing_codes: &[],
+        mapping: None,
     };
     let (ingested, files) = import(&export);
     assert!(!ingested.has_errors(), "{:#?}", ingested.diagnostics);
@@ -319,6 +320,7 @@ fn problems_name_record_instrument_instance_field_and_value_and_missing_codes_ar
         records_name: "records.csv",
         records: &records,
         missing_codes: &codes,
+        mapping: None,
     };
     let (ingested, _) = import(&export);
     let errors: Vec<String> = ingested
@@ -373,6 +375,7 @@ fn a_project_not_made_from_the_template_is_refused_with_what_it_lacks() {
         records_name: "data.csv",
         records: &records,
         missing_codes: &[],
+        mapping: None,
     };
     let (ingested, files) = import(&export);
     assert!(files.is_empty());
