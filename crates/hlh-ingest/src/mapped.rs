@@ -677,6 +677,9 @@ pub fn read_mapped(
                     diagnostic.file = grid.file.clone();
                     diagnostic.sheet = grid.sheet.clone();
                     diagnostic.line = Some(grid.rows[row].line);
+                    if let Some(context) = &grid.rows[row].context {
+                        diagnostic.message = format!("{context}: {}", diagnostic.message);
+                    }
                 }
                 // A problem of the whole file made (a column it lacks): the mapping makes its header.
                 None => {

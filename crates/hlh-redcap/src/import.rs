@@ -77,7 +77,16 @@ pub fn import(export: &Export) -> (Ingested, Vec<(&'static str, String)>) {
                 export.dictionary_name,
                 format!(
                     "the project was not made from hlh's template: it has no field {}",
-                    absent.join(", ")
+                    if absent.len() > 12 {
+                        format!(
+                            "{}, … ({} of the template's {} fields)",
+                            absent[..12].join(", "),
+                            absent.len(),
+                            fields().len()
+                        )
+                    } else {
+                        absent.join(", ")
+                    }
                 ),
                 Some("a project made with `hlh redcap template`, or a mapping (--mapping) that says what its fields are (docs/redcap.md)".into()),
             )]);

@@ -326,3 +326,88 @@ pub(crate) fn grid(export: &Export, dictionary: &[DictionaryField], records: Rec
         rows_per_patient: Some(RowsPerPatient::Several),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn export<'a>(dictionary: &'a str, records: &'a str) -> Export<'a> {
+        Export {
+            dictionary_name: "dictionary.csv",
+            dictionary,
+            records_name: "data.csv",
+            records,
+            missing_codes: &[],
+            mapping: None,
+        }
+    }
+
+    fn grid_of(export: &Export) -> Grid {
+        let dictionary = read_dictionary(export).unwrap();
+        let records = read_records(export).unwrap();
+        assert!(check_raw(export, &dictionary, &records).is_empty());
+        grid(export, &dictionary, records)
+    }
+
+    fn column<'g>(grid: &'g Grid, name: &str) -> Vec<&'g str> {
+        let at = grid.header.iter().rposition(|h| h == name).unwrap();
+        grid.rows.iter().map(|row| row.cells[at].as_str()).collect()
+    }
+
+    /// REDCapR's checkboxes-1 project (tests/fixtures/PROVENANCE.md): each record's `desired_result`
+    /// says which boxes are ticked; record 4 ticks none.
+    #[test]
+    fn a_checkbox_is_its_ticked_codes_and_none_ticked_is_unknown() {
+        let export = export(
+            include_str!("../tests/fixtures/redcapr-checkboxes-1/dictionary.csv"),
+            include_str!("../tests/fixtures/redcapr-checkboxes-1/data.csv"),
+        );
+        let grid = grid_of(&export);
+        assert_eq!(column(&grid, "check_one"), ["1", "", "1;2;3;4", ""]);
+        assert_eq!(column(&grid, "check_two"), ["a;c", "b;d", "", ""]);
+        // The synthesised column is placed on its first box for problems.
+        let at = grid.header.iter().rposition(|h| h == "check_two").unwrap();
+        assert_eq!(grid.column_numbers[at], 7);
+    }
+
+    /// REDCapR's decimal-comma-and-dot project: the same heights and weights written both ways.
+    #[test]
+    fn a_comma_decimal_field_reads_as_the_dot_field_beside_it() {
+        let export = export(
+            include_str!("../tests/fixtures/redcapr-decimal-comma-and-dot/dictionary.csv"),
+            include_str!("../tests/fixtures/redcapr-decimal-comma-and-dot/data.csv"),
+        );
+        let grid = grid_of(&export);
+        assert_eq!(column(&grid, "height_comma"), column(&grid, "height_dot"));
+        assert_eq!(column(&grid, "weight_comma"), column(&grid, "weight_dot"));
+        assert_eq!(column(&grid, "weight_comma")[0], "52.3");
+        // The same project's API-spelled dictionary reads alike.
+        let api = Export {
+            dictionary: include_str!(
+                "../tests/fixtures/redcapr-decimal-comma-and-dot/metadata.csv"
+            ),
+            ..export
+        };
+        assert_eq!(grid_of(&api).rows[3].cells, grid.rows[3].cells);
+    }
+
+    /// REDCapR's dag project: the data access group is each row's centre, and a missing-data code is
+    /// emptied wherever it stands.
+    #[test]
+    fn the_data_access_group_is_the_centre_and_missing_codes_are_empty() {
+        let codes = ["AA".to_string()];
+        let export = Export {
+            missing_codes: &codes,
+            ..export(
+                include_str!("../tests/fixtures/redcapr-dag/dictionary.csv"),
+                include_str!("../tests/fixtures/redcapr-dag/data.csv"),
+            )
+        };
+        let grid = grid_of(&export);
+        let centre = grid.centre_column.unwrap();
+        let centres: Vec<&str> = grid.rows.iter().map(|r| r.cells[centre].as_str()).collect();
+        assert_eq!(centres, ["daga", "daga", "dagb"]);
+        assert_eq!(column(&grid, "last_name"), ["", "BB", "CC"]);
+        assert_eq!(grid.rows[2].context.as_deref(), Some("record 332-3"));
+    }
+}
