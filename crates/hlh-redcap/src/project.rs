@@ -354,7 +354,7 @@ mod tests {
         grid.rows.iter().map(|row| row.cells[at].as_str()).collect()
     }
 
-    /// REDCapR's checkboxes-1 project (tests/fixtures/PROVENANCE.md): each record's `desired_result`
+    /// REDCapR's checkboxes-1 project (crates/hlh-redcap/tests/fixtures/PROVENANCE.md): each record's `desired_result`
     /// says which boxes are ticked; record 4 ticks none.
     #[test]
     fn a_checkbox_is_its_ticked_codes_and_none_ticked_is_unknown() {

@@ -1,4 +1,4 @@
-//! REDCap projects nobody here designed (tests/fixtures/PROVENANCE.md): each is refused without a
+//! REDCap projects nobody here designed (crates/hlh-redcap/tests/fixtures/PROVENANCE.md): each is refused without a
 //! mapping, since none was made from the template, and read through one where its fields allow, or
 //! refused with the message that says why. The mappings stand clinical columns on whatever fields a
 //! project has (an enrolment date for Day 0), for the sake of reading.
@@ -422,4 +422,81 @@ fn a_mapping_naming_absent_fields_lists_the_project_s() {
         "{}",
         errors[0]
     );
+}
+
+mod mangled {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// One edit of a text: a character replaced, removed or inserted where `at` falls.
+    fn edit(text: &str, at: usize, kind: u8, with: char) -> String {
+        let mut chars: Vec<char> = text.chars().collect();
+        if chars.is_empty() {
+            return with.to_string();
+        }
+        let at = at % chars.len();
+        match kind % 3 {
+            0 => chars[at] = with,
+            1 => {
+                chars.remove(at);
+            }
+            _ => chars.insert(at, with),
+        }
+        chars.into_iter().collect()
+    }
+
+    fn any_char() -> impl Strategy<Value = char> {
+        prop_oneof![
+            Just(','),
+            Just('"'),
+            Just('\n'),
+            Just('\r'),
+            Just('|'),
+            Just('_'),
+            Just('\u{feff}'),
+            any::<char>()
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Mangled dictionaries, records and mappings are read or reported, never a panic, and any
+        /// error names the file it is in.
+        #[test]
+        fn mangled_exports_are_read_or_reported(
+            edits in prop::collection::vec((0usize..20_000, any::<u8>(), any_char(), 0u8..3), 1..12)
+        ) {
+            let (mut dictionary, mut records, mut mapping) = (
+                fixture("redcapr-longitudinal", "dictionary.csv"),
+                fixture("redcapr-longitudinal", "data.csv"),
+                ENROLLED_DAY0.to_string(),
+            );
+            for (at, kind, with, target) in edits {
+                let text = match target {
+                    0 => &mut dictionary,
+                    1 => &mut records,
+                    _ => &mut mapping,
+                };
+                *text = edit(text, at, kind, with);
+            }
+            for with_mapping in [Some(mapping.as_str()), None] {
+                let (ingested, _) = import(&Export {
+                    dictionary_name: "dictionary.csv",
+                    dictionary: &dictionary,
+                    records_name: "data.csv",
+                    records: &records,
+                    missing_codes: &[],
+                    mapping: with_mapping.map(|text| ("mapping.toml", text)),
+                });
+                for diagnostic in &ingested.diagnostics {
+                    prop_assert!(
+                        ["dictionary.csv", "data.csv", "mapping.toml"].contains(&diagnostic.file.as_str()),
+                        "{diagnostic}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! A workbook nobody here designed: real de-identified COVID-19 laboratory time series (a row per
 //! blood test, the patient's identifier only in the first row of each merged block, datetimes, Chinese
 //! headers), read through a long-layout mapping and checked against an independent reading by
-//! openpyxl (tests/fixtures/covid-wuhan/reference.py, its output committed as reference.json).
+//! openpyxl (crates/hlh-workbook/tests/fixtures/covid-wuhan/reference.py, its output committed as reference.json).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -413,6 +413,32 @@ fn a_wide_workbook_of_the_demo_gives_the_same_day0_day7_comparisons() {
             .count(),
         20
     );
+    // Each value keeps its cell: in the analysis, and in the case cards (row 2 is the first patient, F
+    // its Day-0 CRP, E its Day 0).
+    let origins = &wide.cohort_json()["study"]["origins"];
+    assert!(
+        origins.as_array().unwrap().contains(
+            &serde_json::json!({"file": "observations.csv", "line": 2, "origin": "Sheet1!F2"})
+        ),
+        "{origins}"
+    );
+    let report = hlh_report::html(&wide, &hlh_report::ReportOptions::default());
+    let first_card = &report[report.find("id=\"case-1\"").unwrap()..];
+    let first_card = &first_card[..first_card.find("id=\"case-2\"").unwrap()];
+    assert!(first_card.contains("Sheet1!A2."), "the patient's row");
+    assert!(first_card.contains("Sheet1!F2"), "the Day-0 CRP's cell");
+    assert!(
+        first_card.contains("Treatments: Sheet1!E2."),
+        "Day 0's cell"
+    );
+    assert!(
+        !first_card.contains("observations.csv"),
+        "no line of a file that does not exist"
+    );
+    // A study folder's own lines stay its provenance, and its analysis has no origins.
+    assert!(folder_analysis.cohort_json()["study"]
+        .get("origins")
+        .is_none());
 }
 
 #[test]
