@@ -60,10 +60,16 @@ pub fn write_folder_atomically(
     fs::rename(&partial, folder).with_context(|| format!("cannot write {}", folder.display()))
 }
 
-/// A study folder of named text files (a workbook or an export converted), written whole.
-pub fn write_files_atomically(folder: &Path, files: &[(&str, String)]) -> anyhow::Result<()> {
+/// A study folder of named text files (a workbook or an export converted), written whole, with the
+/// origins of their lines when they were built from another layout (`origins.csv`).
+pub fn write_files_atomically(
+    folder: &Path,
+    files: &[(&str, String)],
+    origins: &hlh_model::Origins,
+) -> anyhow::Result<()> {
+    let origins = hlh_ingest::origins_csv(origins).map(|text| (hlh_ingest::ORIGINS_CSV, text));
     write_folder_atomically(folder, |partial| {
-        for (name, text) in files {
+        for (name, text) in files.iter().chain(origins.as_ref()) {
             fs::write(partial.join(name), text).with_context(|| format!("cannot write {name}"))?;
         }
         Ok(())

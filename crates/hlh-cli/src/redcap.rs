@@ -92,7 +92,7 @@ fn import(
     if crate::output::refuse_to_write(&ingested) {
         return Ok(Outcome::InvalidInput);
     }
-    write_files_atomically(out, &files)?;
+    write_files_atomically(out, &files, &ingested.study.origins)?;
     println!(
         "Study folder written to {} ({} patients)",
         out.display(),

@@ -54,7 +54,7 @@ pub fn convert(input: &StudyInput, out: &Path) -> anyhow::Result<Outcome> {
     }
     match files {
         Some(files) => {
-            write_files_atomically(out, &files)?;
+            write_files_atomically(out, &files, &ingested.study.origins)?;
             println!("Study folder written to {}", out.display());
         }
         None => {

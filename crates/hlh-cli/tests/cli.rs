@@ -171,3 +171,78 @@ fn a_reader_that_goes_away_ends_the_output_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(output.status.code(), Some(141), "{stderr}");
 }
+
+/// `hlh redcap import --mapping` on REDCapR's longitudinal project
+/// (crates/hlh-redcap/tests/fixtures/PROVENANCE.md): an error writes nothing and exits 1; once the
+/// mapping is right, the study folder is written and reads as a study, its values' origins in the
+/// analysis.
+#[test]
+fn a_redcap_project_of_another_design_imports_through_its_mapping() {
+    let project = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../hlh-redcap/tests/fixtures/redcapr-longitudinal");
+    let dir = tempfile::tempdir().unwrap();
+    let mapping = |unit: &str| {
+        let path = dir
+            .path()
+            .join(format!("mapping-{}.toml", unit.replace('/', "_")));
+        fs::write(
+            &path,
+            format!(
+                "patient_id = \"study_id\"\nday0 = \"date_enrolled\"\n\n[patients]\nsex = {{ column = \"sex\", values = {{ \"0\" = \"F\", \"1\" = \"M\" }} }}\nage_years = \"age\"\ndiagnosis_date = \"date_enrolled\"\n\n[[observations]]\ncolumn = \"creat_b\"\nanalyte = \"creatinine\"\nunit = \"{unit}\"\nday = 0\nevent = \"enrollment_arm_1\"\n"
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let out = dir.path().join("study");
+    let import = |mapping: &Path| {
+        hlh(&[
+            "redcap",
+            "import",
+            "--dictionary",
+            project.join("dictionary.csv").to_str().unwrap(),
+            "--records",
+            project.join("data.csv").to_str().unwrap(),
+            "--mapping",
+            mapping.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let refused = import(&mapping("mg/dL"));
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("data.csv:2:58 (record 100, event enrollment_arm_1, field creat_b) \"355\""),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(!out.exists(), "nothing written");
+    let imported = import(&mapping("umol/L"));
+    assert_eq!(
+        imported.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    assert_eq!(
+        listing(&out),
+        [
+            "observations.csv",
+            "origins.csv",
+            "patients.csv",
+            "treatments.csv"
+        ]
+    );
+    let origins = fs::read_to_string(out.join("origins.csv")).unwrap();
+    assert!(
+        origins.contains("observations.csv,2,\"data.csv line 2 (record 100, event enrollment_arm_1, field creat_b)\"\n"),
+        "{origins}"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("observations.csv")).unwrap(),
+        "patient_id,time,analyte,value,unit\n100,2015-04-02,creatinine,355,umol/L\n220,2015-04-02,creatinine,32.4,umol/L\n"
+    );
+    let validated = hlh(&["validate", out.to_str().unwrap()]);
+    assert_eq!(validated.status.code(), Some(0));
+}

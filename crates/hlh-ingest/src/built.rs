@@ -1,7 +1,29 @@
 //! A study file built in memory from another source (a wide workbook, a REDCap export), with where
 //! each of its fields came from, so that the study reader's problems can be placed back on the source.
 
+use hlh_model::Origins;
+
 use crate::diagnostic::Diagnostic;
+
+/// The file a study folder written from another layout (a wide workbook, a REDCap export) carries
+/// beside its tables: where each of their lines came from. It is a record for the reader, not read
+/// back: an edit of the tables would make it wrong.
+pub const ORIGINS_CSV: &str = "origins.csv";
+
+/// The text of [`ORIGINS_CSV`] (`file,line,origin`), or `None` when there are no origins.
+pub fn origins_csv(origins: &Origins) -> Option<String> {
+    if origins.is_empty() {
+        return None;
+    }
+    let mut text = String::from("file,line,origin\n");
+    for (row, origin) in origins.iter() {
+        text.push_str(row.file.file_name());
+        text.push_str(&format!(",{},", row.line));
+        push_csv_field(&mut text, origin);
+        text.push('\n');
+    }
+    Some(text)
+}
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
 pub fn push_csv_field(line: &mut String, text: &str) {

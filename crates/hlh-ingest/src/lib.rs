@@ -23,7 +23,7 @@ use std::path::Path;
 
 use hlh_model::{Study, StudyFile};
 
-pub use built::{push_csv_field, BuiltFile};
+pub use built::{origins_csv, push_csv_field, BuiltFile, ORIGINS_CSV};
 pub use cells::CellProblem;
 pub use diagnostic::{column_letters, shown_file_name, ColumnRef, Diagnostic, Severity};
 pub use settings::StudySettings;

@@ -27,6 +27,10 @@ pub(crate) fn problem(file: &str, message: String, expected: Option<String>) -> 
     }
 }
 
+fn not_csv(file: &str, error: &csv::Error) -> Vec<Diagnostic> {
+    vec![problem(file, format!("not a CSV file: {error}"), None)]
+}
+
 /// `1, Yes | 0, No` as its pairs; a label may hold commas.
 fn choices_of(kind: &str, text: &str) -> Vec<(String, String)> {
     let pair = |code: &str, label: &str| (code.to_string(), label.to_string());
@@ -56,13 +60,7 @@ pub(crate) fn read_dictionary(export: &Export) -> Result<Vec<DictionaryField>, V
         .from_reader(text.as_bytes());
     let header = reader
         .headers()
-        .map_err(|error| {
-            vec![problem(
-                export.dictionary_name,
-                format!("not a CSV file: {error}"),
-                None,
-            )]
-        })?
+        .map_err(|error| not_csv(export.dictionary_name, &error))?
         .clone();
     let first = header.get(0).unwrap_or_default().trim();
     if !["Variable / Field Name", "field_name"].contains(&first) {
@@ -77,13 +75,7 @@ pub(crate) fn read_dictionary(export: &Export) -> Result<Vec<DictionaryField>, V
     }
     let mut fields = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|error| {
-            vec![problem(
-                export.dictionary_name,
-                format!("not a CSV file: {error}"),
-                None,
-            )]
-        })?;
+        let record = record.map_err(|error| not_csv(export.dictionary_name, &error))?;
         let get = |i: usize| record.get(i).unwrap_or_default().trim().to_string();
         let name = get(0);
         // An Excel re-save leaves rows of empty cells.
@@ -116,23 +108,11 @@ pub(crate) fn read_records(export: &Export) -> Result<Records, Vec<Diagnostic>> 
         .from_reader(text.as_bytes());
     let header: Vec<String> = match reader.headers() {
         Ok(header) => header.iter().map(|h| h.trim().to_string()).collect(),
-        Err(error) => {
-            return Err(vec![problem(
-                export.records_name,
-                format!("not a CSV file: {error}"),
-                None,
-            )])
-        }
+        Err(error) => return Err(not_csv(export.records_name, &error)),
     };
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|error| {
-            vec![problem(
-                export.records_name,
-                format!("not a CSV file: {error}"),
-                None,
-            )]
-        })?;
+        let record = record.map_err(|error| not_csv(export.records_name, &error))?;
         let line = record.position().map_or(0, |p| p.line());
         let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
         if cells.iter().all(String::is_empty) {
