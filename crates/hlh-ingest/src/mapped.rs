@@ -529,6 +529,31 @@ pub fn read_mapped(
     let mut observations = Built::new(&["patient_id", "time", "analyte", "value", "unit"]);
     let mut treatments = Built::new(&["patient_id", "drug", "start"]);
     let at = |cell: Cell| (grid.cell(cell).to_string(), Some(cell));
+    // Each result column with the positions of its value, date and unit columns, found once rather
+    // than on every row.
+    enum TimeAt {
+        Day(i32),
+        Column(usize),
+    }
+    enum UnitAt<'m> {
+        Fixed(&'m str),
+        Column(usize),
+    }
+    let result_columns: Vec<(&ObservationColumn, usize, TimeAt, UnitAt)> = mapping
+        .observations
+        .iter()
+        .map(|observation| {
+            let time = match &observation.when {
+                When::DateColumn(date) => TimeAt::Column(column(date)),
+                When::Day(day) => TimeAt::Day(*day),
+            };
+            let unit = match &observation.unit {
+                UnitSource::Column(unit) => UnitAt::Column(column(unit)),
+                UnitSource::Fixed(unit) => UnitAt::Fixed(unit),
+            };
+            (observation, column(&observation.column), time, unit)
+        })
+        .collect();
     for rows in &groups {
         let id = at((rows[0], id_column));
         // One value of a column over the patient's rows: the first written; another one is an error.
@@ -610,29 +635,29 @@ pub fn read_mapped(
         ]);
         let day0_date: Option<Date> = day0.0.get(..10).and_then(|d| d.parse().ok());
         for &row in rows {
-            for observation in &mapping.observations {
+            for (observation, value_column, time_at, unit_at) in &result_columns {
                 if let (Some(wanted), Some(event)) = (&observation.event, grid.event_column) {
                     if grid.cell((row, event)) != wanted.as_str() {
                         continue;
                     }
                 }
-                let value = at((row, column(&observation.column)));
+                let value = at((row, *value_column));
                 if value.0.is_empty() {
                     continue;
                 }
-                let time = match &observation.when {
-                    When::DateColumn(date) => at((row, column(date))),
+                let time = match time_at {
+                    TimeAt::Column(date) => at((row, *date)),
                     // Without a readable Day 0 the treatment row reports it; the results wait for it.
-                    When::Day(day) => {
+                    TimeAt::Day(day) => {
                         match day0_date.and_then(|d0| d0.checked_add(i64::from(*day).days()).ok()) {
                             Some(date) => (date.to_string(), day0.1),
                             None => continue,
                         }
                     }
                 };
-                let unit = match &observation.unit {
-                    UnitSource::Fixed(unit) => (unit.clone(), None),
-                    UnitSource::Column(unit) => at((row, column(unit))),
+                let unit = match unit_at {
+                    UnitAt::Column(unit) => at((row, *unit)),
+                    UnitAt::Fixed(unit) => (unit.to_string(), None),
                 };
                 observations.push(vec![
                     id.clone(),
