@@ -157,16 +157,10 @@ fn import_template(export: &Export, records: &Records) -> (Ingested, Vec<(&'stat
     for (line, record) in &records.rows {
         let line = *line;
         let get = |name: &str| -> String {
-            let value = position
+            position
                 .get(name)
                 .and_then(|&i| record.get(i))
-                .map_or("", String::as_str);
-            // A missing-data code is unknown, whatever the field.
-            if export.missing_codes.iter().any(|code| code == value) {
-                String::new()
-            } else {
-                value.to_string()
-            }
+                .map_or_else(String::new, String::clone)
         };
         let id = get("record_id");
         let instrument = match get("redcap_repeat_instrument").as_str() {

@@ -95,7 +95,8 @@ pub(crate) fn read_dictionary(export: &Export) -> Result<Vec<DictionaryField>, V
     Ok(fields)
 }
 
-/// The records as a header and rows, each row with its line.
+/// The records as a header and rows, each row with its line; a missing-data code is already empty
+/// (unknown), whatever the field.
 pub(crate) struct Records {
     pub header: Vec<String>,
     pub rows: Vec<(u64, Vec<String>)>,
@@ -114,7 +115,17 @@ pub(crate) fn read_records(export: &Export) -> Result<Records, Vec<Diagnostic>> 
     for record in reader.records() {
         let record = record.map_err(|error| not_csv(export.records_name, &error))?;
         let line = record.position().map_or(0, |p| p.line());
-        let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
+        let cells: Vec<String> = record
+            .iter()
+            .map(|cell| {
+                let cell = cell.trim();
+                if export.missing_codes.iter().any(|code| code == cell) {
+                    String::new()
+                } else {
+                    cell.to_string()
+                }
+            })
+            .collect();
         if cells.iter().all(String::is_empty) {
             continue;
         }
@@ -216,7 +227,7 @@ pub(crate) fn check_raw(
 
 /// The records as the mapped reader's grid: a record is one patient across its rows (events,
 /// instances); each checkbox also gives a column of its own name holding its ticked codes (`1;3`, none
-/// ticked empty: unknown, never "none"); a missing-data code is empty; a comma-decimal field's `36,5`
+/// ticked empty: unknown, never "none"); a comma-decimal field's `36,5`
 /// is 36.5; the data access group is the centre unless the mapping names one.
 pub(crate) fn grid(export: &Export, dictionary: &[DictionaryField], records: Records) -> Grid {
     let Records { mut header, rows } = records;
@@ -257,11 +268,6 @@ pub(crate) fn grid(export: &Export, dictionary: &[DictionaryField], records: Rec
         .into_iter()
         .map(|(line, mut cells)| {
             cells.resize(column_numbers.len() - checkboxes.len(), String::new());
-            for cell in cells.iter_mut() {
-                if export.missing_codes.iter().any(|code| code == cell) {
-                    cell.clear();
-                }
-            }
             for &column in &comma_decimal {
                 let cell = &mut cells[column];
                 if cell.matches(',').count() == 1 && !cell.contains('.') {
