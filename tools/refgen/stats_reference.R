@@ -233,6 +233,47 @@ km_cases <- lapply(km_inputs, function(case) {
        fits = fits, logrank = logrank)
 })
 
+# ---- several groups: r x c Fisher and Kruskal-Wallis ----------------------------------------------
+rxc_tables <- list(
+  matrix(c(2, 0, 1, 0, 2, 1), nrow = 2, byrow = TRUE),
+  matrix(c(7, 2, 3, 9), nrow = 2, byrow = TRUE),
+  matrix(c(3, 1, 0, 2, 4, 1, 0, 2, 5), nrow = 3, byrow = TRUE),
+  matrix(c(1, 0, 2, 5, 0, 3, 1, 1, 4, 2, 0, 0), nrow = 3, byrow = TRUE),
+  matrix(c(12, 5, 2, 1, 1, 0), nrow = 3, byrow = TRUE),
+  matrix(c(8, 3, 2, 4, 1, 6, 0, 2, 3, 3, 1, 0, 2, 2, 4), nrow = 3, byrow = TRUE),
+  matrix(c(10, 0, 0, 9), nrow = 2, byrow = TRUE)
+)
+fisher_rxc_cases <- lapply(rxc_tables, function(m) {
+  list(call = "fisher.test(table)$p.value", table = lapply(seq_len(nrow(m)), function(i) vec(m[i, ])),
+       p_value = num(fisher.test(m)$p.value))
+})
+kw_inputs <- list(
+  list(x = c(2.9, 3.0, 2.5, 2.6, 3.2, 3.8, 2.7, 4.0, 2.4, 2.8, 3.4, 3.7, 2.2, 2.0),
+       g = c(1, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3)),
+  list(x = c(1, 2, 2, 3, 3, 3, 4, 4, 5, 6, 6, 7), g = c(1, 1, 2, 2, 2, 3, 3, 3, 1, 2, 3, 3)),
+  list(x = c(15090, 4200, 9800, 23000, 1200, 3300, 8700, 41000, 2600), g = c(1, 1, 1, 2, 2, 2, 3, 3, 4)),
+  list(x = c(5, 5, 5, 7, 5, 9), g = c(1, 1, 2, 2, 3, 3))
+)
+kruskal_cases <- lapply(kw_inputs, function(case) {
+  k <- kruskal.test(case$x, factor(case$g))
+  list(call = "kruskal.test(x, factor(g))", x = vec(case$x), g = vec(case$g),
+       statistic = num(k$statistic), df = num(k$parameter), p_value = num(k$p.value))
+})
+landmark_times <- c(0.5, 1, 2.5, 5, 9, 12, 28, 90)
+landmark_cases <- list()
+for (case in km_inputs[sapply(km_inputs, function(c) is.null(c$group))]) {
+  for (conf_type in c("log", "log-log", "plain")) {
+    fit <- survfit(Surv(time, status) ~ 1, data = data.frame(time = case$time, status = case$event),
+                   conf.type = conf_type)
+    s <- summary(fit, times = landmark_times)
+    landmark_cases[[length(landmark_cases) + 1]] <- list(
+      name = case$name, conf_type = conf_type, time_in = vec(case$time), event = vec(case$event),
+      call = "summary(survfit(Surv(time, status) ~ 1, conf.type = ct), times = c(0.5, 1, 2.5, 5, 9, 12, 28, 90))",
+      times = vec(landmark_times), time = vec(s$time), n_risk = vec(s$n.risk), survival = vec(s$surv),
+      std_err = vec(s$std.err), lower = vec(s$lower), upper = vec(s$upper))
+  }
+}
+
 # ---- distribution tails ----------------------------------------------------------------------------
 tail_cases <- list()
 for (td in list(c(3, 5), c(8, 10), c(12, 29), c(25, 40), c(40, 100))) {
@@ -251,5 +292,6 @@ out <- list(
   generated_by = "tools/refgen/stats_reference.R",
   quantiles = quantile_cases, summaries = summary_cases, proportions = proportion_cases,
   paired = paired_cases, mann_whitney = mw_cases, fisher = fisher_cases, kaplan_meier = km_cases,
+  fisher_rxc = fisher_rxc_cases, kruskal_wallis = kruskal_cases, km_landmarks = landmark_cases,
   tails = tail_cases)
 cat(json(out), "\n")

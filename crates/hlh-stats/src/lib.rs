@@ -12,6 +12,7 @@
 pub mod competing;
 mod error;
 pub mod fisher;
+pub mod groups;
 pub mod hodges_lehmann;
 pub mod paired;
 pub mod proportion;

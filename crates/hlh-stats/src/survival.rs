@@ -383,6 +383,52 @@ pub struct KaplanMeier {
     pub median_ci: (Option<f64>, Option<f64>),
 }
 
+/// The estimate at one time, as R's `summary(fit, times = t)` gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Landmark {
+    pub time: f64,
+    /// Those still followed at `time` (their time is `time` or later).
+    pub n_risk: u64,
+    pub survival: f64,
+    pub std_err: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+impl KaplanMeier {
+    /// S(`time`) with its interval: the step at or before `time`, or before the first time S = 1 with
+    /// standard error 0 and interval [1, 1] whatever the transform (as R reports it); `None` after the
+    /// last time followed, where the curve is not estimated (R drops such times, `extend = FALSE`).
+    pub fn at(&self, time: f64) -> Option<Landmark> {
+        if self.table.last().is_none_or(|last| time > last.time) {
+            return None;
+        }
+        let n_risk = self
+            .table
+            .iter()
+            .find(|row| row.time >= time)
+            .map_or(0, |row| row.n_risk);
+        let Some(step) = self.table.iter().rev().find(|row| row.time <= time) else {
+            return Some(Landmark {
+                time,
+                n_risk,
+                survival: 1.0,
+                std_err: Some(0.0),
+                lower: Some(1.0),
+                upper: Some(1.0),
+            });
+        };
+        Some(Landmark {
+            time,
+            n_risk,
+            survival: step.survival,
+            std_err: step.std_err,
+            lower: step.lower,
+            upper: step.upper,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupFit {
     /// `None` for an ungrouped fit.

@@ -1,6 +1,7 @@
 //! Invariants that hold for any data.
 
 use hlh_stats::fisher::{fisher_exact, Table2x2};
+use hlh_stats::groups::{fisher_exact_rxc, kruskal_wallis};
 use hlh_stats::proportion::{proportion, ProportionMethod};
 use hlh_stats::survival::ConfType;
 use hlh_stats::two_groups::mann_whitney;
@@ -73,6 +74,35 @@ proptest! {
         assert_probability(test.p_value, "fisher");
         prop_assert!((test.p_value - swapped.p_value).abs() < 1e-12);
         prop_assert!(test.ci.0 <= test.odds_ratio && test.odds_ratio <= test.ci.1);
+    }
+
+    #[test]
+    fn fisher_r_by_c_is_a_probability_unchanged_by_the_order_of_rows_and_columns(
+        cells in proptest::collection::vec(0u64..6, 9),
+        rows in 2usize..=3,
+    ) {
+        let table: Vec<Vec<u64>> = cells.chunks(3).take(rows).map(<[u64]>::to_vec).collect();
+        let p = fisher_exact_rxc(&table).unwrap().unwrap();
+        assert_probability(p, "fisher r×c");
+        let mut reordered: Vec<Vec<u64>> = table.iter().rev().cloned().collect();
+        for row in &mut reordered {
+            row.rotate_left(1);
+        }
+        let p_reordered = fisher_exact_rxc(&reordered).unwrap().unwrap();
+        prop_assert!((p - p_reordered).abs() < 1e-9, "{p} against {p_reordered}");
+    }
+
+    #[test]
+    fn kruskal_wallis_is_a_probability_unchanged_by_the_order_of_groups(
+        a in values(12), b in values(12), c in values(12),
+    ) {
+        if let Some(test) = kruskal_wallis(&[&a, &b, &c]).unwrap() {
+            assert_probability(test.p_value, "kruskal-wallis");
+            prop_assert!(test.statistic >= -1e-9);
+            let swapped = kruskal_wallis(&[&c, &a, &b]).unwrap().unwrap();
+            prop_assert!((test.statistic - swapped.statistic).abs() < 1e-9);
+            prop_assert!((test.p_value - swapped.p_value).abs() < 1e-12);
+        }
     }
 
     #[test]

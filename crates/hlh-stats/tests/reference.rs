@@ -2,6 +2,7 @@
 //! carries the exact call, and each file the tool's version.
 
 use hlh_stats::fisher::{fisher_exact, Table2x2};
+use hlh_stats::groups::{fisher_exact_rxc, kruskal_wallis};
 use hlh_stats::proportion::{proportion, ProportionMethod};
 use hlh_stats::survival::ConfType;
 use hlh_stats::two_groups::{chi_square, mann_whitney};
@@ -578,5 +579,102 @@ fn tail_probabilities_keep_six_digits_down_to_1e_12_and_beyond() {
             _ => hlh_stats::tails::chi_square_sf(x, number(&case["df"]).unwrap()),
         };
         assert_close(actual, expected, SIX_DIGITS, case["call"].as_str().unwrap());
+    }
+}
+
+#[test]
+fn fisher_r_by_c_equals_r() {
+    let reference = fixture("r_reference.json");
+    for case in reference["fisher_rxc"].as_array().unwrap() {
+        let table: Vec<Vec<u64>> = case["table"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| finite_numbers(row).iter().map(|&x| x as u64).collect())
+            .collect();
+        let p = fisher_exact_rxc(&table).unwrap().unwrap();
+        assert_close(
+            p,
+            number(&case["p_value"]).unwrap(),
+            SPECIAL_FUNCTIONS,
+            &format!("{table:?}"),
+        );
+        let transposed: Vec<Vec<u64>> = (0..table[0].len())
+            .map(|j| table.iter().map(|row| row[j]).collect())
+            .collect();
+        let p_transposed = fisher_exact_rxc(&transposed).unwrap().unwrap();
+        assert_close(p_transposed, p, SAME_ARITHMETIC, "transposed");
+    }
+}
+
+#[test]
+fn kruskal_wallis_equals_r() {
+    let reference = fixture("r_reference.json");
+    for case in reference["kruskal_wallis"].as_array().unwrap() {
+        let (x, g) = (finite_numbers(&case["x"]), finite_numbers(&case["g"]));
+        let mut labels: Vec<f64> = g.clone();
+        labels.sort_by(f64::total_cmp);
+        labels.dedup();
+        let groups: Vec<Vec<f64>> = labels
+            .iter()
+            .map(|label| {
+                x.iter()
+                    .zip(&g)
+                    .filter(|(_, gi)| *gi == label)
+                    .map(|(xi, _)| *xi)
+                    .collect()
+            })
+            .collect();
+        let slices: Vec<&[f64]> = groups.iter().map(Vec::as_slice).collect();
+        let test = kruskal_wallis(&slices).unwrap().unwrap();
+        let context = format!("{x:?} by {g:?}");
+        assert_close(
+            test.statistic,
+            number(&case["statistic"]).unwrap(),
+            SAME_ARITHMETIC,
+            &context,
+        );
+        assert_eq!(Some(test.df), number(&case["df"]), "{context}");
+        assert_close(
+            test.p_value,
+            number(&case["p_value"]).unwrap(),
+            SPECIAL_FUNCTIONS,
+            &context,
+        );
+    }
+}
+
+#[test]
+fn kaplan_meier_landmarks_equal_r_summary_at_times() {
+    let reference = fixture("r_reference.json");
+    for case in reference["km_landmarks"].as_array().unwrap() {
+        let conf_type = ConfType::from_name(case["conf_type"].as_str().unwrap()).unwrap();
+        let data = SurvivalData::new(
+            &finite_numbers(&case["time_in"]),
+            &finite_numbers(&case["event"]),
+            None::<&[String]>,
+        )
+        .unwrap();
+        let fit = &data.fit(conf_type, 0.95).groups[0].fit;
+        let reported = finite_numbers(&case["time"]);
+        for time in finite_numbers(&case["times"]) {
+            let context = format!("{}, {:?}, t = {time}", case["name"], conf_type);
+            let Some(i) = reported.iter().position(|&t| t == time) else {
+                assert_eq!(fit.at(time), None, "{context}: R drops it");
+                continue;
+            };
+            let at = |key: &str| numbers(&case[key])[i];
+            let landmark = fit.at(time).expect(&context);
+            assert_eq!(Some(landmark.n_risk as f64), at("n_risk"), "{context}");
+            assert_close(
+                landmark.survival,
+                at("survival").unwrap(),
+                SAME_ARITHMETIC,
+                &context,
+            );
+            assert_close_opt(landmark.std_err, at("std_err"), SAME_ARITHMETIC, &context);
+            assert_close_opt(landmark.lower, at("lower"), SPECIAL_FUNCTIONS, &context);
+            assert_close_opt(landmark.upper, at("upper"), SPECIAL_FUNCTIONS, &context);
+        }
     }
 }
