@@ -13,9 +13,11 @@ use crate::cohort::{
     AttritionStep, Baseline, BySex, Cohort, CompetingDeath, Concomitant, Count, DailyDoseSummary,
     Difference, EventType, EventsFromDay0, FeverKaplanMeier, FeverResolution, HScorePositive,
     Hlh2004Clinical, InclusionSensitivity, IndexDrug, Keyed, LabComparison, LabDay0, MainOutcomes,
-    MissingFromPairs, Outcomes, Patients, Ratio, RelapseAfterStop, Response, Safety,
-    SensitivityRow, Share, StudyInfo, Summary, Trajectories, Trajectory, TrajectoryDay,
+    MissingFromPairs, Outcomes, OverallSurvival, Patients, Ratio, RelapseAfterStop, Response,
+    Safety, SensitivityRow, Share, StudyInfo, Summary, SurvivalLandmark, Trajectories, Trajectory,
+    TrajectoryDay,
 };
+use crate::compare::comparisons;
 use crate::dose::DailyDose;
 use crate::endpoints::{
     day0, derived_response, derived_response_with, endpoints, DailyValue, Judgement, LabFalls,
@@ -177,6 +179,7 @@ pub fn analyze(study: &Study, protocol: &Protocol) -> Result<Analysis, AnalysisE
         n_patients: patients.len(),
         baseline: baseline(&patients, &observed, protocol),
         outcomes,
+        comparisons: comparisons(&patients, &observed, protocol),
     };
     let summary = summary_text(&cohort);
     Ok(Analysis {
@@ -517,6 +520,7 @@ fn outcomes(patients: &[PatientEndpoints], observed: &[Analyte], protocol: &Prot
         }),
         response_sensitivity: response_sensitivity(patients, protocol),
         relapse_after_stop: relapse_after_stop(patients, protocol),
+        survival: overall_survival(patients, protocol),
         inclusion_sensitivity: None,
         responders_with_co_interventions: {
             let responders = positions(patients, |p| p.response == Some(true));
@@ -841,6 +845,54 @@ fn kaplan_meier(
     }
 }
 
+/// Overall survival of the analysed patients from Day 0.
+fn overall_survival(patients: &[PatientEndpoints], protocol: &Protocol) -> OverallSurvival {
+    let (time, event): (Vec<f64>, Vec<f64>) = patients
+        .iter()
+        .map(|p| (f64::from(p.survival.0), f64::from(u8::from(p.survival.1))))
+        .unzip();
+    let deaths = Count {
+        patients: positions(patients, |p| p.survival.1),
+    };
+    // Times are whole days ≥ 0 and events 0 or 1, and there is at least one patient.
+    let fit = SurvivalData::new::<&str>(&time, &event, None)
+        .ok()
+        .map(|data| {
+            data.fit(protocol.km_conf_type, protocol.confidence)
+                .groups
+                .swap_remove(0)
+                .fit
+        });
+    let landmarks = protocol
+        .survival_landmark_days
+        .iter()
+        .map(|&day| {
+            let at = fit.as_ref().and_then(|fit| fit.at(f64::from(day)));
+            SurvivalLandmark {
+                day,
+                n_risk: at.map(|a| a.n_risk),
+                survival: at.and_then(|a| finite(a.survival)),
+                ci95: [
+                    at.and_then(|a| a.lower).and_then(finite),
+                    at.and_then(|a| a.upper).and_then(finite),
+                ],
+            }
+        })
+        .collect();
+    OverallSurvival {
+        n: patients.len(),
+        deaths,
+        median: fit.as_ref().and_then(|f| f.median).and_then(finite),
+        ci95: [
+            fit.as_ref().and_then(|f| f.median_ci.0).and_then(finite),
+            fit.as_ref().and_then(|f| f.median_ci.1).and_then(finite),
+        ],
+        conf_type: protocol.km_conf_type,
+        table: fit.map(|f| f.table).unwrap_or_default(),
+        landmarks,
+    }
+}
+
 /// The Aalen–Johansen incidence of fever resolution among the febrile, a death before resolution
 /// competing with it (the Kaplan–Meier above censors it).
 fn competing_death(
@@ -1027,6 +1079,8 @@ fn patient_json(p: &PatientEndpoints, protocol: &Protocol) -> Value {
             "no_inefficacy_or_rescue": items.no_inefficacy_or_rescue.name(),
         },
         "death_day": p.death_day,
+        "days_to_index": p.days_to_index,
+        "survival": {"time": p.survival.0, "event": p.survival.1},
         "discontinued_adverse_event": p.discontinued_adverse_event,
         "labs": labs,
         "hscore": {

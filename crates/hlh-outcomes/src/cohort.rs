@@ -14,6 +14,7 @@ use hlh_stats::survival::{ConfType, KmRow};
 use hlh_stats::wilcoxon::SignedRankTest;
 use serde::{Serialize, Serializer};
 
+use crate::compare::Comparison;
 use crate::json_forms::{self, finite, PairedTForm, WilcoxonForm};
 use crate::protocol::{PrimaryPairedTest, Protocol};
 
@@ -214,6 +215,8 @@ pub struct Cohort {
     pub n_patients: usize,
     pub baseline: Baseline,
     pub outcomes: Outcomes,
+    /// One per grouping of `compare.by`, in its order.
+    pub comparisons: Vec<Comparison>,
 }
 
 impl Cohort {
@@ -406,6 +409,7 @@ pub struct Outcomes {
     pub responders_with_co_interventions: Share,
     /// Relapses recorded after the index drug was stopped.
     pub relapse_after_stop: RelapseAfterStop,
+    pub survival: OverallSurvival,
     /// With `inclusion.hscore_min` or `inclusion.hlh2004_min`: the main outcomes of the included
     /// patients and of every exposed patient; `None` without inclusion by diagnosis.
     pub inclusion_sensitivity: Option<InclusionSensitivity>,
@@ -502,6 +506,39 @@ pub struct FeverResolution {
     /// Resolution with death before it as a competing event (Aalen–Johansen), beside 1 − KM, which
     /// censors the deaths.
     pub competing_death: CompetingDeath,
+}
+
+/// Overall survival from Day 0 (Kaplan–Meier, Greenwood variance, `stats.km_conf_type` interval).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OverallSurvival {
+    pub n: usize,
+    pub deaths: Count,
+    /// `None` while S stays above ½.
+    pub median: Option<f64>,
+    pub ci95: [Option<f64>; 2],
+    #[serde(serialize_with = "conf_type_name_of")]
+    pub conf_type: ConfType,
+    #[serde(serialize_with = "json_forms::km_table")]
+    pub table: Vec<KmRow>,
+    /// At each of `survival.landmark_days`.
+    pub landmarks: Vec<SurvivalLandmark>,
+}
+
+fn conf_type_name_of<S: Serializer>(
+    conf_type: &ConfType,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(conf_type.name())
+}
+
+/// S(day) with its interval; every number `None` after the last day followed, where the curve is not
+/// estimated.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SurvivalLandmark {
+    pub day: i32,
+    pub n_risk: Option<u64>,
+    pub survival: Option<f64>,
+    pub ci95: [Option<f64>; 2],
 }
 
 /// The cumulative incidence of fever resolution with death competing.

@@ -219,6 +219,11 @@ pub struct PatientEndpoints {
     /// Daily values of [`TRAJECTORY_ANALYTES`] on [`TRAJECTORY_DAYS`], by day.
     pub trajectories: ByAnalyte<Vec<DailyValue>>,
     pub last_followup_day: Option<i32>,
+    /// Days from the diagnosis date to Day 0 (negative when the index drug came first).
+    pub days_to_index: i32,
+    /// Overall survival from Day 0: (day, died) — the day of death, or of censoring at the last
+    /// follow-up date or, without one, the patient's last dated record.
+    pub survival: (i32, bool),
 }
 
 /// The rows of each patient, gathered once.
@@ -282,6 +287,19 @@ pub fn endpoints(
         .observations
         .of_patient(patient)
         .map(|i| &study.observations[i]);
+    let last_record_day = own_observations
+        .clone()
+        .map(|o| o.time.date())
+        .chain(
+            treatments
+                .iter()
+                .flat_map(|t| std::iter::once(t.start).chain(t.end))
+                .map(|time| time.date()),
+        )
+        .chain(events.iter().map(|e| e.time.date()))
+        .map(|date| days.of(date))
+        .max()
+        .unwrap_or(0);
 
     let course = index_course(&treatments, days, record.weight_kg, protocol);
     let daily = daily_worst_values(own_observations.clone(), days);
@@ -338,6 +356,7 @@ pub fn endpoints(
         || events
             .iter()
             .any(|e| e.drug == Some(protocol.index_drug) && e.led_to_discontinuation == Some(true));
+    let last_followup_day = record.last_followup_date.map(|date| days.of(date));
     let scores = scores(
         &Findings::from_patient_observations(
             study,
@@ -386,7 +405,14 @@ pub fn endpoints(
         concomitant: course.concomitant,
         course: course.summary,
         trajectories,
-        last_followup_day: record.last_followup_date.map(|date| days.of(date)),
+        last_followup_day,
+        days_to_index: -days.of(record.diagnosis_date),
+        // Day 0 is a dated record (the first dose), so no time is negative but for a follow-up date
+        // or a death written before it, which counts from Day 0.
+        survival: match death_day {
+            Some(day) => (day.max(0), true),
+            None => (last_followup_day.unwrap_or(last_record_day).max(0), false),
+        },
     }
 }
 

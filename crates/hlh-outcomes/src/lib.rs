@@ -6,6 +6,7 @@
 
 mod analysis;
 pub mod cohort;
+pub mod compare;
 mod dose;
 mod endpoints;
 mod fever;

@@ -7,6 +7,8 @@ use hlh_model::Drug;
 use hlh_stats::proportion::ProportionMethod;
 use hlh_stats::survival::ConfType;
 use hlh_stats::QuantileType;
+
+use crate::compare::Grouping;
 use serde_json::{json, Map, Value};
 
 /// Where the response verdict comes from.
@@ -311,6 +313,19 @@ protocol_settings! {
     safety_window: i32 = 30,
         "safety.window", read: |v: &toml::Value| whole(v, 0, 3650).map(|d| d as i32),
         echo: |d: &i32| json!(d);
+    /// The groupings compared, each a table of the Table 1 variables and the outcomes by group:
+    /// `"response"`, `"first_line"`, `"trigger"`, `"centre"`, `"early_anakinra"`; none by default.
+    compare_by: Vec<Grouping> = Vec::new(),
+        "compare.by", read: groupings,
+        echo: |g: &Vec<Grouping>| json!(g.iter().map(|g| g.name()).collect::<Vec<_>>());
+    /// Early anakinra: Day 0 at most this many days after the diagnosis date (the `early_anakinra`
+    /// grouping).
+    early_anakinra_days: i32 = 5,
+        "compare.early_anakinra_days", read: |v: &toml::Value| whole(v, 0, 3650).map(|d| d as i32),
+        echo: |d: &i32| json!(d);
+    /// The days after Day 0 at which overall survival is reported with its interval.
+    survival_landmark_days: Vec<i32> = vec![28, 90],
+        "survival.landmark_days", read: landmark_days, echo: |d: &Vec<i32>| json!(d);
     /// The Hyndman–Fan quantile type of medians and quartiles (R's default is 7).
     quantile_type: QuantileType = QuantileType::Type7,
         "stats.quantile_type",
@@ -622,6 +637,43 @@ fn primary_test(value: &toml::Value) -> Result<PrimaryPairedTest, String> {
         &[PrimaryPairedTest::PairedT, PrimaryPairedTest::Wilcoxon],
         PrimaryPairedTest::name,
     )
+}
+
+fn groupings(value: &toml::Value) -> Result<Vec<Grouping>, String> {
+    let expected = || {
+        format!(
+            "a list of groupings, each {}",
+            hlh_model::join_alternatives(Grouping::ALL.iter().map(|g| g.name()))
+        )
+    };
+    let items = value.as_array().ok_or_else(expected)?;
+    let mut list = Vec::new();
+    for item in items {
+        let grouping = item
+            .as_str()
+            .and_then(|name| Grouping::ALL.into_iter().find(|g| g.name() == name))
+            .ok_or_else(expected)?;
+        if !list.contains(&grouping) {
+            list.push(grouping);
+        }
+    }
+    Ok(list)
+}
+
+fn landmark_days(value: &toml::Value) -> Result<Vec<i32>, String> {
+    let expected = || "a list of days from 1 to 3650, e.g. [28, 90]".to_string();
+    let items = value.as_array().ok_or_else(expected)?;
+    let mut days: Vec<i32> = items
+        .iter()
+        .map(|item| {
+            whole(item, 1, 3650)
+                .map(|d| d as i32)
+                .map_err(|_| expected())
+        })
+        .collect::<Result<_, _>>()?;
+    days.sort_unstable();
+    days.dedup();
+    Ok(days)
 }
 
 fn conf_type(value: &toml::Value) -> Result<ConfType, String> {
