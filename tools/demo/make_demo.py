@@ -20,9 +20,13 @@ from pathlib import Path
 
 SEED = 20221001
 rng = random.Random(SEED)
+# A second stream for what was added later (each patient's own change of the blood counts, the panel at
+# an earlier diagnosis), so that the first stream, and every value drawn from it, is unchanged.
+variation = random.Random(SEED + 1)
 
 # One line per patient: id, centre, sex, age, triggers, detail, first day (Day 0), diagnosis offset from Day 0,
-# fever-resolution day (None: not resolved by Day 7), role.
+# fever-resolution day (None: not resolved by Day 7), role. Six second-line patients were diagnosed 6 to 12
+# days before anakinra was started (steroids first), the others within 2 days.
 # Roles: mono = anakinra alone (first-line); fl_* = first-line with another HLH-directed drug during the
 # course; nfl = corticosteroids before Day 0; nr_etoposide / nr_death = the two non-responders.
 PATIENTS = [
@@ -36,17 +40,17 @@ PATIENTS = [
     ("SYN-08", "A", "F", 41, "idiopathic", "", "2018-10-15", 0, 1, "fl_ivig"),
     ("SYN-09", "B", "M", 64, "malignancy", "angioimmunoblastic T-cell lymphoma", "2019-01-09", -1, None, "nr_etoposide"),
     ("SYN-10", "A", "M", 53, "drug", "DRESS (allopurinol)", "2019-04-22", 0, 1, "fl_methylprednisolone"),
-    ("SYN-11", "B", "F", 19, "aosd", "adult-onset Still's disease", "2019-07-03", -2, 1, "nfl"),
-    ("SYN-12", "A", "M", 44, "infection", "visceral leishmaniasis", "2019-09-18", -1, 3, "nfl"),
-    ("SYN-13", "B", "M", 61, "malignancy", "Hodgkin lymphoma", "2020-01-06", -2, 4, "nfl"),
+    ("SYN-11", "B", "F", 19, "aosd", "adult-onset Still's disease", "2019-07-03", -6, 1, "nfl"),
+    ("SYN-12", "A", "M", 44, "infection", "visceral leishmaniasis", "2019-09-18", -8, 3, "nfl"),
+    ("SYN-13", "B", "M", 61, "malignancy", "Hodgkin lymphoma", "2020-01-06", -12, 4, "nfl"),
     ("SYN-14", "A", "F", 34, "sle;autoimmune", "systemic lupus erythematosus", "2020-03-25", -1, 0, "nfl"),
     ("SYN-15", "B", "M", 72, "infection", "SARS-CoV-2 pneumonia", "2020-11-12", 0, 1, "nfl"),
     ("SYN-16", "A", "M", 40, "aosd", "adult-onset Still's disease", "2021-01-28", -1, 1, "nfl"),
-    ("SYN-17", "B", "F", 58, "malignancy", "diffuse large B-cell lymphoma", "2021-03-17", -2, 5, "nfl"),
+    ("SYN-17", "B", "F", 58, "malignancy", "diffuse large B-cell lymphoma", "2021-03-17", -9, 5, "nfl"),
     ("SYN-18", "A", "M", 67, "infection", "bacterial sepsis (S. aureus)", "2021-05-05", 0, None, "nr_death"),
-    ("SYN-19", "B", "M", 43, "idiopathic", "", "2021-07-19", -1, 2, "nfl"),
+    ("SYN-19", "B", "M", 43, "idiopathic", "", "2021-07-19", -7, 2, "nfl"),
     ("SYN-20", "A", "F", 78, "infection", "EBV reactivation", "2021-09-06", 0, 1, "nfl"),
-    ("SYN-21", "B", "F", 51, "malignancy", "peripheral T-cell lymphoma", "2021-11-22", -1, 1, "nfl"),
+    ("SYN-21", "B", "F", 51, "malignancy", "peripheral T-cell lymphoma", "2021-11-22", -6, 1, "nfl"),
 ]
 
 # Day-0 and Day-7 ferritin (ug/L) of each patient, chosen so that the paired t-test gives p = 0.011 and the
@@ -146,6 +150,11 @@ def main(out):
         hb0 = rng.uniform(7.2, 10.8)
         plt0 = rng.uniform(35, 160)
         wbc0 = rng.uniform(1.2, 6.5)
+        # Each patient's own recovery of the blood counts by Day 7 (a non-responder's may fall further).
+        recovering = role not in ("nr_etoposide", "nr_death")
+        hb_change = variation.uniform(-0.4, 2.6) if recovering else variation.uniform(-1.2, 0.3)
+        plt_change = variation.uniform(-15, 240) if recovering else variation.uniform(-30, 20)
+        wbc_change = variation.uniform(-0.8, 4.6) if recovering else variation.uniform(-1.0, 0.5)
         for d in lab_days:
             progress = {base_day: 0.0, 3: 0.5}.get(d, 1.0 if d < 12 else 1.2)
             stamp = day(day0, d).isoformat() + ("T06:30" if d != base_day else "")
@@ -168,9 +177,9 @@ def main(out):
             else:
                 observations.append([pid, stamp, "crp", fmt_num(crp, 1), "mg/L"])
                 observations.append([pid, stamp, "ferritin", fmt_num(ferritin, 0), "ug/L"])
-            hb = hb0 + 1.4 * min(progress, 1.0)
-            plt = plt0 + 110 * min(progress, 1.0)
-            wbc = wbc0 + 2.0 * min(progress, 1.0)
+            hb = hb0 + hb_change * min(progress, 1.0)
+            plt = max(8, plt0 + plt_change * min(progress, 1.0))
+            wbc = max(0.3, wbc0 + wbc_change * min(progress, 1.0))
             if unit_b:
                 observations.append([pid, stamp, "hemoglobin", fmt_num(hb * 10, 0), "g/L"])
                 observations.append([pid, stamp, "platelets", fmt_num(round(plt) * 1000, 0), "/mm3"])
@@ -194,6 +203,23 @@ def main(out):
                     observations.append([pid, stamp, "scd25", fmt_num(rng.uniform(2600, 14000), 0), "U/mL"])
                 observations.append([pid, stamp, "sodium", fmt_num(rng.uniform(126, 141), 0), "mmol/L"])
                 observations.append([pid, stamp, "creatinine", fmt_num(rng.uniform(0.6, 2.4), 2) if unit_b else fmt_num(rng.uniform(55, 210), 0), "mg/dL" if unit_b else "umol/L"])
+        # Diagnosed more than 3 days before Day 0: the panel of the diagnosis day, which the scores read
+        # (their window is the diagnosis date ± 3 days), at the height of the illness.
+        if dx_offset < -3:
+            stamp = diagnosis.isoformat() + "T09:00"
+            panel = [
+                ("temperature", fmt_num(round(variation.uniform(38.8, 40.1), 1), 1), "Cel"),
+                ("ferritin", fmt_num(ferritin0 * variation.uniform(0.7, 1.1), 0), "ug/L"),
+                ("crp", fmt_num(crp0 * variation.uniform(0.8, 1.1), 1), "mg/L"),
+                ("hemoglobin", fmt_num(hb0 + variation.uniform(-0.3, 0.8), 1), "g/dL"),
+                ("platelets", fmt_num(plt0 * variation.uniform(0.9, 1.4), 0), "10*9/L"),
+                ("leukocytes", fmt_num(wbc0 * variation.uniform(0.9, 1.3), 2), "G/L"),
+                ("triglycerides", fmt_num(variation.uniform(1.6, 4.8), 2), "mmol/L"),
+                ("fibrinogen", fmt_num(variation.uniform(1.0, 3.8), 2), "g/L"),
+                ("ast", fmt_num(variation.uniform(45, 320), 0), "U/L"),
+            ]
+            for analyte, value, unit in panel:
+                observations.append([pid, stamp, analyte, value, unit])
         # Two CRP results on the baseline day for SYN-10: the day's worst (the higher) counts.
         if pid == "SYN-10":
             observations.append([pid, day(day0, base_day).isoformat() + "T18:00", "crp", fmt_num(crp0 * 0.8, 1), "mg/L"])
@@ -292,7 +318,11 @@ def main(out):
         "patient_id", "time", "event", "detail", "grade", "drug", "led_to_discontinuation", "value"])
     (out / "study.toml").write_text(
         'title = "hlhkit demo study: SYNTHETIC data, 21 invented patients (not real people)"\n'
-        'centres = ["Synthetic centre A", "Synthetic centre B"]\n',
+        'centres = ["Synthetic centre A", "Synthetic centre B"]\n'
+        '\n'
+        '# The comparisons a manuscript reports beside the main outcomes.\n'
+        '[protocol.compare]\n'
+        'by = ["response", "first_line", "trigger", "centre", "early_anakinra"]\n',
         encoding="utf-8")
 
 

@@ -12,7 +12,7 @@ mod endpoints;
 mod fever;
 pub mod json_forms;
 pub mod protocol;
-mod summary_text;
+pub mod summary_text;
 
 pub use analysis::{analyze, Analysis, AnalysisError, SCHEMA};
 pub use cohort::Cohort;

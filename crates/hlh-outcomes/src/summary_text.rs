@@ -31,9 +31,39 @@ pub fn p_value(p: Option<f64>) -> String {
     }
 }
 
+/// Groups the digits of a number's whole part by thousands with commas, as English-language journals
+/// print them: "15090" → "15,090", "−12345.5" → "−12,345.5"; shorter numbers are unchanged.
+pub fn with_thousands_separators(number: &str) -> String {
+    let (sign, rest) = match number.char_indices().next() {
+        Some((_, c)) if c == '-' || c == '\u{2212}' => number.split_at(c.len_utf8()),
+        _ => ("", number),
+    };
+    let (whole, fraction) = rest.split_at(rest.find('.').unwrap_or(rest.len()));
+    if whole.len() < 4 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return number.to_string();
+    }
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped}{fraction}")
+}
+
+/// "1 day", "1.5 days", "2 days".
+pub fn days(value: f64, printed: &str) -> String {
+    if value == 1.0 {
+        format!("{printed} day")
+    } else {
+        format!("{printed} days")
+    }
+}
+
 fn short(value: Option<f64>) -> String {
     match value {
-        Some(v) if v.abs() >= 100.0 => format!("{v:.0}"),
+        Some(v) if v.abs() >= 100.0 => with_thousands_separators(&format!("{v:.0}")),
         Some(v) => {
             let text = format!("{v:.1}");
             text.trim_end_matches(".0").to_string()
@@ -88,12 +118,14 @@ pub fn summary_text(cohort: &Cohort) -> String {
     );
     let fever = &outcomes.fever_resolution;
     text += &format!(
-        "Fever resolved by Day {} in {}/{} febrile patients, within a median of {} {} (IQR {}–{}, n = {}). ",
+        "Fever resolved by Day {} in {}/{} febrile patients, within a median of {} (IQR {}–{}, n = {}). ",
         protocol.fever_resolved_by_day,
         fever.resolved_by_day7.count(),
         fever.febrile_at_baseline.count(),
-        short(fever.days.median),
-        if fever.days.median == Some(1.0) { "day" } else { "days" },
+        fever
+            .days
+            .median
+            .map_or_else(|| short(None), |median| days(median, &short(Some(median)))),
         short(fever.days.q1),
         short(fever.days.q3),
         fever.days.n
@@ -133,4 +165,23 @@ pub fn summary_text(cohort: &Cohort) -> String {
         percent(stopped)
     );
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped_and_days_agree_with_their_number() {
+        assert_eq!(with_thousands_separators("15090"), "15,090");
+        assert_eq!(with_thousands_separators("1234567.25"), "1,234,567.25");
+        assert_eq!(with_thousands_separators("\u{2212}12345"), "\u{2212}12,345");
+        assert_eq!(with_thousands_separators("-1000"), "-1,000");
+        assert_eq!(with_thousands_separators("999"), "999");
+        assert_eq!(with_thousands_separators("887.5"), "887.5");
+        assert_eq!(with_thousands_separators("–"), "–");
+        assert_eq!(days(1.0, "1"), "1 day");
+        assert_eq!(days(1.5, "1.5"), "1.5 days");
+        assert_eq!(days(0.0, "0"), "0 days");
+    }
 }

@@ -5,6 +5,7 @@
 //! printed: an empty cell identifies no one. The analysis is never changed, only its printing.
 
 use hlh_outcomes::cohort::{Proportion, Share, Summary};
+use hlh_outcomes::summary_text::{self, with_thousands_separators};
 
 /// Printing rules for one report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,7 +180,7 @@ pub fn number(v: f64) -> String {
     } else {
         format!("{v:.2}")
     };
-    if text.starts_with('-')
+    let text = if text.starts_with('-')
         && text
             .trim_start_matches('-')
             .chars()
@@ -188,7 +189,13 @@ pub fn number(v: f64) -> String {
         text[1..].to_string()
     } else {
         text.replacen('-', "\u{2212}", 1)
-    }
+    };
+    with_thousands_separators(&text)
+}
+
+/// A number of days as a sentence says it: "1 day", "1.5 days"; a dash for none.
+pub fn days(value: Option<f64>) -> String {
+    value.map_or(MISSING.into(), |v| summary_text::days(v, &whole(Some(v))))
 }
 
 /// A share of the analysed patients, or the numbers of one of another cohort.

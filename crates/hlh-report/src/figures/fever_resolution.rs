@@ -2,7 +2,7 @@
 
 use super::{LEFT, RIGHT, WIDTH};
 use crate::document::Figure;
-use crate::numbers::whole;
+use crate::numbers::days;
 use crate::svg::{colour, tick_label, Anchor, Plot, Scale, Svg, TextStyle, TICK_FONT_SIZE};
 use crate::Context;
 
@@ -168,8 +168,8 @@ pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Fi
         id: format!("figure-{number_of_figure}-fever-resolution"),
         title: format!("Figure {number_of_figure}. Time to fever resolution among the patients febrile at baseline."),
         caption: format!(
-            "Cumulative incidence of fever resolution: 1 − Kaplan–Meier estimate (solid, with its band), in which patients who never resolved are censored at death or at their last temperature, and the Aalen–Johansen estimate with death before resolution as a competing event (dashed), which does not count the dead as if they could still resolve. Median {} days (Kaplan–Meier). The number at risk is read from the Kaplan–Meier table at each tick.",
-            whole(km.median)
+            "Cumulative incidence of fever resolution: 1 − Kaplan–Meier estimate (solid, with its band), in which patients who never resolved are censored at death or at their last temperature, and the Aalen–Johansen estimate with death before resolution as a competing event (dashed), which does not count the dead as if they could still resolve. Median {} (Kaplan–Meier). The number at risk is read from the Kaplan–Meier table at each tick.",
+            days(km.median)
         ),
         svg: svg.finish("Time to fever resolution", "Cumulative incidence of fever resolution with its confidence band and number at risk"),
     })
