@@ -274,7 +274,10 @@ mod tests {
 
     #[test]
     fn values_and_p_values_print_as_journals_do() {
-        assert_eq!(number(42_500.0), "42500");
+        assert_eq!(number(42_500.0), "42,500");
+        assert_eq!(number(-6_220.4), "\u{2212}6,220");
+        assert_eq!(days(Some(1.0)), "1 day");
+        assert_eq!(days(Some(2.5)), "2.5 days");
         assert_eq!(number(37.25), "37.2");
         assert_eq!(number(-1.5), "\u{2212}1.50");
         assert_eq!(number(-0.001), "0.00");
