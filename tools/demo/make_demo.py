@@ -319,7 +319,6 @@ def main(out):
     (out / "study.toml").write_text(
         'title = "hlhkit demo study: SYNTHETIC data, 21 invented patients (not real people)"\n'
         'centres = ["Synthetic centre A", "Synthetic centre B"]\n'
-        '\n'
         '# The comparisons a manuscript reports beside the main outcomes.\n'
         '[protocol.compare]\n'
         'by = ["response", "first_line", "trigger", "centre", "early_anakinra"]\n',
