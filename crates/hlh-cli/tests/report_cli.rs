@@ -39,7 +39,7 @@ fn the_html_report_is_one_file_and_the_same_bytes_on_every_run() {
     assert_eq!(bytes, fs::read(&second).unwrap());
     let page = String::from_utf8(bytes).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>"));
-    assert_eq!(page.matches("<svg").count(), 6);
+    assert_eq!(page.matches("<svg").count(), 7);
     assert!(page.contains("Table 1."));
     // Nothing else was written: no figure folder, no partial file.
     let mut names: Vec<String> = fs::read_dir(dir.path())
@@ -65,7 +65,7 @@ fn the_markdown_report_links_its_svg_figures_beside_it() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(figures.len(), 6);
+    assert_eq!(figures.len(), 7);
     for figure in figures {
         let name = figure.file_name().unwrap().to_string_lossy().into_owned();
         assert!(text.contains(&format!("](paper-figures/{name})")), "{name}");

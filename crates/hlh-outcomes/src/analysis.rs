@@ -17,7 +17,7 @@ use crate::cohort::{
     Safety, SensitivityRow, Share, StudyInfo, Summary, SurvivalLandmark, Trajectories, Trajectory,
     TrajectoryDay,
 };
-use crate::compare::comparisons;
+use crate::compare::{comparisons, is_early};
 use crate::dose::DailyDose;
 use crate::endpoints::{
     day0, derived_response, derived_response_with, endpoints, DailyValue, Judgement, LabFalls,
@@ -348,6 +348,14 @@ fn baseline(patients: &[PatientEndpoints], observed: &[Analyte], protocol: &Prot
         ),
         index_drug: index_drug(patients, protocol),
         concomitant: concomitant(patients, protocol),
+        days_to_index: Summary::of(
+            &patients
+                .iter()
+                .map(|p| f64::from(p.days_to_index))
+                .collect::<Vec<_>>(),
+            protocol,
+        ),
+        early_anakinra: share(&|p| is_early(p, protocol)),
     }
 }
 

@@ -317,6 +317,10 @@ pub struct Baseline {
     pub hlh2004_clinical: Hlh2004Clinical,
     /// Patients admitted to an ICU before Day 0: baseline severity.
     pub icu_before_day0: Share,
+    /// Days from the diagnosis date to Day 0.
+    pub days_to_index: Summary,
+    /// Day 0 at most `compare.early_anakinra_days` after the diagnosis.
+    pub early_anakinra: Share,
 }
 
 /// The HLH-2004 verdict of the eight clinical and laboratory criteria alone, without the molecular

@@ -66,6 +66,56 @@ impl Serialize for Grouping {
     }
 }
 
+/// A variable of the comparison tables, written in JSON as `age_years`, `day0.ferritin`, `response`, …
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variable {
+    Age,
+    Sex,
+    HScore,
+    Hlh2004Met,
+    Trigger(Trigger),
+    FirstLine,
+    Monotherapy,
+    IcuBeforeDay0,
+    DaysToIndex,
+    Day0(Analyte),
+    Response,
+    FeverResolved,
+    /// Day 7 − Day 0.
+    Change(Analyte),
+    DiscontinuedAdverseEvent,
+    Death,
+}
+
+impl Variable {
+    /// Its name in the analysis JSON.
+    pub fn name(self) -> String {
+        match self {
+            Variable::Age => "age_years".into(),
+            Variable::Sex => "sex".into(),
+            Variable::HScore => "hscore".into(),
+            Variable::Hlh2004Met => "hlh2004_met".into(),
+            Variable::Trigger(trigger) => format!("trigger.{}", trigger.name()),
+            Variable::FirstLine => "first_line".into(),
+            Variable::Monotherapy => "monotherapy".into(),
+            Variable::IcuBeforeDay0 => "icu_before_day0".into(),
+            Variable::DaysToIndex => "days_to_index".into(),
+            Variable::Day0(analyte) => format!("day0.{}", analyte.name()),
+            Variable::Response => "response".into(),
+            Variable::FeverResolved => "fever_resolved".into(),
+            Variable::Change(analyte) => format!("change.{}", analyte.name()),
+            Variable::DiscontinuedAdverseEvent => "discontinued_adverse_event".into(),
+            Variable::Death => "death".into(),
+        }
+    }
+}
+
+impl Serialize for Variable {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name())
+    }
+}
+
 /// One grouping and its table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
@@ -91,8 +141,7 @@ pub struct Group {
 /// One variable across the groups.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ComparisonRow {
-    /// Its name in the analysis (`age_years`, `day0.ferritin`, `response`, …).
-    pub variable: String,
+    pub variable: Variable,
     pub kind: VariableKind,
     /// The unit of a number.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -202,8 +251,8 @@ enum Reading {
     NotApplicable,
 }
 
-struct Variable {
-    name: String,
+struct Definition {
+    variable: Variable,
     kind: VariableKind,
     unit: Option<&'static str>,
     among: Option<&'static str>,
@@ -212,14 +261,14 @@ struct Variable {
     read: Box<dyn Fn(&PatientEndpoints) -> Reading>,
 }
 
-impl Variable {
+impl Definition {
     fn number(
-        name: impl Into<String>,
+        variable: Variable,
         unit: Option<&'static str>,
         read: impl Fn(&PatientEndpoints) -> Option<f64> + 'static,
-    ) -> Variable {
-        Variable {
-            name: name.into(),
+    ) -> Definition {
+        Definition {
+            variable,
             kind: VariableKind::Continuous,
             unit,
             among: None,
@@ -229,11 +278,11 @@ impl Variable {
     }
 
     fn yes_no(
-        name: impl Into<String>,
+        variable: Variable,
         read: impl Fn(&PatientEndpoints) -> Option<bool> + 'static,
-    ) -> Variable {
-        Variable {
-            name: name.into(),
+    ) -> Definition {
+        Definition {
+            variable,
             kind: VariableKind::Categorical,
             unit: None,
             among: None,
@@ -265,9 +314,9 @@ pub fn comparisons(
             let (groups, ungrouped) = groups(patients, by, protocol);
             let overlapping = by == Grouping::Trigger;
             let tested = tested_patients(&groups, overlapping);
-            let rows = variables(by, observed, protocol)
+            let rows = definitions(by, patients, observed, protocol)
                 .iter()
-                .map(|variable| row(variable, patients, &groups, &tested, protocol))
+                .map(|definition| row(definition, patients, &groups, &tested, protocol))
                 .collect();
             Comparison {
                 by,
@@ -376,11 +425,16 @@ fn tested_patients(groups: &[Group], overlapping: bool) -> Vec<Patients> {
 }
 
 /// The Table 1 variables and the outcomes, but the one the patients are grouped by.
-fn variables(by: Grouping, observed: &[Analyte], protocol: &Protocol) -> Vec<Variable> {
+fn definitions(
+    by: Grouping,
+    patients: &[PatientEndpoints],
+    observed: &[Analyte],
+    protocol: &Protocol,
+) -> Vec<Definition> {
     let mut list = vec![
-        Variable::number("age_years", Some("years"), |p| Some(p.record.age_years)),
-        Variable {
-            name: "sex".into(),
+        Definition::number(Variable::Age, Some("years"), |p| Some(p.record.age_years)),
+        Definition {
+            variable: Variable::Sex,
             kind: VariableKind::Categorical,
             unit: None,
             among: None,
@@ -391,26 +445,33 @@ fn variables(by: Grouping, observed: &[Analyte], protocol: &Protocol) -> Vec<Var
                 Sex::Unknown => Reading::Unknown,
             }),
         },
-        Variable::number("hscore", None, |p| Some(f64::from(p.hscore.score))),
-        Variable::yes_no("hlh2004_met", |p| match p.hlh2004.diagnosis {
+        Definition::number(Variable::HScore, None, |p| Some(f64::from(p.hscore.score))),
+        Definition::yes_no(Variable::Hlh2004Met, |p| match p.hlh2004.diagnosis {
             Diagnosis::Met => Some(true),
             Diagnosis::NotMet => Some(false),
             Diagnosis::Indeterminate => None,
         }),
     ];
     if by != Grouping::Trigger {
-        for &trigger in Trigger::ALL {
-            list.push(Variable::yes_no(
-                format!("trigger.{}", trigger.name()),
-                move |p| Some(p.record.triggers.contains(&trigger)),
-            ));
+        // The triggers some analysed patient has: a row of zeros in every group says nothing.
+        for &trigger in Trigger::ALL
+            .iter()
+            .filter(|&&t| patients.iter().any(|p| p.record.triggers.contains(&t)))
+        {
+            list.push(Definition::yes_no(Variable::Trigger(trigger), move |p| {
+                Some(p.record.triggers.contains(&trigger))
+            }));
         }
     }
     if by != Grouping::FirstLine {
-        list.push(Variable::yes_no("first_line", |p| Some(p.first_line)));
+        list.push(Definition::yes_no(Variable::FirstLine, |p| {
+            Some(p.first_line)
+        }));
     }
-    list.push(Variable::yes_no("monotherapy", |p| Some(p.monotherapy)));
-    list.push(Variable::yes_no("icu_before_day0", |p| {
+    list.push(Definition::yes_no(Variable::Monotherapy, |p| {
+        Some(p.monotherapy)
+    }));
+    list.push(Definition::yes_no(Variable::IcuBeforeDay0, |p| {
         Some(
             p.events
                 .iter()
@@ -418,13 +479,15 @@ fn variables(by: Grouping, observed: &[Analyte], protocol: &Protocol) -> Vec<Var
         )
     }));
     if by != Grouping::EarlyAnakinra {
-        list.push(Variable::number("days_to_index", Some("days"), |p| {
-            Some(f64::from(p.days_to_index))
-        }));
+        list.push(Definition::number(
+            Variable::DaysToIndex,
+            Some("days"),
+            |p| Some(f64::from(p.days_to_index)),
+        ));
     }
     for &analyte in observed {
-        list.push(Variable::number(
-            format!("day0.{}", analyte.name()),
+        list.push(Definition::number(
+            Variable::Day0(analyte),
             Some(analyte.canonical_unit()),
             move |p| {
                 p.labs
@@ -435,11 +498,11 @@ fn variables(by: Grouping, observed: &[Analyte], protocol: &Protocol) -> Vec<Var
         ));
     }
     if by != Grouping::Response {
-        list.push(Variable::yes_no("response", |p| p.response));
+        list.push(Definition::yes_no(Variable::Response, |p| p.response));
     }
     let resolved_by = protocol.fever_resolved_by_day;
-    list.push(Variable {
-        name: "fever_resolved".into(),
+    list.push(Definition {
+        variable: Variable::FeverResolved,
         kind: VariableKind::Categorical,
         unit: None,
         among: Some("febrile at baseline"),
@@ -454,8 +517,8 @@ fn variables(by: Grouping, observed: &[Analyte], protocol: &Protocol) -> Vec<Var
         }),
     });
     for &analyte in observed {
-        list.push(Variable::number(
-            format!("change.{}", analyte.name()),
+        list.push(Definition::number(
+            Variable::Change(analyte),
             Some(analyte.canonical_unit()),
             move |p| {
                 let pair = p.labs.get(&analyte)?;
@@ -463,15 +526,18 @@ fn variables(by: Grouping, observed: &[Analyte], protocol: &Protocol) -> Vec<Var
             },
         ));
     }
-    list.push(Variable::yes_no("discontinued_adverse_event", |p| {
-        Some(p.discontinued_adverse_event)
+    list.push(Definition::yes_no(
+        Variable::DiscontinuedAdverseEvent,
+        |p| Some(p.discontinued_adverse_event),
+    ));
+    list.push(Definition::yes_no(Variable::Death, |p| {
+        Some(p.death_day.is_some())
     }));
-    list.push(Variable::yes_no("death", |p| Some(p.death_day.is_some())));
     list
 }
 
 fn row(
-    variable: &Variable,
+    variable: &Definition,
     patients: &[PatientEndpoints],
     groups: &[Group],
     tested: &[Patients],
@@ -498,7 +564,7 @@ fn row(
         Err(reason) => (None, None, None, Some(reason)),
     };
     ComparisonRow {
-        variable: variable.name.clone(),
+        variable: variable.variable,
         kind: variable.kind,
         unit: variable.unit,
         among: variable.among,
@@ -510,7 +576,7 @@ fn row(
     }
 }
 
-fn summarise(variable: &Variable, readings: &[Reading], protocol: &Protocol) -> GroupSummary {
+fn summarise(variable: &Definition, readings: &[Reading], protocol: &Protocol) -> GroupSummary {
     let unknown = readings.iter().filter(|r| **r == Reading::Unknown).count();
     match variable.kind {
         VariableKind::Continuous => {
@@ -549,7 +615,7 @@ fn summarise(variable: &Variable, readings: &[Reading], protocol: &Protocol) -> 
 
 /// The test of one variable on the known values of each group's tested patients, or why there is none.
 fn test(
-    variable: &Variable,
+    variable: &Definition,
     groups: &[Vec<Reading>],
 ) -> Result<(GroupTest, Option<f64>, f64), &'static str> {
     if groups.len() < 2 {

@@ -13,7 +13,7 @@
 //! | P6 | C | U | 80 | 1 | malignancy | rises | followed to Day 100 |
 
 use hlh_ingest::{read_study, StudySources};
-use hlh_outcomes::compare::{GroupSummary, GroupTest};
+use hlh_outcomes::compare::{GroupSummary, GroupTest, Variable};
 use hlh_outcomes::{analyze, Analysis, Protocol};
 
 const PATIENTS: &str = "patient_id,centre,sex,age_years,diagnosis_date,triggers,last_followup_date
@@ -175,11 +175,14 @@ fn responders_against_non_responders() {
         comparison
             .rows
             .iter()
-            .find(|r| r.variable == name)
+            .find(|r| r.variable.name() == name)
             .unwrap_or_else(|| panic!("no row {name}"))
     };
     assert!(
-        comparison.rows.iter().all(|r| r.variable != "response"),
+        comparison
+            .rows
+            .iter()
+            .all(|r| r.variable != Variable::Response),
         "not the grouping itself"
     );
     // Ages 30, 40, 50, 60 against 70, 80: ranks 1–4 against 5, 6, W = 10 − 10 = 0; exact, two-sided
@@ -225,7 +228,7 @@ fn three_centres_by_kruskal_wallis_and_early_anakinra() {
     let age = centre
         .rows
         .iter()
-        .find(|r| r.variable == "age_years")
+        .find(|r| r.variable == Variable::Age)
         .unwrap();
     assert_eq!(age.test, Some(GroupTest::KruskalWallis));
     close(age.statistic, 32.0 / 7.0);
@@ -237,12 +240,15 @@ fn three_centres_by_kruskal_wallis_and_early_anakinra() {
         .map(|g| (g.label.as_str(), g.n))
         .collect();
     assert_eq!(labels, [("≤ 5 days", 4), ("> 5 days", 2)]);
-    assert!(early.rows.iter().all(|r| r.variable != "days_to_index"));
+    assert!(early
+        .rows
+        .iter()
+        .all(|r| r.variable != Variable::DaysToIndex));
     // Responders 3 of 4 early, 1 of 2 later: every table with these margins is as likely or less, p = 1.
     let response = early
         .rows
         .iter()
-        .find(|r| r.variable == "response")
+        .find(|r| r.variable == Variable::Response)
         .unwrap();
     close(response.p_value, 1.0);
 }
@@ -265,7 +271,7 @@ fn triggers_overlap_in_the_summaries_and_not_in_the_tests() {
     let age = trigger
         .rows
         .iter()
-        .find(|r| r.variable == "age_years")
+        .find(|r| r.variable == Variable::Age)
         .unwrap();
     close(age.p_value, 0.2);
     let GroupSummary::Continuous { summary, .. } = &age.summaries[0] else {
@@ -275,7 +281,7 @@ fn triggers_overlap_in_the_summaries_and_not_in_the_tests() {
     assert!(trigger
         .rows
         .iter()
-        .all(|r| !r.variable.starts_with("trigger.")));
+        .all(|r| !matches!(r.variable, Variable::Trigger(_))));
 }
 
 #[test]

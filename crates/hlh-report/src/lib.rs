@@ -12,6 +12,7 @@
 //!   Content-Security-Policy forbids every fetch.
 
 mod cards;
+mod comparisons;
 pub mod document;
 mod figures;
 mod labels;
@@ -149,6 +150,12 @@ pub fn build(analysis: &Analysis, options: &ReportOptions) -> Document {
     }
     blocks.push(Block::Table(tables::table2_labs(&mut context)));
     blocks.push(Block::Table(tables::table2_safety(&mut context)));
+    blocks.push(Block::Table(comparisons::survival_table(&context)));
+    let comparison_tables = comparisons::comparison_tables(&context);
+    if !comparison_tables.is_empty() {
+        blocks.push(heading(2, "Comparisons between groups", "comparisons"));
+        blocks.extend(comparison_tables.into_iter().map(Block::Table));
+    }
 
     blocks.push(heading(2, "Figures", "figures"));
     for (analyte, scale) in [
@@ -162,6 +169,10 @@ pub fn build(analysis: &Analysis, options: &ReportOptions) -> Document {
         }
     }
     if let Some(figure) = figures::fever_resolution(&context, figure_number + 1) {
+        figure_number += 1;
+        blocks.push(Block::Figure(figure));
+    }
+    if let Some(figure) = figures::survival(&context, figure_number + 1) {
         figure_number += 1;
         blocks.push(Block::Figure(figure));
     }

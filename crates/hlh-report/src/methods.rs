@@ -170,6 +170,33 @@ pub fn paragraphs(cohort: &Cohort, min_cell: u64) -> Vec<String> {
             protocol.km_conf_type.name(),
         ),
     ];
+    let landmarks: Vec<String> = protocol
+        .survival_landmark_days
+        .iter()
+        .map(|d| format!("Day {d}"))
+        .collect();
+    paragraphs.push(format!(
+        "Overall survival was estimated from Day 0 by Kaplan–Meier over every analysed patient, a recorded death being the event and the others censored at their last follow-up date or, without one, at their last dated record, with Greenwood's variance and {} confidence intervals{}.",
+        protocol.km_conf_type.name(),
+        match landmarks.split_last() {
+            None => String::new(),
+            Some((last, [])) => format!("; survival is reported at {last}"),
+            Some((last, rest)) => format!("; survival is reported at {} and {last}", rest.join(", ")),
+        }
+    ));
+    if !cohort.comparisons.is_empty() {
+        let groupings: Vec<&str> = cohort.comparisons.iter().map(|c| c.by.label()).collect();
+        paragraphs.push(format!(
+            "Patients were compared by {} (Day 0 at most {} days after the diagnosis counting as early). Categorical variables were compared with Fisher's exact test (2×2 and r×c tables, as R's fisher.test), continuous variables between two groups with the Wilcoxon–Mann–Whitney rank-sum test (exact without ties when both groups have fewer than 50 patients, otherwise the normal approximation with tie and continuity correction, as R's wilcox.test) and between more than two groups with the tie-corrected Kruskal–Wallis test (as R's kruskal.test), all two-sided. Unknown values were left out of each test and shown as their own count; no test was run when a group had fewer than two patients with a value.{}",
+            groupings.join(", "),
+            protocol.early_anakinra_days,
+            if cohort.comparisons.iter().any(|c| c.overlapping) {
+                " A patient with several triggers was counted in each trigger group, and the tests by trigger used only the patients with a single trigger."
+            } else {
+                ""
+            }
+        ));
+    }
     if let Some(pg_per_unit) = cohort.study.assays.scd25_pg_per_unit {
         paragraphs.push(format!(
             "sCD25 recorded as a mass concentration (pg/mL, ng/L or ng/mL) was converted to U/mL with the study's assay factor of {} pg/mL per U/mL; sCD25 units are assay-specific, so no factor is assumed.",

@@ -111,8 +111,14 @@ impl Numbers {
         if self.is_suppressed(n) {
             return format!("n {}", self.count(n));
         }
+        // "−2.55–−1.45" would read as a subtraction: a range with a negative end says "to".
+        let separator = if summary.q1.is_some_and(|q1| q1 < 0.0) {
+            " to "
+        } else {
+            "–"
+        };
         format!(
-            "{} ({}–{})",
+            "{} ({}{separator}{})",
             value(summary.median),
             value(summary.q1),
             value(summary.q3)

@@ -302,6 +302,25 @@ fn index_drug(context: &mut Context, table: &mut Table) {
         true,
         vec![cell],
     );
+    table.row(
+        "Days from diagnosis to Day 0, median (IQR)",
+        true,
+        vec![vec![text(
+            context.numbers.median_iqr_whole(&baseline.days_to_index),
+        )]],
+    );
+    let early_days = context.cohort.protocol.early_anakinra_days;
+    let cell = count_cell(
+        context,
+        "Day 0 soon after the diagnosis",
+        &baseline.early_anakinra,
+        |p| format!("Day 0 {} days after the diagnosis", p.days_to_index),
+    );
+    table.row(
+        &format!("Day 0 at most {early_days} days after the diagnosis"),
+        true,
+        vec![cell],
+    );
     for (unit, summary) in index.first_dose.iter() {
         table.row(
             &format!("First dose, {unit}, median (IQR)"),

@@ -1,9 +1,10 @@
 //! The cumulative incidence of fever resolution with its number-at-risk table.
 
+use super::km::{at_risk_row, draw_curve, Drawn};
 use super::{LEFT, RIGHT, WIDTH};
 use crate::document::Figure;
 use crate::numbers::days;
-use crate::svg::{colour, tick_label, Anchor, Plot, Scale, Svg, TextStyle, TICK_FONT_SIZE};
+use crate::svg::{colour, Anchor, Plot, Scale, Svg, TextStyle, TICK_FONT_SIZE};
 use crate::Context;
 
 /// Cumulative incidence of fever resolution among the febrile: 1 − Kaplan–Meier with its confidence band
@@ -31,52 +32,8 @@ pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Fi
         "Fever resolved (%)",
         &|v| format!("{:.0}", v * 100.0),
     );
-    // Steps of 1 − S and of its interval, from (0, 0).
-    let mut curve = vec![plot.point(0.0, 0.0)];
-    let mut upper_band = vec![plot.point(0.0, 0.0)];
-    let mut lower_band = vec![plot.point(0.0, 0.0)];
-    let mut censored = Vec::new();
-    let (mut level, mut band) = (0.0, (0.0, 0.0));
-    let mut steps = 0;
-    for row in table {
-        let time = row.time;
-        let incidence = 1.0 - row.survival;
-        if (incidence - level).abs() > 0.0 {
-            curve.push(plot.point(time, level));
-            curve.push(plot.point(time, incidence));
-            level = incidence;
-            steps += 1;
-        }
-        // The interval of 1 − S is [1 − upper, 1 − lower]; where S's bounds are null, carry the last.
-        let next_band = match (row.lower, row.upper) {
-            (Some(lower), Some(upper)) => (1.0 - upper, 1.0 - lower),
-            _ => band,
-        };
-        lower_band.push(plot.point(time, band.0));
-        lower_band.push(plot.point(time, next_band.0));
-        upper_band.push(plot.point(time, band.1));
-        upper_band.push(plot.point(time, next_band.1));
-        band = next_band;
-        if row.n_censor > 0 {
-            censored.push(plot.point(time, level));
-        }
-    }
     let end = plot.x.bounds().1;
-    curve.push(plot.point(end.min(last_time), level));
-    lower_band.push(plot.point(last_time, band.0));
-    upper_band.push(plot.point(last_time, band.1));
-    let mut polygon = upper_band.clone();
-    polygon.extend(lower_band.iter().rev());
-    svg.open(&[("class", "band ci".into())]);
-    svg.polygon(&polygon, colour::BLUE, 0.15);
-    svg.close();
-    svg.open(&[
-        ("class", "series cumulative-incidence".into()),
-        ("data-series", "cumulative incidence".into()),
-        ("data-points", steps.to_string()),
-    ]);
-    svg.polyline(&curve, colour::BLUE, 2.4, 1.0);
-    svg.close();
+    draw_curve(&mut svg, &plot, table, Drawn::Incidence, end.min(last_time));
     let (competing_curve, competing_steps) = competing_death_steps(context, &plot, last_time);
     svg.open(&[
         ("class", "series competing-death".into()),
@@ -84,15 +41,6 @@ pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Fi
         ("data-points", competing_steps.to_string()),
     ]);
     svg.polyline_dashed(&competing_curve, colour::VERMILLION, 2.0, 1.0, Some("6 4"));
-    svg.close();
-    svg.open(&[
-        ("class", "series censored".into()),
-        ("data-series", "censored".into()),
-        ("data-points", censored.len().to_string()),
-    ]);
-    for &(x, y) in &censored {
-        svg.line((x, y - 6.0), (x, y + 6.0), colour::BLACK, 1.4, None);
-    }
     svg.close();
     // Legend inside the plot, lower right, away from the rising curve.
     svg.open(&[("class", "legend".into())]);
@@ -136,34 +84,7 @@ pub fn fever_resolution(context: &Context, number_of_figure: usize) -> Option<Fi
         TextStyle::new(TICK_FONT_SIZE, Anchor::Start),
     );
     svg.close();
-    // Number at risk at each tick: the n_risk of the first row at or after the tick (0 past the last).
-    let table_top = plot.bottom() + 72.0;
-    svg.text(
-        (8.0, table_top),
-        "Number at risk",
-        TextStyle::new(TICK_FONT_SIZE, Anchor::Start).bold(),
-    );
-    let ticks = plot.x.ticks();
-    svg.open(&[
-        ("class", "at-risk".into()),
-        ("data-points", ticks.len().to_string()),
-    ]);
-    for tick in ticks {
-        let at_risk = table
-            .iter()
-            .find(|r| r.time >= tick)
-            .map_or(0, |r| r.n_risk);
-        svg.text(
-            (plot.x(tick), table_top + 22.0),
-            &if context.numbers.is_suppressed(at_risk) {
-                context.numbers.count(at_risk)
-            } else {
-                tick_label(at_risk as f64)
-            },
-            TextStyle::new(TICK_FONT_SIZE, Anchor::Middle),
-        );
-    }
-    svg.close();
+    at_risk_row(&mut svg, &plot, table, context, 72.0);
     Some(Figure {
         id: format!("figure-{number_of_figure}-fever-resolution"),
         title: format!("Figure {number_of_figure}. Time to fever resolution among the patients febrile at baseline."),

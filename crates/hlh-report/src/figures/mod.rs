@@ -7,11 +7,14 @@
 
 mod fever_resolution;
 mod flow;
+mod km;
+mod survival;
 mod swimmer;
 mod trajectories;
 
 pub use fever_resolution::fever_resolution;
 pub use flow::flow;
+pub use survival::survival;
 pub use swimmer::swimmer;
 pub use trajectories::{trajectories, Axis};
 

@@ -1,0 +1,85 @@
+//! Overall survival from Day 0 with its number-at-risk table.
+
+use super::km::{at_risk_row, draw_curve, Drawn};
+use super::{LEFT, RIGHT, WIDTH};
+use crate::document::Figure;
+use crate::numbers::percent;
+use crate::svg::{colour, Anchor, Plot, Scale, Svg, TextStyle, TICK_FONT_SIZE};
+use crate::Context;
+
+/// The Kaplan–Meier curve of overall survival with its band, censoring marks and an aligned
+/// number-at-risk table; none without a death, or when small counts are suppressed (each step of the
+/// curve is a death).
+pub fn survival(context: &Context, number_of_figure: usize) -> Option<Figure> {
+    let survival = &context.cohort.outcomes.survival;
+    let table = &survival.table;
+    if survival.deaths.count() == 0 || context.numbers.suppressing() {
+        return None;
+    }
+    let last_time = table.iter().map(|r| r.time).fold(0.0, f64::max);
+    let plot = Plot {
+        left: LEFT,
+        top: 20.0,
+        width: WIDTH - LEFT - RIGHT,
+        height: 280.0,
+        x: Scale::linear_over(0.0, last_time.max(7.0), true),
+        y: Scale::Linear { min: 0.0, max: 1.0 },
+    };
+    let mut svg = Svg::new(WIDTH, 404.0);
+    plot.draw_axes(&mut svg, "Days since Day 0", "Alive (%)", &|v| {
+        format!("{:.0}", v * 100.0)
+    });
+    draw_curve(&mut svg, &plot, table, Drawn::Survival, last_time);
+    // Legend in the lower left, below the curve, which starts at the top.
+    svg.open(&[("class", "legend".into())]);
+    let (lx, ly) = (plot.left + 16.0, plot.bottom() - 62.0);
+    svg.line((lx, ly), (lx + 26.0, ly), colour::BLUE, 2.4, None);
+    svg.text(
+        (lx + 32.0, ly + 4.5),
+        "Kaplan–Meier",
+        TextStyle::new(TICK_FONT_SIZE, Anchor::Start),
+    );
+    svg.rect((lx, ly + 14.0), (26.0, 12.0), colour::BLUE, 0.15, None);
+    svg.text(
+        (lx + 32.0, ly + 24.5),
+        &format!("95% CI ({})", survival.conf_type.name()),
+        TextStyle::new(TICK_FONT_SIZE, Anchor::Start),
+    );
+    svg.line(
+        (lx + 13.0, ly + 34.0),
+        (lx + 13.0, ly + 46.0),
+        colour::BLACK,
+        1.4,
+        None,
+    );
+    svg.text(
+        (lx + 32.0, ly + 44.5),
+        "Censored",
+        TextStyle::new(TICK_FONT_SIZE, Anchor::Start),
+    );
+    svg.close();
+    at_risk_row(&mut svg, &plot, table, context, 72.0);
+    let landmarks: Vec<String> = survival
+        .landmarks
+        .iter()
+        .filter_map(|l| {
+            l.survival
+                .map(|s| format!("{} at Day {}", percent(s), l.day))
+        })
+        .collect();
+    Some(Figure {
+        id: format!("figure-{number_of_figure}-survival"),
+        title: format!("Figure {number_of_figure}. Overall survival from Day 0."),
+        caption: format!(
+            "Kaplan–Meier estimate of overall survival of the {} analysed patients ({} deaths), with its 95% confidence band; patients alive are censored at their last follow-up (ticks).{} The number at risk is read from the Kaplan–Meier table at each tick.",
+            survival.n,
+            survival.deaths.count(),
+            if landmarks.is_empty() {
+                String::new()
+            } else {
+                format!(" Survival {}.", landmarks.join(", "))
+            }
+        ),
+        svg: svg.finish("Overall survival", "Kaplan–Meier curve of overall survival with its confidence band and number at risk"),
+    })
+}
