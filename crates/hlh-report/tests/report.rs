@@ -357,7 +357,7 @@ fn the_report_is_self_contained_and_byte_identical_run_to_run() {
     );
     assert!(page.contains("Content-Security-Policy"));
     let (text, figures) = markdown(&analysis, &ReportOptions::default(), "report-figures");
-    assert_eq!(figures.len(), 6);
+    assert_eq!(figures.len(), 7);
     for (name, svg) in &figures {
         parse(svg);
         assert!(
