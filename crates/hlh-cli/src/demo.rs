@@ -76,16 +76,18 @@ pub fn run(out: &Path) -> anyhow::Result<Outcome> {
         "Analysis (SYNTHETIC data) written to {}",
         analysis_path.display()
     );
-    let report_path = out.join("report.html");
-    crate::report::write_report(
-        &analysis,
-        &report_path,
-        hlh_report::ReportOptions::default(),
-    )?;
-    println!(
-        "Report (SYNTHETIC data) written to {}",
-        report_path.display()
-    );
+    for name in ["report.html", "report.docx"] {
+        let report_path = out.join(name);
+        crate::report::write_report(
+            &analysis,
+            &report_path,
+            hlh_report::ReportOptions::default(),
+        )?;
+        println!(
+            "Report (SYNTHETIC data) written to {}",
+            report_path.display()
+        );
+    }
     println!(
         "Next: hlh validate {0} ; hlh analyze {0} ; hlh report {0} --out report.html",
         study_dir.display()

@@ -101,7 +101,7 @@ enum Command {
         /// A TOML file of protocol settings (over the defaults and the protocol table of study.toml)
         #[arg(long, value_name = "FILE")]
         protocol: Option<PathBuf>,
-        /// The report file: .html (one self-contained file) or .md (with STEM-figures/ beside it)
+        /// The report file: .html (one self-contained file), .md (with STEM-figures/ beside it) or .docx (Word)
         #[arg(long, value_name = "FILE", value_parser = report::parse_out)]
         out: PathBuf,
         /// Suppress counts below N (and leave out patient-level content), for sharing outside the centre

@@ -1,5 +1,6 @@
 //! `hlh report STUDY [--protocol FILE] --out FILE [--min-cell N]`: the report of a study, as one
-//! self-contained HTML file or as Markdown with its SVG figures in a folder beside it.
+//! self-contained HTML file, as Markdown with its SVG figures in a folder beside it, or as a Word
+//! document.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -12,20 +13,21 @@ use crate::analyze::load_and_analyze;
 use crate::atomic::{write_atomically, write_folder_atomically};
 use crate::Outcome;
 
-/// The two forms of the report, told apart by the extension of `--out`.
+/// The forms of the report, told apart by the extension of `--out`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Html,
     Markdown,
+    Word,
 }
 
-/// Reads `--out`: a path ending in `.html` or `.md` (a usage error otherwise, exit status 2).
+/// Reads `--out`: a path ending in `.html`, `.md` or `.docx` (a usage error otherwise, exit status 2).
 pub fn parse_out(text: &str) -> Result<PathBuf, String> {
     let path = PathBuf::from(text);
     match format_of(&path) {
         Some(_) => Ok(path),
         None => Err(format!(
-            "{text:?} must end in .html or .md (the report's format)"
+            "{text:?} must end in .html, .md or .docx (the report's format)"
         )),
     }
 }
@@ -34,6 +36,7 @@ fn format_of(path: &Path) -> Option<Format> {
     match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
         "html" | "htm" => Some(Format::Html),
         "md" | "markdown" => Some(Format::Markdown),
+        "docx" => Some(Format::Word),
         _ => None,
     }
 }
@@ -87,6 +90,10 @@ pub fn write_report(analysis: &Analysis, out: &Path, options: ReportOptions) -> 
             })?;
             write_atomically(out, |file| std::io::Write::write_all(file, text.as_bytes()))
         }
-        None => bail!("{} must end in .html or .md", out.display()),
+        Some(Format::Word) => {
+            let bytes = hlh_docx::report_docx(analysis, &options)?;
+            write_atomically(out, |file| std::io::Write::write_all(file, &bytes))
+        }
+        None => bail!("{} must end in .html, .md or .docx", out.display()),
     }
 }

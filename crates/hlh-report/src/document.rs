@@ -115,6 +115,18 @@ impl Document {
         })
     }
 
+    /// The blocks a manuscript carries: all before the first of [`crate::REVIEW_SECTIONS`].
+    pub fn manuscript_blocks(&self) -> &[Block] {
+        let end = self
+            .blocks
+            .iter()
+            .position(|block| {
+                matches!(block, Block::Heading { id, .. } if crate::REVIEW_SECTIONS.contains(&id.as_str()))
+            })
+            .unwrap_or(self.blocks.len());
+        &self.blocks[..end]
+    }
+
     pub fn tables(&self) -> impl Iterator<Item = &Table> {
         self.blocks.iter().filter_map(|b| match b {
             Block::Table(t) => Some(t),

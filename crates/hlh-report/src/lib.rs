@@ -35,6 +35,10 @@ use sources::Sources;
 /// JSON keeps every patient.
 pub const PATIENT_LEVEL_LIMIT: usize = 200;
 
+/// The anchors of the sections that check the analysis patient by patient (the case cards and the
+/// patients behind each number): after the methods, and left out of a manuscript.
+pub const REVIEW_SECTIONS: [&str; 2] = ["case-cards", "sources"];
+
 /// What the caller may choose.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ReportOptions {
@@ -186,7 +190,7 @@ pub fn build(analysis: &Analysis, options: &ReportOptions) -> Document {
     }
 
     if !context.patients.is_empty() {
-        blocks.push(heading(2, "Case cards", "case-cards"));
+        blocks.push(heading(2, "Case cards", REVIEW_SECTIONS[0]));
         blocks.push(Block::Paragraph(vec![text(
             "Each card shows what was derived for one patient and the lines of the study files behind it.",
         )]));
@@ -200,7 +204,7 @@ pub fn build(analysis: &Analysis, options: &ReportOptions) -> Document {
         }
     }
     if !context.sources.is_empty() {
-        blocks.push(heading(2, "Sources of the numbers", "sources"));
+        blocks.push(heading(2, "Sources of the numbers", REVIEW_SECTIONS[1]));
         blocks.push(Block::Paragraph(vec![text(
             "Each linked number of the tables lists here the patients it counts; each patient links to their case card.",
         )]));
