@@ -65,9 +65,45 @@ pub fn core_properties(title: &str) -> String {
 const PAGE_WIDTH: u32 = 11906;
 const PAGE_HEIGHT: u32 = 16838;
 const MARGIN: u32 = 1440;
-const TEXT_WIDTH: u32 = PAGE_WIDTH - 2 * MARGIN;
-/// Tables with more columns are set in the narrow table text.
-const NARROW_FROM_COLUMNS: usize = 7;
+/// Tables with this many columns or more are set in the narrow table text on a landscape page of
+/// their own.
+const WIDE_FROM_COLUMNS: usize = 7;
+
+/// How the pages of a section are turned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Orientation {
+    Portrait,
+    Landscape,
+}
+
+impl Orientation {
+    fn text_width(self) -> u32 {
+        match self {
+            Orientation::Portrait => PAGE_WIDTH - 2 * MARGIN,
+            Orientation::Landscape => PAGE_HEIGHT - 2 * MARGIN,
+        }
+    }
+
+    /// The section's properties, which WordprocessingML writes at the end of the section.
+    fn section_properties(self) -> String {
+        let (width, height, orient) = match self {
+            Orientation::Portrait => (PAGE_WIDTH, PAGE_HEIGHT, ""),
+            Orientation::Landscape => (PAGE_HEIGHT, PAGE_WIDTH, r#" w:orient="landscape""#),
+        };
+        format!(
+            r#"<w:sectPr><w:pgSz w:w="{width}" w:h="{height}"{orient}/><w:pgMar w:top="{MARGIN}" w:right="{MARGIN}" w:bottom="{MARGIN}" w:left="{MARGIN}" w:header="708" w:footer="708" w:gutter="0"/></w:sectPr>"#
+        )
+    }
+
+    /// Ends the section so far with this orientation: a paragraph holding its properties.
+    fn end_section(self, out: &mut String) {
+        let _ = write!(
+            out,
+            "<w:p><w:pPr>{}</w:pPr></w:p>",
+            self.section_properties()
+        );
+    }
+}
 /// An English Metric Unit per inch.
 const EMU_PER_INCH: f64 = 914_400.0;
 
@@ -101,7 +137,12 @@ impl Body {
                         );
                     }
                 }
-                Block::Table(table) => table_xml(&mut out, table),
+                Block::Table(table) if table.columns.len() >= WIDE_FROM_COLUMNS => {
+                    Orientation::Portrait.end_section(&mut out);
+                    table_xml(&mut out, table, Orientation::Landscape);
+                    Orientation::Landscape.end_section(&mut out);
+                }
+                Block::Table(table) => table_xml(&mut out, table, Orientation::Portrait),
                 Block::Figure(figure) => {
                     let number = images.len() + 1;
                     let png = svg_to_png(&figure.svg).map_err(|message| DocxError::Figure {
@@ -114,10 +155,7 @@ impl Body {
                 Block::CardStart { .. } | Block::CardEnd => {}
             }
         }
-        let _ = write!(
-            out,
-            r#"<w:sectPr><w:pgSz w:w="{PAGE_WIDTH}" w:h="{PAGE_HEIGHT}"/><w:pgMar w:top="{MARGIN}" w:right="{MARGIN}" w:bottom="{MARGIN}" w:left="{MARGIN}" w:header="708" w:footer="708" w:gutter="0"/></w:sectPr>"#
-        );
+        out.push_str(&Orientation::Portrait.section_properties());
         let document_xml = format!(
             "{}\n{}<w:body>{out}</w:body></w:document>",
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
@@ -193,29 +231,17 @@ fn rule(side: &str, eighths_of_a_point: u32) -> String {
 /// A table in the three-line style: a rule above the header, one below it and one below the last
 /// row; no vertical rules; sections in bold across the table, their rows indented; every column but
 /// the first right-aligned; the notes below in small type.
-fn table_xml(out: &mut String, table: &Table) {
+fn table_xml(out: &mut String, table: &Table, orientation: Orientation) {
     paragraph(out, "TableCaption", &[run(&table.caption, false)]);
     let columns = table.columns.len().max(1);
-    let style = if columns >= NARROW_FROM_COLUMNS {
-        "TableTextNarrow"
-    } else {
-        "TableText"
-    };
-    // The label column takes a third of the width (a quarter in wide tables), the others share the rest.
-    let first = if columns >= NARROW_FROM_COLUMNS {
-        TEXT_WIDTH / 4
-    } else {
-        TEXT_WIDTH / 3
-    };
-    let other = if columns > 1 {
-        (TEXT_WIDTH - first) / (columns as u32 - 1)
-    } else {
-        TEXT_WIDTH
-    };
-    let width = |column: usize| if column == 0 { first } else { other };
+    let text_width = orientation.text_width();
+    let wide = columns >= WIDE_FROM_COLUMNS;
+    let style = if wide { "TableTextNarrow" } else { "TableText" };
+    let widths = column_widths(table, text_width);
+    let width = |column: usize| widths.get(column).copied().unwrap_or(0);
     let _ = write!(
         out,
-        r#"<w:tbl><w:tblPr><w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/><w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar><w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>"#
+        r#"<w:tbl><w:tblPr><w:tblW w:w="{text_width}" w:type="dxa"/><w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar><w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>"#
     );
     for column in 0..columns {
         let _ = write!(out, r#"<w:gridCol w:w="{}"/>"#, width(column));
@@ -246,7 +272,7 @@ fn table_xml(out: &mut String, table: &Table) {
         out.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
         match row {
             Row::Section(title) => Cell {
-                width: TEXT_WIDTH,
+                width: text_width,
                 span: columns,
                 borders: &borders,
                 style,
@@ -275,6 +301,50 @@ fn table_xml(out: &mut String, table: &Table) {
     for note in &table.notes {
         paragraph(out, "TableNote", &[run(note, false)]);
     }
+}
+
+/// Widths in proportion to the longest text of each column (a header counts by its longest word, as it
+/// may wrap), each between a floor and a cap, so that a p-value column does not take the room of a
+/// group's summaries; summing to `text_width`.
+fn column_widths(table: &Table, text_width: u32) -> Vec<u32> {
+    let columns = table.columns.len().max(1);
+    let mut longest: Vec<usize> = table
+        .columns
+        .iter()
+        .map(|name| {
+            name.split_whitespace()
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    longest.resize(columns, 0);
+    for row in &table.rows {
+        if let Row::Cells { cells, .. } = row {
+            for (column, parts) in cells.iter().enumerate().take(columns) {
+                let length: usize = parts
+                    .iter()
+                    .map(|part| match part {
+                        Inline::Text(text) | Inline::Link { text, .. } => text.chars().count(),
+                    })
+                    .sum();
+                longest[column] = longest[column].max(length);
+            }
+        }
+    }
+    // The label column may take up to 40 characters' worth, a value column 24, none fewer than 5;
+    // each also its cell margins, about three characters.
+    let weights: Vec<u32> = longest
+        .iter()
+        .enumerate()
+        .map(|(column, &length)| length.clamp(5, if column == 0 { 40 } else { 24 }) as u32 + 3)
+        .collect();
+    let total: u32 = weights.iter().sum();
+    let mut widths: Vec<u32> = weights.iter().map(|w| text_width * w / total).collect();
+    // What rounding left over goes to the label column.
+    let assigned: u32 = widths.iter().sum();
+    widths[0] += text_width - assigned;
+    widths
 }
 
 /// How one cell of a table is set.

@@ -314,9 +314,12 @@ pub fn comparisons(
             let (groups, ungrouped) = groups(patients, by, protocol);
             let overlapping = by == Grouping::Trigger;
             let tested = tested_patients(&groups, overlapping);
+            // A variable no patient of any group has a value of (an analyte never measured on Day 7)
+            // is left out: its row would only say "unknown" in every group.
             let rows = definitions(by, patients, observed, protocol)
                 .iter()
                 .map(|definition| row(definition, patients, &groups, &tested, protocol))
+                .filter(|row| row.summaries.iter().any(|s| s.n() > 0))
                 .collect();
             Comparison {
                 by,
