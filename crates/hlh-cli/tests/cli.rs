@@ -65,7 +65,7 @@ fn demo_writes_a_labelled_study_that_validates() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(
         listing(out.path()),
-        ["analysis.json", "report.html", "study"],
+        ["analysis.json", "report.docx", "report.html", "study"],
         "no partial file or folder is left behind"
     );
 }
