@@ -138,3 +138,34 @@ fn the_demo_writes_its_report() {
     assert!(page.contains("SYNTHETIC"));
     assert!(page.contains("Patient SYN-21"));
 }
+
+#[test]
+fn the_word_report_is_the_same_bytes_on_every_run_and_honours_min_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths: Vec<PathBuf> = ["first", "second", "shared"]
+        .iter()
+        .map(|name| dir.path().join(format!("{name}.docx")))
+        .collect();
+    for (path, min_cell) in paths.iter().zip(["0", "0", "5"]) {
+        ok(&hlh(&[
+            "report",
+            demo_dir().to_str().unwrap(),
+            "--out",
+            path.to_str().unwrap(),
+            "--min-cell",
+            min_cell,
+        ]));
+    }
+    let first = fs::read(&paths[0]).unwrap();
+    assert!(first.starts_with(b"PK\x03\x04"), "a zip package");
+    assert_eq!(first, fs::read(&paths[1]).unwrap());
+    assert_ne!(first, fs::read(&paths[2]).unwrap(), "suppression changes it");
+    let output = hlh(&[
+        "report",
+        demo_dir().to_str().unwrap(),
+        "--out",
+        dir.path().join("report.doc").to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains(".docx"));
+}
