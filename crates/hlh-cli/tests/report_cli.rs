@@ -159,7 +159,11 @@ fn the_word_report_is_the_same_bytes_on_every_run_and_honours_min_cell() {
     let first = fs::read(&paths[0]).unwrap();
     assert!(first.starts_with(b"PK\x03\x04"), "a zip package");
     assert_eq!(first, fs::read(&paths[1]).unwrap());
-    assert_ne!(first, fs::read(&paths[2]).unwrap(), "suppression changes it");
+    assert_ne!(
+        first,
+        fs::read(&paths[2]).unwrap(),
+        "suppression changes it"
+    );
     let output = hlh(&[
         "report",
         demo_dir().to_str().unwrap(),

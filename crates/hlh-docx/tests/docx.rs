@@ -118,6 +118,24 @@ fn every_table_cell_is_the_reports_and_the_figures_are_300_dpi_pngs() {
     let table1 = &actual[0];
     let age = table1.iter().find(|r| r[0].starts_with("Age")).unwrap();
     assert!(age[1].starts_with("45 "), "{age:?}");
+    // Table 3A's p-values are the analysis' own, row by row, and each test is named beside its p.
+    let by_response = &analysis.cohort.comparisons[0];
+    let table3a = actual
+        .iter()
+        .find(|t| t[0].iter().any(|c| c.starts_with("Responder (n =")))
+        .expect("Table 3A");
+    let body: Vec<&Vec<String>> = table3a[1..].iter().filter(|r| r.len() > 1).collect();
+    assert_eq!(body.len(), by_response.rows.len());
+    for (cells, row) in body.iter().zip(&by_response.rows) {
+        let printed = &cells[cells.len() - 2];
+        match row.p_value {
+            Some(p) if p < 0.001 => assert_eq!(printed, "<0.001"),
+            Some(p) => assert_eq!(printed, &format!("{p:.3}"), "{:?}", row.variable),
+            None => assert_eq!(printed, "–"),
+        }
+        let test = &cells[cells.len() - 1];
+        assert_eq!(row.test.is_some(), test != "none", "{:?}", row.variable);
+    }
     assert!(document_xml.contains("Table 3A. By response"));
     assert!(document_xml.contains("Fisher&#39;s exact test"));
     assert!(document_xml.contains("Kruskal–Wallis"));
