@@ -203,13 +203,7 @@ fn run(value: &str, bold: bool) -> String {
 
 /// Links of the report point into its source lists, which a manuscript does not carry: their text.
 fn inline_runs(parts: &[Inline]) -> String {
-    let joined: String = parts
-        .iter()
-        .map(|part| match part {
-            Inline::Text(value) => value.as_str(),
-            Inline::Link { text, .. } => text.as_str(),
-        })
-        .collect();
+    let joined: String = parts.iter().map(Inline::as_text).collect();
     run(&joined, false)
 }
 
@@ -324,9 +318,7 @@ fn column_widths(table: &Table, text_width: u32) -> Vec<u32> {
             for (column, parts) in cells.iter().enumerate().take(columns) {
                 let length: usize = parts
                     .iter()
-                    .map(|part| match part {
-                        Inline::Text(text) | Inline::Link { text, .. } => text.chars().count(),
-                    })
+                    .map(|part| part.as_text().chars().count())
                     .sum();
                 longest[column] = longest[column].max(length);
             }

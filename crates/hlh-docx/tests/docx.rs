@@ -40,13 +40,7 @@ fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn plain(parts: &[Inline]) -> String {
-    parts
-        .iter()
-        .map(|part| match part {
-            Inline::Text(text) => text.as_str(),
-            Inline::Link { text, .. } => text.as_str(),
-        })
-        .collect()
+    parts.iter().map(Inline::as_text).collect()
 }
 
 /// The text of every cell of every table of document.xml, row by row.

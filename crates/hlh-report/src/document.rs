@@ -12,6 +12,15 @@ pub enum Inline {
     Link { text: String, target: String },
 }
 
+impl Inline {
+    /// What it reads, without its link.
+    pub fn as_text(&self) -> &str {
+        match self {
+            Inline::Text(text) | Inline::Link { text, .. } => text,
+        }
+    }
+}
+
 pub fn text(value: impl Into<String>) -> Inline {
     Inline::Text(value.into())
 }

@@ -116,3 +116,26 @@ pub fn at_risk_row(svg: &mut Svg, plot: &Plot, table: &[KmRow], context: &Contex
     }
     svg.close();
 }
+
+/// The legend entries every Kaplan–Meier figure has, the band of the interval (named with its
+/// transform) and the censoring mark, one under the other from (`x`, `y`).
+pub fn legend_band_and_censored(svg: &mut Svg, (x, y): (f64, f64), conf_type: &str) {
+    svg.rect((x, y), (26.0, 12.0), colour::BLUE, 0.15, None);
+    svg.text(
+        (x + 32.0, y + 10.5),
+        &format!("95% CI ({conf_type})"),
+        TextStyle::new(TICK_FONT_SIZE, Anchor::Start),
+    );
+    svg.line(
+        (x + 13.0, y + 20.0),
+        (x + 13.0, y + 32.0),
+        colour::BLACK,
+        1.4,
+        None,
+    );
+    svg.text(
+        (x + 32.0, y + 30.5),
+        "Censored",
+        TextStyle::new(TICK_FONT_SIZE, Anchor::Start),
+    );
+}

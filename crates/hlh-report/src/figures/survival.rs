@@ -1,6 +1,6 @@
 //! Overall survival from Day 0 with its number-at-risk table.
 
-use super::km::{at_risk_row, draw_curve, Drawn};
+use super::km::{at_risk_row, draw_curve, legend_band_and_censored, Drawn};
 use super::{LEFT, RIGHT, WIDTH};
 use crate::document::Figure;
 use crate::numbers::percent;
@@ -39,24 +39,7 @@ pub fn survival(context: &Context, number_of_figure: usize) -> Option<Figure> {
         "Kaplan–Meier",
         TextStyle::new(TICK_FONT_SIZE, Anchor::Start),
     );
-    svg.rect((lx, ly + 14.0), (26.0, 12.0), colour::BLUE, 0.15, None);
-    svg.text(
-        (lx + 32.0, ly + 24.5),
-        &format!("95% CI ({})", survival.conf_type.name()),
-        TextStyle::new(TICK_FONT_SIZE, Anchor::Start),
-    );
-    svg.line(
-        (lx + 13.0, ly + 34.0),
-        (lx + 13.0, ly + 46.0),
-        colour::BLACK,
-        1.4,
-        None,
-    );
-    svg.text(
-        (lx + 32.0, ly + 44.5),
-        "Censored",
-        TextStyle::new(TICK_FONT_SIZE, Anchor::Start),
-    );
+    legend_band_and_censored(&mut svg, (lx, ly + 14.0), survival.conf_type.name());
     svg.close();
     at_risk_row(&mut svg, &plot, table, context, 72.0);
     let landmarks: Vec<String> = survival
