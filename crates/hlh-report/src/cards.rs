@@ -1,12 +1,13 @@
 //! One card per patient: who they are, the HScore items with their points, the HLH-2004 checklist, the
 //! Day-0 and Day-7 values, the endpoint verdicts — each with the rows of the study files behind it.
 
-use hlh_model::{Drug, Origins, Sex, SourceRow};
+use hlh_model::{Drug, Origins, Sex};
 use hlh_outcomes::{DailyValue, Judgement, PatientEndpoints};
 
 use crate::document::{text, Block, Table};
 use crate::labels;
 use crate::numbers::{number, value, whole, MISSING};
+use crate::places::Rows;
 
 /// The anchor of a patient's card (by position: patient ids may hold any character).
 pub fn card_id(patient: usize) -> String {
@@ -32,80 +33,6 @@ fn day_or_none(day: Option<i32>) -> String {
 
 fn judgement(judgement: Judgement) -> String {
     word(judgement.name())
-}
-
-/// Names the rows behind a value: the lines of the study files, or, for a study built from another
-/// layout (a wide workbook, a REDCap export), the cells and fields they came from.
-#[derive(Clone, Copy)]
-struct Rows<'a>(&'a Origins);
-
-impl Rows<'_> {
-    /// "patients.csv line 2", or "Sheet1!A2".
-    fn one(self, source: SourceRow) -> String {
-        self.0.get(source).map_or_else(
-            || format!("{} line {}", source.file.file_name(), source.line),
-            str::to_string,
-        )
-    }
-
-    /// "line 37" within a file already named, or the origin.
-    fn line(self, source: SourceRow) -> String {
-        self.0
-            .get(source)
-            .map_or_else(|| format!("line {}", source.line), str::to_string)
-    }
-
-    /// "treatments.csv lines 3, 4." (the word stays plural, as every card has printed it).
-    fn treatments(self, sources: &[SourceRow]) -> String {
-        if !self.0.is_empty() && !sources.is_empty() {
-            return format!("Treatments: {}.", self.grouped(sources));
-        }
-        let lines: Vec<String> = sources.iter().map(|s| s.line.to_string()).collect();
-        format!(
-            "treatments.csv lines {}.",
-            if lines.is_empty() {
-                MISSING.to_string()
-            } else {
-                lines.join(", ")
-            }
-        )
-    }
-
-    fn grouped(self, sources: &[SourceRow]) -> String {
-        if self.0.is_empty() || sources.is_empty() {
-            return grouped_lines(sources);
-        }
-        let origins: Vec<String> = sources.iter().map(|&source| self.one(source)).collect();
-        origins.join("; ")
-    }
-}
-
-/// Source rows as "observations.csv lines 37, 38, 39; patients.csv line 2".
-fn grouped_lines(sources: &[SourceRow]) -> String {
-    let mut by_file: Vec<(&str, Vec<u64>)> = Vec::new();
-    for source in sources {
-        let file = source.file.file_name();
-        match by_file.iter_mut().find(|(f, _)| *f == file) {
-            Some((_, lines)) => lines.push(source.line),
-            None => by_file.push((file, vec![source.line])),
-        }
-    }
-    if by_file.is_empty() {
-        return MISSING.into();
-    }
-    by_file
-        .into_iter()
-        .map(|(file, mut lines)| {
-            lines.sort_unstable();
-            let list: Vec<String> = lines.iter().map(u64::to_string).collect();
-            format!(
-                "{file} line{} {}",
-                if lines.len() > 1 { "s" } else { "" },
-                list.join(", ")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 pub fn card(index: usize, p: &PatientEndpoints, drug: Drug, origins: &Origins) -> Vec<Block> {
@@ -321,7 +248,9 @@ fn endpoints(index: usize, p: &PatientEndpoints, rows: Rows) -> Table {
             .notes
             .push(format!("Co-interventions: {}.", listed.join(", ")));
     }
-    endpoints.notes.push(rows.treatments(&p.treatment_sources));
+    endpoints
+        .notes
+        .push(rows.treatments_sentence(&p.treatment_sources));
     let events: Vec<String> = p
         .events
         .iter()

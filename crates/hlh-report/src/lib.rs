@@ -18,6 +18,7 @@ mod figures;
 mod labels;
 mod methods;
 pub mod numbers;
+mod places;
 mod sources;
 pub mod svg;
 mod tables;
@@ -56,7 +57,12 @@ pub(crate) struct Context<'a> {
     pub sources: Sources,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// How the rows behind a value are named in this report.
+    pub fn rows(&self) -> places::Rows<'a> {
+        places::Rows(&self.cohort.study.origins)
+    }
+
     /// The patients at `positions` (as the cohort lists them), each with a detail; none when
     /// patient-level content is left out.
     pub fn members(

@@ -1,13 +1,14 @@
 //! Table 1 (the patients and their treatment) and Table 2 (efficacy, Day 0 against Day 7, safety),
 //! every number read from the analysis, counts linked to the patients the analysis counted.
 
-use hlh_model::{EventKind, StudyFile};
+use hlh_model::EventKind;
 use hlh_outcomes::cohort::{MainOutcomes, Proportion, Share};
 use hlh_outcomes::{DailyValue, Judgement, PatientEndpoints};
 
 use crate::document::{linked, text, Inline, Table};
 use crate::labels::capitalised;
 use crate::numbers::{number, p_value, value, whole, Numbers, MISSING};
+use crate::places::Rows;
 use crate::Context;
 
 /// A share printed by `print`, linked to the patients it counts, each with `detail`.
@@ -60,23 +61,13 @@ fn nothing(_: &PatientEndpoints) -> String {
     String::new()
 }
 
-fn source_line(day: &DailyValue) -> String {
+fn source_line(rows: Rows, day: &DailyValue) -> String {
     format!(
-        "{} (Day {}, {} line {})",
+        "{} (Day {}, {})",
         value(Some(day.value)),
         day.day,
-        StudyFile::Observations.file_name(),
-        day.source.line
+        rows.one(day.source)
     )
-}
-
-fn treatment_lines(p: &PatientEndpoints) -> String {
-    let lines: Vec<String> = p
-        .treatment_sources
-        .iter()
-        .map(|l| l.line.to_string())
-        .collect();
-    format!("treatments.csv lines {}", lines.join(", "))
 }
 
 /// Table 1: demographics, centres, triggers, diagnosis scores, baseline laboratory values, the index
@@ -107,6 +98,7 @@ pub fn table1(context: &mut Context) -> Table {
 
 /// Age, sex, centres and triggers.
 fn demographics(context: &mut Context, table: &mut Table) {
+    let rows = context.rows();
     let baseline = &context.cohort.baseline;
     table.section("Demographics");
     let age = &baseline.age_years;
@@ -148,7 +140,7 @@ fn demographics(context: &mut Context, table: &mut Table) {
         "In intensive care before Day 0",
         &baseline.icu_before_day0,
         |p| {
-            event_rows_any_day(p, EventKind::IcuAdmission)
+            event_rows_any_day(rows, p, EventKind::IcuAdmission)
                 .into_iter()
                 .filter(|(day, _)| *day < 0)
                 .map(|(_, row)| row)
@@ -257,6 +249,7 @@ fn diagnosis_scores(context: &mut Context, table: &mut Table) {
 
 /// The Day-0 value of every analyte with a result.
 fn day0_labs(context: &mut Context, table: &mut Table) {
+    let rows = context.rows();
     let labs = &context.cohort.baseline.labs_day0;
     table.section("Day-0 laboratory values, median (IQR) [n]");
     for (&analyte, lab) in labs.iter() {
@@ -265,7 +258,7 @@ fn day0_labs(context: &mut Context, table: &mut Table) {
             p.labs
                 .get(&analyte)
                 .and_then(|pair| pair.day0)
-                .map_or_else(String::new, |day0| source_line(&day0))
+                .map_or_else(String::new, |day0| source_line(rows, &day0))
         });
         let target = context
             .sources
@@ -286,17 +279,17 @@ fn day0_labs(context: &mut Context, table: &mut Table) {
 
 /// The index drug: line, monotherapy, first dose, route, frequency, duration.
 fn index_drug(context: &mut Context, table: &mut Table) {
+    let rows = context.rows();
     let baseline = &context.cohort.baseline;
     let index = &baseline.index_drug;
     table.section(index.drug.label());
-    let cell = count_cell(context, "First-line", &baseline.first_line, treatment_lines);
+    let cell = count_cell(context, "First-line", &baseline.first_line, |p| {
+        rows.treatments(&p.treatment_sources)
+    });
     table.row("First-line", true, vec![cell]);
-    let cell = count_cell(
-        context,
-        "Monotherapy",
-        &baseline.monotherapy,
-        treatment_lines,
-    );
+    let cell = count_cell(context, "Monotherapy", &baseline.monotherapy, |p| {
+        rows.treatments(&p.treatment_sources)
+    });
     table.row(
         "Monotherapy (no other HLH-directed drug during the course)",
         true,
@@ -334,7 +327,9 @@ fn index_drug(context: &mut Context, table: &mut Table) {
     }
     for (route, share) in index.route.iter() {
         let label = route.map_or("Not recorded", |r| r.label());
-        let cell = count_cell(context, &format!("Route {label}"), share, treatment_lines);
+        let cell = count_cell(context, &format!("Route {label}"), share, |p| {
+            rows.treatments(&p.treatment_sources)
+        });
         table.row(
             &format!("Route: {}", label.to_lowercase()),
             true,
@@ -342,12 +337,9 @@ fn index_drug(context: &mut Context, table: &mut Table) {
         );
     }
     for (frequency, share) in index.frequency.iter() {
-        let cell = count_cell(
-            context,
-            &format!("Frequency {frequency}"),
-            share,
-            treatment_lines,
-        );
+        let cell = count_cell(context, &format!("Frequency {frequency}"), share, |p| {
+            rows.treatments(&p.treatment_sources)
+        });
         table.row(
             &format!("Frequency of the first prescription: {frequency}"),
             true,
@@ -409,7 +401,7 @@ fn index_drug(context: &mut Context, table: &mut Table) {
             context,
             "Course ongoing at the end of the record",
             &index.ongoing,
-            treatment_lines,
+            |p| rows.treatments(&p.treatment_sources),
         );
         table.row("Course ongoing at the end of the record", true, vec![cell]);
     }
@@ -437,6 +429,7 @@ fn concomitant(context: &mut Context, table: &mut Table) {
 
 /// Table 2, panel A: response and fever resolution.
 pub fn table2_efficacy(context: &mut Context) -> Table {
+    let rows = context.rows();
     let cohort = context.cohort;
     let outcomes = &cohort.outcomes;
     let protocol = &cohort.protocol;
@@ -507,8 +500,10 @@ pub fn table2_efficacy(context: &mut Context) -> Table {
                 .iter()
                 .map(|t| {
                     format!(
-                        "{} from Day {} (treatments.csv line {})",
-                        t.drug, t.start_day, t.source.line
+                        "{} from Day {} ({})",
+                        t.drug,
+                        t.start_day,
+                        rows.one(t.source)
                     )
                 })
                 .collect();
@@ -757,6 +752,7 @@ pub fn table2_inclusion(context: &mut Context) -> Option<Table> {
 
 /// Table 2, panel B: Day 0 against Day 7 for each analyte, complete pairs only.
 pub fn table2_labs(context: &mut Context) -> Table {
+    let rows = context.rows();
     let cohort = context.cohort;
     let mut table = Table::new(
         "table-2b",
@@ -790,8 +786,8 @@ pub fn table2_labs(context: &mut Context) -> Table {
             {
                 Some((day0, day7)) => format!(
                     "Day 0: {}; Day 7: {}",
-                    source_line(&day0),
-                    source_line(&day7)
+                    source_line(rows, &day0),
+                    source_line(rows, &day7)
                 ),
                 None => String::new(),
             },
@@ -914,6 +910,7 @@ pub fn table2_labs(context: &mut Context) -> Table {
 
 /// Table 2, panel C: safety.
 pub fn table2_safety(context: &mut Context) -> Table {
+    let rows = context.rows();
     let cohort = context.cohort;
     let outcomes = &cohort.outcomes;
     let safety = &outcomes.safety;
@@ -925,16 +922,16 @@ pub fn table2_safety(context: &mut Context) -> Table {
     );
     let title = format!("{} stopped for an adverse event", drug.label());
     let cell = count_cell(context, &title, &outcomes.discontinued_adverse_event, |p| {
-        let rows: Vec<String> = p
+        let events: Vec<String> = p
             .events
             .iter()
             .filter(|e| e.drug == Some(drug) && e.led_to_discontinuation == Some(true))
-            .map(|e| format!("events.csv line {}", e.source.line))
+            .map(|e| rows.one(e.source))
             .collect();
-        if rows.is_empty() {
-            treatment_lines(p)
+        if events.is_empty() {
+            rows.treatments(&p.treatment_sources)
         } else {
-            rows.join(", ")
+            events.join(", ")
         }
     });
     table.row(&title, false, vec![cell, vec![text("")]]);
@@ -962,7 +959,7 @@ pub fn table2_safety(context: &mut Context) -> Table {
                 title.to_lowercase().replace("day 0", "Day 0")
             ),
             &part.patients,
-            |p| event_rows(p, kind, None).join(", "),
+            |p| event_rows(rows, p, kind, None).join(", "),
         );
         table.row(
             "Any",
@@ -975,7 +972,7 @@ pub fn table2_safety(context: &mut Context) -> Table {
                 None => format!("{}, grade not recorded", capitalised(&entry.name)),
             };
             let cell = linked_count(context, label.clone(), &entry.patients.patients, |p| {
-                event_rows(p, kind, Some((&entry.name, entry.grade))).join(", ")
+                event_rows(rows, p, kind, Some((&entry.name, entry.grade))).join(", ")
             });
             table.row(
                 &label,
@@ -986,7 +983,7 @@ pub fn table2_safety(context: &mut Context) -> Table {
     }
     table.section("Course");
     let cell = count_cell(context, "ICU admission", &safety.icu_admission, |p| {
-        event_rows_any_day(p, EventKind::IcuAdmission)
+        event_rows_any_day(rows, p, EventKind::IcuAdmission)
             .into_iter()
             .filter(|(day, _)| *day >= 0)
             .map(|(_, row)| row)
@@ -999,7 +996,7 @@ pub fn table2_safety(context: &mut Context) -> Table {
         vec![cell, vec![text("")]],
     );
     let cell = count_cell(context, "Deaths", &safety.deaths, |p| {
-        event_rows_any_day(p, EventKind::Death)
+        event_rows_any_day(rows, p, EventKind::Death)
             .into_iter()
             .map(|(_, row)| row)
             .collect::<Vec<_>>()
@@ -1016,7 +1013,7 @@ pub fn table2_safety(context: &mut Context) -> Table {
         "Relapse after the last dose",
         &relapse.patients,
         |p| {
-            event_rows_any_day(p, EventKind::Relapse)
+            event_rows_any_day(rows, p, EventKind::Relapse)
                 .into_iter()
                 .filter(|(day, _)| p.course.last_day.is_some_and(|last| *day > last))
                 .map(|(_, row)| row)
@@ -1048,6 +1045,7 @@ pub fn table2_safety(context: &mut Context) -> Table {
 
 /// "events.csv line L (Day d)" for each event of `kind` from Day 0 on, of one type and grade if given.
 fn event_rows(
+    rows: Rows,
     p: &PatientEndpoints,
     kind: EventKind,
     type_and_grade: Option<(&str, Option<u8>)>,
@@ -1058,20 +1056,15 @@ fn event_rows(
         .filter(|e| {
             type_and_grade.is_none_or(|(name, grade)| e.type_name() == name && e.grade == grade)
         })
-        .map(|e| format!("events.csv line {} (Day {})", e.source.line, e.day))
+        .map(|e| format!("{} (Day {})", rows.one(e.source), e.day))
         .collect()
 }
 
 /// Each event of `kind` at any time of the record, with its day and "events.csv line L (Day d)".
-fn event_rows_any_day(p: &PatientEndpoints, kind: EventKind) -> Vec<(i32, String)> {
+fn event_rows_any_day(rows: Rows, p: &PatientEndpoints, kind: EventKind) -> Vec<(i32, String)> {
     p.events
         .iter()
         .filter(|e| e.kind == kind)
-        .map(|e| {
-            (
-                e.day,
-                format!("events.csv line {} (Day {})", e.source.line, e.day),
-            )
-        })
+        .map(|e| (e.day, format!("{} (Day {})", rows.one(e.source), e.day)))
         .collect()
 }
