@@ -313,7 +313,7 @@ pub fn comparisons(
         .map(|&by| {
             let (groups, ungrouped) = groups(patients, by, protocol);
             let overlapping = by == Grouping::Trigger;
-            let tested = tested_patients(&groups, overlapping);
+            let tested = tested_patients(&groups, patients.len(), overlapping);
             // A variable no patient of any group has a value of (an analyte never measured on Day 7)
             // is left out: its row would only say "unknown" in every group.
             let rows = definitions(by, patients, observed, protocol)
@@ -411,7 +411,13 @@ fn groups(patients: &[PatientEndpoints], by: Grouping, protocol: &Protocol) -> (
 
 /// For each group, the patients its tests use: all of them, or with overlapping groups those in no
 /// other group.
-fn tested_patients(groups: &[Group], overlapping: bool) -> Vec<Patients> {
+fn tested_patients(groups: &[Group], n_patients: usize, overlapping: bool) -> Vec<Patients> {
+    let mut memberships = vec![0usize; n_patients];
+    for group in groups {
+        for &i in &group.patients {
+            memberships[i] += 1;
+        }
+    }
     groups
         .iter()
         .map(|group| {
@@ -419,9 +425,7 @@ fn tested_patients(groups: &[Group], overlapping: bool) -> Vec<Patients> {
                 .patients
                 .iter()
                 .copied()
-                .filter(|&i| {
-                    !overlapping || groups.iter().filter(|g| g.patients.contains(&i)).count() == 1
-                })
+                .filter(|&i| !overlapping || memberships[i] == 1)
                 .collect()
         })
         .collect()

@@ -437,7 +437,10 @@ fn a_wide_workbook_of_the_demo_gives_the_same_day0_day7_comparisons() {
     );
     // So do the lists of patients behind the numbers of the tables.
     let sources = &report[report.find("id=\"sources\"").unwrap()..];
-    assert!(sources.contains("Sheet1!F2"), "the Day-0 CRP behind Table 1");
+    assert!(
+        sources.contains("Sheet1!F2"),
+        "the Day-0 CRP behind Table 1"
+    );
     for file in ["observations.csv", "treatments.csv", "events.csv"] {
         assert!(!sources.contains(file), "{file} named in the sources");
     }
