@@ -152,7 +152,7 @@ fn the_report_renders_in_chromium_offline_without_console_errors() {
     assert!(layout["title"].as_str().unwrap().contains("SYNTHETIC"));
     assert!(layout["tables"].as_u64().unwrap() >= 4 + 4 * 21, "{layout}");
     let figures = layout["figures"].as_array().unwrap();
-    assert_eq!(figures.len(), 6);
+    assert_eq!(figures.len(), 7);
     for size in figures {
         assert!(
             size[0].as_f64().unwrap() > 300.0 && size[1].as_f64().unwrap() > 150.0,

@@ -132,7 +132,7 @@ fn every_table_cell_is_the_reports_and_the_figures_are_300_dpi_pngs() {
     }
     assert!(document_xml.contains("Table 3A. By response"));
     assert!(document_xml.contains("Fisher&#39;s exact test"));
-    assert!(document_xml.contains("Kruskal–Wallis"));
+    assert!(document_xml.contains("Wilcoxon–Mann–Whitney rank-sum test"));
     assert!(
         !document_xml.contains("Case cards"),
         "the case cards stay in the HTML"

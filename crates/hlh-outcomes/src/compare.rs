@@ -225,12 +225,24 @@ impl GroupTest {
         }
     }
 
-    /// As a footnote names it.
-    pub fn label(self) -> &'static str {
+    pub const ALL: [GroupTest; 3] = [
+        GroupTest::FisherExact,
+        GroupTest::WilcoxonRankSum,
+        GroupTest::KruskalWallis,
+    ];
+
+    /// The test with its convention, as the methods and a table's footnote name it.
+    pub fn described(self) -> &'static str {
         match self {
-            GroupTest::FisherExact => "Fisher's exact test",
-            GroupTest::WilcoxonRankSum => "Wilcoxon–Mann–Whitney test",
-            GroupTest::KruskalWallis => "Kruskal–Wallis test",
+            GroupTest::FisherExact => {
+                "Fisher's exact test for categories (two-sided; 2×2 and r×c tables, as R's fisher.test)"
+            }
+            GroupTest::WilcoxonRankSum => {
+                "the Wilcoxon–Mann–Whitney rank-sum test for numbers in two groups (two-sided; exact without ties when both groups have fewer than 50 patients, otherwise the normal approximation with tie and continuity correction, as R's wilcox.test)"
+            }
+            GroupTest::KruskalWallis => {
+                "the Kruskal–Wallis rank-sum test for numbers in more than two groups (tie-corrected, as R's kruskal.test)"
+            }
         }
     }
 }

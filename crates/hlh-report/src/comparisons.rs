@@ -64,24 +64,17 @@ fn comparison_table(context: &Context, comparison: &Comparison, index: usize) ->
             Some(_) => p_value(row.p_value),
             None => MISSING.into(),
         })]);
-        cells.push(vec![text(test_cell(row))]);
+        cells.push(vec![text(test_cell(row.test))]);
         table.row(&variable_label(row), true, cells);
     }
-    let tests: Vec<GroupTest> = [
-        GroupTest::FisherExact,
-        GroupTest::WilcoxonRankSum,
-        GroupTest::KruskalWallis,
-    ]
-    .into_iter()
-    .filter(|t| comparison.rows.iter().any(|r| r.test == Some(*t)))
-    .collect();
+    let tests: Vec<String> = GroupTest::ALL
+        .into_iter()
+        .filter(|t| comparison.rows.iter().any(|r| r.test == Some(*t)))
+        .map(|t| format!("{}: {}.", test_cell(Some(t)), capitalised(t.described())))
+        .collect();
     table.notes.push(format!(
         "Numbers: median (IQR); categories: count/patients with a value (percent). Unknown values are counted beside the value and left out of the test. {}",
-        tests
-            .iter()
-            .map(|t| test_note(*t))
-            .collect::<Vec<_>>()
-            .join(" ")
+        tests.join(" ")
     ));
     if comparison.rows.iter().any(|r| r.test.is_none()) {
         table.notes.push(
@@ -118,22 +111,13 @@ fn is_outcome(variable: Variable) -> bool {
     )
 }
 
-/// The test as a table names it beside the p-value, or why there is none.
-fn test_cell(row: &ComparisonRow) -> String {
-    match row.test {
-        Some(GroupTest::FisherExact) => "Fisher".into(),
-        Some(GroupTest::WilcoxonRankSum) => "Wilcoxon".into(),
-        Some(GroupTest::KruskalWallis) => "Kruskal–Wallis".into(),
-        None => "none".into(),
-    }
-}
-
-/// The footnote naming a test and its convention.
-pub fn test_note(test: GroupTest) -> &'static str {
+/// The test as a table names it beside the p-value ("none" without one; the footnote says why).
+fn test_cell(test: Option<GroupTest>) -> &'static str {
     match test {
-        GroupTest::FisherExact => "Fisher: Fisher's exact test (two-sided; r×c tables as R's fisher.test).",
-        GroupTest::WilcoxonRankSum => "Wilcoxon: Wilcoxon–Mann–Whitney rank-sum test (two-sided; exact without ties when both groups have fewer than 50, otherwise the normal approximation with tie and continuity correction, as R's wilcox.test).",
-        GroupTest::KruskalWallis => "Kruskal–Wallis: Kruskal–Wallis rank-sum test, tie-corrected (as R's kruskal.test).",
+        Some(GroupTest::FisherExact) => "Fisher",
+        Some(GroupTest::WilcoxonRankSum) => "Wilcoxon",
+        Some(GroupTest::KruskalWallis) => "Kruskal–Wallis",
+        None => "none",
     }
 }
 

@@ -2,6 +2,7 @@
 //! and statistical convention used, and the version of hlhkit.
 
 use hlh_model::Drug;
+use hlh_outcomes::compare::{GroupTest, Grouping};
 use hlh_outcomes::protocol::{
     AfterRescue, CoInterventions, FeverTiming, Recurrence, ResponseSource,
 };
@@ -185,17 +186,37 @@ pub fn paragraphs(cohort: &Cohort, min_cell: u64) -> Vec<String> {
         }
     ));
     if !cohort.comparisons.is_empty() {
-        let groupings: Vec<&str> = cohort.comparisons.iter().map(|c| c.by.label()).collect();
-        paragraphs.push(format!(
-            "Patients were compared by {} (Day 0 at most {} days after the diagnosis counting as early). Categorical variables were compared with Fisher's exact test (2×2 and r×c tables, as R's fisher.test), continuous variables between two groups with the Wilcoxon–Mann–Whitney rank-sum test (exact without ties when both groups have fewer than 50 patients, otherwise the normal approximation with tie and continuity correction, as R's wilcox.test) and between more than two groups with the tie-corrected Kruskal–Wallis test (as R's kruskal.test), all two-sided. Unknown values were left out of each test and shown as their own count; no test was run when a group had fewer than two patients with a value.{}",
-            groupings.join(", "),
-            protocol.early_anakinra_days,
-            if cohort.comparisons.iter().any(|c| c.overlapping) {
-                " A patient with several triggers was counted in each trigger group, and the tests by trigger used only the patients with a single trigger."
-            } else {
-                ""
-            }
-        ));
+        let groupings: Vec<String> = cohort
+            .comparisons
+            .iter()
+            .map(|c| match c.by {
+                Grouping::EarlyAnakinra => format!(
+                    "{} (early: Day 0 at most {} days after the diagnosis)",
+                    c.by.label(),
+                    protocol.early_anakinra_days
+                ),
+                _ => c.by.label().to_string(),
+            })
+            .collect();
+        let tests: Vec<&str> = GroupTest::ALL
+            .into_iter()
+            .filter(|&t| {
+                cohort
+                    .comparisons
+                    .iter()
+                    .any(|c| c.rows.iter().any(|r| r.test == Some(t)))
+            })
+            .map(GroupTest::described)
+            .collect();
+        let mut paragraph = format!("Patients were compared by {}.", groupings.join(", "));
+        if !tests.is_empty() {
+            paragraph += &format!(" The tests were {}.", tests.join("; "));
+        }
+        paragraph += " Unknown values were left out of each test and shown as their own count; no test was run when a group had fewer than two patients with a value, or when every value was the same.";
+        if cohort.comparisons.iter().any(|c| c.overlapping) {
+            paragraph += " A patient with several triggers was counted in each trigger group, and the tests by trigger used only the patients with a single trigger.";
+        }
+        paragraphs.push(paragraph);
     }
     if let Some(pg_per_unit) = cohort.study.assays.scd25_pg_per_unit {
         paragraphs.push(format!(
