@@ -104,7 +104,7 @@ fn a_wrong_extension_is_a_usage_error_and_a_bad_study_writes_nothing() {
         pdf.to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("must end in .html or .md"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("must end in .html, .md or .docx"));
 
     let study = dir.path().join("study");
     fs::create_dir(&study).unwrap();
