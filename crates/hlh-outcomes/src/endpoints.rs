@@ -297,9 +297,9 @@ pub fn endpoints(
                 .map(|time| time.date()),
         )
         .chain(events.iter().map(|e| e.time.date()))
-        .map(|date| days.of(date))
         .max()
-        .unwrap_or(0);
+        // The latest date, then its study day: one date difference per patient, not one per row.
+        .map_or(0, |date| days.of(date));
 
     let course = index_course(&treatments, days, record.weight_kg, protocol);
     let daily = daily_worst_values(own_observations.clone(), days);
