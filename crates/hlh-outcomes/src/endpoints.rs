@@ -287,22 +287,22 @@ pub fn endpoints(
         .observations
         .of_patient(patient)
         .map(|i| &study.observations[i]);
-    let last_record_day = own_observations
-        .clone()
-        .map(|o| o.time.date())
+    let course = index_course(&treatments, days, record.weight_kg, protocol);
+    let daily = daily_worst_values(own_observations.clone(), days);
+    // The last dated record: the observations' last day is read off their daily values, so that the
+    // patient's rows, scattered through memory, are not walked a second time.
+    let last_record_day = daily
+        .iter()
+        .map(|(_, value)| value.day)
         .chain(
             treatments
                 .iter()
                 .flat_map(|t| std::iter::once(t.start).chain(t.end))
-                .map(|time| time.date()),
+                .chain(events.iter().map(|e| e.time))
+                .map(|time| days.of(time.date())),
         )
-        .chain(events.iter().map(|e| e.time.date()))
         .max()
-        // The latest date, then its study day: one date difference per patient, not one per row.
-        .map_or(0, |date| days.of(date));
-
-    let course = index_course(&treatments, days, record.weight_kg, protocol);
-    let daily = daily_worst_values(own_observations.clone(), days);
+        .unwrap_or(0);
     let Series {
         labs,
         trajectories,
