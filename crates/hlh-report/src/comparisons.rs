@@ -65,7 +65,11 @@ fn comparison_table(context: &Context, comparison: &Comparison, index: usize) ->
             None => MISSING.into(),
         })]);
         cells.push(vec![text(test_cell(row.test))]);
-        table.row(&variable_label(row), true, cells);
+        table.row(
+            &variable_label(row, context.cohort.protocol.fever_resolved_by_day),
+            true,
+            cells,
+        );
     }
     let tests: Vec<String> = GroupTest::ALL
         .into_iter()
@@ -84,10 +88,16 @@ fn comparison_table(context: &Context, comparison: &Comparison, index: usize) ->
     if comparison.overlapping {
         table.notes.push("A patient with several triggers is counted in each of their groups; the tests use only the patients with exactly one trigger, so that the groups compared are independent.".into());
     }
-    if comparison.ungrouped.count() > 0 {
+    let ungrouped = comparison.ungrouped.count();
+    if ungrouped == 1 && !numbers.suppressing() {
         table.notes.push(format!(
-            "{} patient(s) of unknown {} are in no group.",
-            numbers.count(comparison.ungrouped.count()),
+            "One patient of unknown {} is in no group.",
+            comparison.by.label()
+        ));
+    } else if ungrouped > 0 {
+        table.notes.push(format!(
+            "{} patients of unknown {} are in no group.",
+            numbers.count(ungrouped),
             comparison.by.label()
         ));
     }
@@ -121,7 +131,8 @@ fn test_cell(test: Option<GroupTest>) -> &'static str {
     }
 }
 
-fn variable_label(row: &ComparisonRow) -> String {
+/// The row's label; `resolved_by` is the day fever resolution is judged by (`fever.resolved_by_day`).
+fn variable_label(row: &ComparisonRow, resolved_by: i32) -> String {
     let unit = row
         .unit
         .map(|u| format!(", {}", hlh_model::units::printed(u)))
@@ -138,7 +149,9 @@ fn variable_label(row: &ComparisonRow) -> String {
         Variable::DaysToIndex => "Days from diagnosis to Day 0".into(),
         Variable::Day0(analyte) => format!("Day-0 {}{unit}", analyte.label_in_sentence()),
         Variable::Response => "Response".into(),
-        Variable::FeverResolved => "Fever resolved (febrile at baseline)".into(),
+        Variable::FeverResolved => {
+            format!("Fever resolved by Day {resolved_by} (febrile at baseline)")
+        }
         Variable::Change(analyte) => {
             format!(
                 "Change of {}, Day 0 to Day 7{unit}",
