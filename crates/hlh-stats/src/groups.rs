@@ -75,12 +75,12 @@ pub fn fisher_exact_rxc(table: &[Vec<u64>]) -> Result<Option<f64>, StatsError> {
             .sum::<f64>();
     let mut enumeration = Enumeration {
         column_margins: &column_margins,
-        log_factorial: &log_factorial,
+        log_factorials: &log_factorials,
         threshold: observed + (1.0 + 1e-7f64).ln(),
         p_value: 0.0,
         tables: 0,
     };
-    let mut remaining = row_margins.clone();
+    let mut remaining = row_margins;
     if enumeration.fill(0, 0, column_margins[0], &mut remaining, constant) {
         Ok(Some(enumeration.p_value.min(1.0)))
     } else {
@@ -90,16 +90,21 @@ pub fn fisher_exact_rxc(table: &[Vec<u64>]) -> Result<Option<f64>, StatsError> {
 
 /// The walk over every table with the given margins, column by column, adding up the probabilities of
 /// those no more likely than the observed one.
-struct Enumeration<'a, F: Fn(u64) -> f64> {
+struct Enumeration<'a> {
     column_margins: &'a [u64],
-    log_factorial: &'a F,
+    /// ln k! for k = 0 … n.
+    log_factorials: &'a [f64],
     /// log P of the observed table, widened by the relative tolerance.
     threshold: f64,
     p_value: f64,
     tables: u64,
 }
 
-impl<F: Fn(u64) -> f64> Enumeration<'_, F> {
+impl Enumeration<'_> {
+    fn log_factorial(&self, k: u64) -> f64 {
+        self.log_factorials[k as usize]
+    }
+
     /// Fills cell (`row`, `column`) in every way the margins allow, given what is left of the column
     /// and of each row; `log_p` is the log probability of the cells filled so far. False once
     /// [`MAX_TABLES`] is passed.
@@ -116,7 +121,7 @@ impl<F: Fn(u64) -> f64> Enumeration<'_, F> {
             let log_p = log_p
                 - remaining
                     .iter()
-                    .map(|&x| (self.log_factorial)(x))
+                    .map(|&x| self.log_factorial(x))
                     .sum::<f64>();
             self.tables += 1;
             if log_p <= self.threshold {
@@ -137,7 +142,7 @@ impl<F: Fn(u64) -> f64> Enumeration<'_, F> {
         };
         for cell in cells {
             remaining[row] -= cell;
-            let log_p = log_p - (self.log_factorial)(cell);
+            let log_p = log_p - self.log_factorial(cell);
             let going_on = if row == remaining.len() - 1 {
                 self.fill(
                     column + 1,
