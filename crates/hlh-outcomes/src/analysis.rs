@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use hlh_criteria::hlh2004::Diagnosis;
 use hlh_model::{parallel, Analyte, Drug, EventKind, PatientIndex, Sex, Study, Trigger};
 use hlh_stats::competing::{CompetingRisks, Outcome};
+use hlh_stats::survival::KaplanMeier;
 use hlh_stats::{Pairs, SurvivalData};
 use serde_json::{json, Map, Value};
 
@@ -822,55 +823,60 @@ fn derive_all(
     }))
 }
 
+/// The Kaplan–Meier fit of one group of (day, event) pairs under the protocol's interval; `None`
+/// without a pair.
+fn single_fit(
+    pairs: impl Iterator<Item = (i32, bool)>,
+    protocol: &Protocol,
+) -> Option<KaplanMeier> {
+    let (time, event): (Vec<f64>, Vec<f64>) = pairs
+        .map(|(time, event)| (f64::from(time), f64::from(u8::from(event))))
+        .unzip();
+    // Times are whole days ≥ 0 and events 0 or 1: the only failure is no data at all.
+    let data = SurvivalData::new::<&str>(&time, &event, None).ok()?;
+    Some(
+        data.fit(protocol.km_conf_type, protocol.confidence)
+            .groups
+            .swap_remove(0)
+            .fit,
+    )
+}
+
+/// A fit's median and its interval, each `None` where it does not exist.
+fn median_with_ci(fit: Option<&KaplanMeier>) -> (Option<f64>, [Option<f64>; 2]) {
+    (
+        fit.and_then(|f| f.median).and_then(finite),
+        [
+            fit.and_then(|f| f.median_ci.0).and_then(finite),
+            fit.and_then(|f| f.median_ci.1).and_then(finite),
+        ],
+    )
+}
+
 fn kaplan_meier(
     febrile: &[usize],
     patients: &[PatientEndpoints],
     protocol: &Protocol,
 ) -> FeverKaplanMeier {
-    let (time, event): (Vec<f64>, Vec<f64>) = febrile
-        .iter()
-        .filter_map(|&i| patients[i].resolution_time)
-        .map(|(time, resolved)| (f64::from(time), f64::from(u8::from(resolved))))
-        .unzip();
-    let Ok(data) = SurvivalData::new::<&str>(&time, &event, None) else {
-        return FeverKaplanMeier {
-            median: None,
-            ci95: [None, None],
-            conf_type: None,
-            table: Vec::new(),
-        };
-    };
-    let analysis = data.fit(protocol.km_conf_type, protocol.confidence);
-    let fit = &analysis.groups[0].fit;
+    let fit = single_fit(
+        febrile.iter().filter_map(|&i| patients[i].resolution_time),
+        protocol,
+    );
+    let (median, ci95) = median_with_ci(fit.as_ref());
     FeverKaplanMeier {
-        median: fit.median.and_then(finite),
-        ci95: [
-            fit.median_ci.0.and_then(finite),
-            fit.median_ci.1.and_then(finite),
-        ],
-        conf_type: Some(protocol.km_conf_type),
-        table: fit.table.clone(),
+        median,
+        ci95,
+        conf_type: fit.as_ref().map(|_| protocol.km_conf_type),
+        table: fit.map(|f| f.table).unwrap_or_default(),
     }
 }
 
 /// Overall survival of the analysed patients from Day 0.
 fn overall_survival(patients: &[PatientEndpoints], protocol: &Protocol) -> OverallSurvival {
-    let (time, event): (Vec<f64>, Vec<f64>) = patients
-        .iter()
-        .map(|p| (f64::from(p.survival.0), f64::from(u8::from(p.survival.1))))
-        .unzip();
     let deaths = Count {
         patients: positions(patients, |p| p.survival.1),
     };
-    // Times are whole days ≥ 0 and events 0 or 1, and there is at least one patient.
-    let fit = SurvivalData::new::<&str>(&time, &event, None)
-        .ok()
-        .map(|data| {
-            data.fit(protocol.km_conf_type, protocol.confidence)
-                .groups
-                .swap_remove(0)
-                .fit
-        });
+    let fit = single_fit(patients.iter().map(|p| p.survival), protocol);
     let landmarks = protocol
         .survival_landmark_days
         .iter()
@@ -887,14 +893,12 @@ fn overall_survival(patients: &[PatientEndpoints], protocol: &Protocol) -> Overa
             }
         })
         .collect();
+    let (median, ci95) = median_with_ci(fit.as_ref());
     OverallSurvival {
         n: patients.len(),
         deaths,
-        median: fit.as_ref().and_then(|f| f.median).and_then(finite),
-        ci95: [
-            fit.as_ref().and_then(|f| f.median_ci.0).and_then(finite),
-            fit.as_ref().and_then(|f| f.median_ci.1).and_then(finite),
-        ],
+        median,
+        ci95,
         conf_type: protocol.km_conf_type,
         table: fit.map(|f| f.table).unwrap_or_default(),
         landmarks,

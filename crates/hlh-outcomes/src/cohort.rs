@@ -597,7 +597,7 @@ fn conf_type_name<S: Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     match conf_type {
-        Some(conf_type) => serializer.serialize_str(conf_type.name()),
+        Some(conf_type) => conf_type_name_of(conf_type, serializer),
         None => serializer.serialize_none(),
     }
 }
