@@ -3,8 +3,24 @@
 
 use hlh_stats::survival::KmRow;
 
-use crate::svg::{colour, tick_label, Anchor, Plot, Svg, TextStyle, TICK_FONT_SIZE};
+use super::{LEFT, RIGHT, WIDTH};
+use crate::svg::{colour, tick_label, Anchor, Plot, Scale, Svg, TextStyle, TICK_FONT_SIZE};
 use crate::Context;
+
+/// The frame every Kaplan–Meier figure is drawn in: a plot from day 0 to the last time of `table` (at
+/// least a week) over 0–100 %, room below it for the number at risk; with that last time.
+pub fn frame(table: &[KmRow]) -> (Svg, Plot, f64) {
+    let last_time = table.iter().map(|r| r.time).fold(0.0, f64::max);
+    let plot = Plot {
+        left: LEFT,
+        top: 20.0,
+        width: WIDTH - LEFT - RIGHT,
+        height: 280.0,
+        x: Scale::linear_over(0.0, last_time.max(7.0), true),
+        y: Scale::Linear { min: 0.0, max: 1.0 },
+    };
+    (Svg::new(WIDTH, 404.0), plot, last_time)
+}
 
 /// Which way a curve is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,10 +1,9 @@
 //! Overall survival from Day 0 with its number-at-risk table.
 
-use super::km::{at_risk_row, draw_curve, legend_band_and_censored, Drawn};
-use super::{LEFT, RIGHT, WIDTH};
+use super::km::{at_risk_row, draw_curve, frame, legend_band_and_censored, Drawn};
 use crate::document::Figure;
 use crate::numbers::percent;
-use crate::svg::{colour, Anchor, Plot, Scale, Svg, TextStyle, TICK_FONT_SIZE};
+use crate::svg::{colour, Anchor, TextStyle, TICK_FONT_SIZE};
 use crate::Context;
 
 /// The Kaplan–Meier curve of overall survival with its band, censoring marks and an aligned
@@ -16,16 +15,7 @@ pub fn survival(context: &Context, number_of_figure: usize) -> Option<Figure> {
     if survival.deaths.count() == 0 || context.numbers.suppressing() {
         return None;
     }
-    let last_time = table.iter().map(|r| r.time).fold(0.0, f64::max);
-    let plot = Plot {
-        left: LEFT,
-        top: 20.0,
-        width: WIDTH - LEFT - RIGHT,
-        height: 280.0,
-        x: Scale::linear_over(0.0, last_time.max(7.0), true),
-        y: Scale::Linear { min: 0.0, max: 1.0 },
-    };
-    let mut svg = Svg::new(WIDTH, 404.0);
+    let (mut svg, plot, last_time) = frame(table);
     plot.draw_axes(&mut svg, "Days since Day 0", "Alive (%)", &|v| {
         format!("{:.0}", v * 100.0)
     });
