@@ -48,6 +48,10 @@ impl std::fmt::Display for DocxError {
 
 impl std::error::Error for DocxError {}
 
+fn package_error(error: impl std::fmt::Display) -> DocxError {
+    DocxError::Package(error.to_string())
+}
+
 /// The report of `analysis` as a Word document: the same blocks, hence the same numbers, as
 /// [`hlh_report::html`], with `options` (small-cell suppression) applied alike.
 ///
@@ -102,11 +106,8 @@ pub fn to_docx(document: &Document) -> Result<Vec<u8>, DocxError> {
             name.as_str(),
             SimpleFileOptions::default().compression_method(method),
         )
-        .map_err(|e| DocxError::Package(e.to_string()))?;
-        zip.write_all(bytes)
-            .map_err(|e| DocxError::Package(e.to_string()))?;
+        .map_err(package_error)?;
+        zip.write_all(bytes).map_err(package_error)?;
     }
-    zip.finish()
-        .map(Cursor::into_inner)
-        .map_err(|e| DocxError::Package(e.to_string()))
+    zip.finish().map(Cursor::into_inner).map_err(package_error)
 }

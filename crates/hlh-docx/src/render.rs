@@ -1,7 +1,7 @@
 //! A figure's SVG as a PNG at print resolution, its text set in the bundled Liberation Sans (metrically
 //! Helvetica and Arial, which the SVG names first), so that no glyph depends on the fonts of the machine.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use resvg::tiny_skia::{Color, Pixmap, Transform};
 use resvg::usvg::{fontdb, Options, Tree};
@@ -22,13 +22,18 @@ pub struct FigurePng {
     pub height: u32,
 }
 
-/// The fonts the figures are set in, and nothing from the system.
+/// The fonts the figures are set in, and nothing from the system; loaded once for every figure.
 fn fonts() -> Arc<fontdb::Database> {
-    let mut database = fontdb::Database::new();
-    database.load_font_data(REGULAR.to_vec());
-    database.load_font_data(BOLD.to_vec());
-    database.set_sans_serif_family("Liberation Sans");
-    Arc::new(database)
+    static FONTS: OnceLock<Arc<fontdb::Database>> = OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let mut database = fontdb::Database::new();
+            database.load_font_data(REGULAR.to_vec());
+            database.load_font_data(BOLD.to_vec());
+            database.set_sans_serif_family("Liberation Sans");
+            Arc::new(database)
+        })
+        .clone()
 }
 
 /// Renders `svg` at [`FIGURE_DPI`] for a width of [`FIGURE_WIDTH_INCHES`], on white.
