@@ -263,6 +263,30 @@ enum Reading {
     NotApplicable,
 }
 
+/// The numbers among readings.
+fn numbers(readings: &[Reading]) -> Vec<f64> {
+    readings
+        .iter()
+        .filter_map(|r| match r {
+            Reading::Number(x) => Some(*x),
+            _ => None,
+        })
+        .collect()
+}
+
+/// How many readings are each of `levels`, in their order.
+fn level_counts(levels: &[&'static str], readings: &[Reading]) -> Vec<usize> {
+    levels
+        .iter()
+        .map(|&level| {
+            readings
+                .iter()
+                .filter(|r| **r == Reading::Level(level))
+                .count()
+        })
+        .collect()
+}
+
 struct Definition {
     variable: Variable,
     kind: VariableKind,
@@ -598,30 +622,16 @@ fn row(
 fn summarise(variable: &Definition, readings: &[Reading], protocol: &Protocol) -> GroupSummary {
     let unknown = readings.iter().filter(|r| **r == Reading::Unknown).count();
     match variable.kind {
-        VariableKind::Continuous => {
-            let values: Vec<f64> = readings
-                .iter()
-                .filter_map(|r| match r {
-                    Reading::Number(x) => Some(*x),
-                    _ => None,
-                })
-                .collect();
-            GroupSummary::Continuous {
-                summary: Summary::of(&values, protocol),
-                unknown,
-            }
-        }
+        VariableKind::Continuous => GroupSummary::Continuous {
+            summary: Summary::of(&numbers(readings), protocol),
+            unknown,
+        },
         VariableKind::Categorical => {
             let levels: Vec<LevelCount> = variable
                 .levels
                 .iter()
-                .map(|&level| LevelCount {
-                    level,
-                    count: readings
-                        .iter()
-                        .filter(|r| **r == Reading::Level(level))
-                        .count(),
-                })
+                .zip(level_counts(variable.levels, readings))
+                .map(|(&level, count)| LevelCount { level, count })
                 .collect();
             GroupSummary::Categorical {
                 n: levels.iter().map(|l| l.count).sum(),
@@ -648,12 +658,9 @@ fn test(
             let table: Vec<Vec<u64>> = groups
                 .iter()
                 .map(|g| {
-                    variable
-                        .levels
-                        .iter()
-                        .map(|&level| {
-                            g.iter().filter(|r| **r == Reading::Level(level)).count() as u64
-                        })
+                    level_counts(variable.levels, g)
+                        .into_iter()
+                        .map(|count| count as u64)
                         .collect()
                 })
                 .collect();
@@ -670,17 +677,7 @@ fn test(
             }
         }
         VariableKind::Continuous => {
-            let values: Vec<Vec<f64>> = groups
-                .iter()
-                .map(|g| {
-                    g.iter()
-                        .filter_map(|r| match r {
-                            Reading::Number(x) => Some(*x),
-                            _ => None,
-                        })
-                        .collect()
-                })
-                .collect();
+            let values: Vec<Vec<f64>> = groups.iter().map(|g| numbers(g)).collect();
             let first = values[0][0];
             if values.iter().flatten().all(|&x| x == first) {
                 return Err("every patient has the same value");
