@@ -1,7 +1,7 @@
 //! Table 3 (one table per grouping of `compare.by`: the variables by group with the test beside each
 //! p-value) and the overall-survival table, read from the analysis.
 
-use hlh_outcomes::cohort::OverallSurvival;
+use hlh_outcomes::cohort::{OverallSurvival, Proportion};
 use hlh_outcomes::compare::{
     Comparison, ComparisonRow, GroupSummary, GroupTest, Grouping, LevelCount, Variable,
 };
@@ -180,20 +180,15 @@ fn summary_cell(context: &Context, row: &ComparisonRow, summary: &GroupSummary) 
             }
         }
         GroupSummary::Categorical { n, levels, .. } => match levels.first() {
-            Some(LevelCount { count, .. }) => {
-                let (count, n) = (*count as u64, *n as u64);
-                if n == 0 {
-                    MISSING.into()
-                } else if numbers.is_suppressed(count)
-                    || numbers.is_suppressed(n)
-                    || numbers.is_suppressed(n - count)
-                {
-                    format!("{}/{}", numbers.count(count), numbers.count(n))
-                } else {
-                    format!("{count}/{n} ({})", percent(count as f64 / n as f64))
-                }
-            }
-            None => MISSING.into(),
+            // Printed as every share of the report, so suppression hides what would reveal a small
+            // count, its complement in the group included.
+            Some(LevelCount { count, .. }) if *n > 0 => numbers.share(&Proportion {
+                count: *count as u64,
+                n: *n as u64,
+                proportion: Some(*count as f64 / *n as f64),
+                ci95: None,
+            }),
+            _ => MISSING.into(),
         },
     };
     match summary.unknown() as u64 {

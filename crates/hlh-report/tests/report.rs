@@ -437,3 +437,44 @@ fn a_sparse_study_gives_a_report_with_the_figures_its_data_allow() {
     assert!(page.contains("Patient P1"));
     assert!(!page.contains("SOURCE MISMATCH"));
 }
+
+/// With `--min-cell 5`, no count of a comparison table can be read as 1–4, nor derived as one from
+/// its group: a printed "k/n" has k and n − k both 0 or at least 5.
+#[test]
+fn comparison_tables_hide_small_counts_and_their_complements() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../hlh-cli/demo");
+    let ingested = read_study_folder(&dir);
+    let mut protocol = Protocol::default();
+    protocol
+        .apply(
+            &"[compare]\nby = [\"first_line\", \"early_anakinra\"]\n"
+                .parse()
+                .unwrap(),
+            "test.toml",
+        )
+        .unwrap();
+    let analysis = analyze(&ingested.study, &protocol).unwrap();
+    let document = build(&analysis, &ReportOptions { min_cell: 5 });
+    let mut checked = 0;
+    for table in document.tables().filter(|t| t.id.starts_with("table-3")) {
+        for row in &table.rows {
+            let hlh_report::document::Row::Cells { cells, .. } = row else {
+                continue;
+            };
+            for cell in cells {
+                let text: String = cell.iter().map(|part| part.as_text()).collect();
+                let Some((count, rest)) = text.split_once('/') else {
+                    continue;
+                };
+                let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                if let (Ok(count), Ok(n)) = (count.parse::<u64>(), n.parse::<u64>()) {
+                    checked += 1;
+                    for shown in [count, n - count] {
+                        assert!(shown == 0 || shown >= 5, "{text} in {}", table.caption);
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 10, "{checked} counts checked");
+}
