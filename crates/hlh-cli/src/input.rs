@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use hlh_ingest::{read_study_folder, Ingested};
+use hlh_ingest::Ingested;
 
 /// The study a command reads.
 #[derive(Debug, Clone, clap::Args)]
@@ -27,50 +27,26 @@ impl StudyInput {
 }
 
 /// Reads the study: a wide workbook through its mapping, a workbook (by its extension) or a folder.
+#[cfg(feature = "workbook")]
 pub fn read_study(input: &StudyInput) -> Ingested {
     match &input.mapping {
-        Some(mapping) => read_wide_workbook(&input.study, mapping),
-        None if is_workbook(&input.study) => read_workbook(&input.study),
-        None => read_study_folder(&input.study),
+        Some(mapping) => hlh_workbook::read_wide_workbook(&input.study, mapping),
+        None => hlh_workbook::read_workbook_or_folder(&input.study),
     }
 }
 
-pub fn is_workbook(path: &Path) -> bool {
-    path.extension()
-        .and_then(|extension| extension.to_str())
-        .is_some_and(|extension| {
-            WORKBOOK_EXTENSIONS
-                .iter()
-                .any(|known| extension.eq_ignore_ascii_case(known))
-        })
-}
-
-/// The extensions read as workbooks.
-pub const WORKBOOK_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xls", "xlsb", "ods"];
-
-#[cfg(feature = "workbook")]
-fn read_workbook(path: &Path) -> Ingested {
-    hlh_workbook::read_workbook(path)
-}
-
-#[cfg(feature = "workbook")]
-fn read_wide_workbook(path: &Path, mapping: &Path) -> Ingested {
-    hlh_workbook::read_wide_workbook(path, mapping)
-}
-
+/// Reads the study folder; a workbook is refused, since this hlh was built without them.
 #[cfg(not(feature = "workbook"))]
-fn read_wide_workbook(path: &Path, _mapping: &Path) -> Ingested {
-    read_workbook(path)
-}
-
-#[cfg(not(feature = "workbook"))]
-fn read_workbook(path: &Path) -> Ingested {
+pub fn read_study(input: &StudyInput) -> Ingested {
     use hlh_ingest::{Diagnostic, Severity};
+    if input.mapping.is_none() && !hlh_ingest::is_workbook_path(&input.study) {
+        return hlh_ingest::read_study_folder(&input.study);
+    }
     Ingested::unread(vec![Diagnostic {
         expected: Some("a study folder".into()),
         ..Diagnostic::about_file(
             Severity::Error,
-            &path.display().to_string(),
+            &input.study.display().to_string(),
             "this hlh was built without workbook support (the `workbook` feature)",
         )
     }])

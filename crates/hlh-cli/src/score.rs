@@ -3,13 +3,10 @@
 use std::path::Path;
 
 use hlh_criteria::findings_json::read_findings_json;
-use hlh_criteria::hlh2004::{hlh2004, Criterion, Hlh2004, Hlh2004Settings};
-use hlh_criteria::hscore::{
-    approximate_probability, hscore, HScore, HScoreSettings, ItemValue, UnitMode,
-};
-use hlh_criteria::mas2016::{mas2016, Mas2016};
-use hlh_criteria::ms_score::{ms_score, MsScore, Population, Verdict};
-use hlh_criteria::ohi::{ohi, Ohi, OhiOperator};
+use hlh_criteria::every_score::{every_score, BedsideSettings, EveryScore};
+use hlh_criteria::hlh2004::Criterion;
+use hlh_criteria::hscore::{approximate_probability, ItemValue};
+use hlh_criteria::ms_score::{Population, Verdict};
 use serde_json::{json, Map, Value};
 
 use hlh_outcomes::json_forms::{number_value as json_number, optional_value as json_optional};
@@ -52,21 +49,13 @@ pub fn run(file: &Path, options: Options) -> anyhow::Result<Outcome> {
             return Ok(Outcome::InvalidInput);
         }
     };
-    let hscore_settings = HScoreSettings {
-        unit_mode: if typed_units {
-            UnitMode::Typed
-        } else {
-            UnitMode::Canonical
+    let scores = every_score(
+        &findings,
+        BedsideSettings {
+            typed_units,
+            ms_population,
         },
-        ..HScoreSettings::default()
-    };
-    let scores = Scores {
-        hscore: hscore(&findings, &hscore_settings),
-        hlh2004: hlh2004(&findings, &Hlh2004Settings::default()),
-        ohi: ohi(&findings, OhiOperator::Strict),
-        mas2016: mas2016(&findings),
-        ms_score: ms_score(&findings, ms_population),
-    };
+    );
     if as_json {
         println!(
             "{}",
@@ -76,14 +65,6 @@ pub fn run(file: &Path, options: Options) -> anyhow::Result<Outcome> {
         print!("{}", bedside(&scores, approximate));
     }
     Ok(Outcome::Success)
-}
-
-struct Scores {
-    hscore: HScore,
-    hlh2004: Hlh2004,
-    ohi: Ohi,
-    mas2016: Mas2016,
-    ms_score: MsScore,
 }
 
 fn item_value(value: &ItemValue) -> Value {
@@ -104,7 +85,7 @@ fn criterion_json(criterion: &Criterion) -> Value {
     })
 }
 
-fn scores_json(scores: &Scores, approximate: bool) -> Value {
+fn scores_json(scores: &EveryScore, approximate: bool) -> Value {
     let h = &scores.hscore;
     let mut probability = Map::new();
     probability.insert("percent".into(), json_optional(h.probability.percent));
@@ -167,7 +148,7 @@ fn scores_json(scores: &Scores, approximate: bool) -> Value {
 
 /// What a clinician at the bedside wants: each item with its value, points and status, the total with
 /// its range, the probability, and each verdict.
-fn bedside(scores: &Scores, approximate: bool) -> String {
+fn bedside(scores: &EveryScore, approximate: bool) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let h = &scores.hscore;

@@ -6,7 +6,8 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::atomic::{write_atomically, write_files_atomically};
-use crate::input::{is_workbook, StudyInput};
+use crate::input::StudyInput;
+use hlh_ingest::is_workbook_path;
 use crate::output::diagnostic_line;
 use crate::Outcome;
 
@@ -43,7 +44,7 @@ pub fn convert(input: &StudyInput, out: &Path) -> anyhow::Result<Outcome> {
     let (ingested, files) = if let Some(mapping) = &input.mapping {
         let (ingested, files) = hlh_workbook::read_wide_workbook_files(&input.study, mapping);
         (ingested, Some(files))
-    } else if is_workbook(&input.study) {
+    } else if is_workbook_path(&input.study) {
         let (ingested, files) = hlh_workbook::read_workbook_files(&input.study);
         (ingested, Some(files))
     } else {

@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use crate::findings::{Findings, LabValue};
 
-/// The boolean findings FINDINGS.json may carry.
-const BOOLEAN_KEYS: [&str; 12] = [
+/// The yes/no findings FINDINGS.json may carry, each `true`, `false` or unknown.
+pub const BOOLEAN_KEYS: [&str; 12] = [
     "immunosuppression",
     "hepatomegaly",
     "splenomegaly",

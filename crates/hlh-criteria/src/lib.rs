@@ -10,6 +10,7 @@
 //! so no threshold can be compared with a number in the unit it was typed in (except in the explicit
 //! typed-unit mode of the HScore, which reads the unit as written on purpose).
 
+pub mod every_score;
 mod findings;
 pub mod findings_json;
 pub mod hlh2004;

@@ -175,6 +175,20 @@ pub fn read_study(sources: &StudySources) -> Ingested {
     }
 }
 
+/// The extensions by which a study path is a workbook (read by hlh-workbook) rather than a folder.
+pub const WORKBOOK_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xls", "xlsb", "ods"];
+
+/// Whether `path` names a workbook, by its extension (any case).
+pub fn is_workbook_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|extension| extension.to_str())
+        .is_some_and(|extension| {
+            WORKBOOK_EXTENSIONS
+                .iter()
+                .any(|known| extension.eq_ignore_ascii_case(known))
+        })
+}
+
 /// Reads the study folder `dir`. File names are matched case-insensitively (`Patients.csv` is found).
 pub fn read_study_folder(dir: &Path) -> Ingested {
     let mut io_problems = Diagnostics::default();

@@ -475,6 +475,50 @@ impl Protocol {
         }
         Value::Object(root)
     }
+
+    /// Every setting's name and its value as TOML text (`3`, `"clock"`, `[28, 90]`), in declaration
+    /// order: the value a form shows and a protocol file holds.
+    pub fn echo_toml(&self) -> Vec<(&'static str, String)> {
+        self.echo()
+            .into_iter()
+            .map(|(name, value)| {
+                // Every echo is a number, a string, a boolean or an array of them, all of which TOML has.
+                let text = toml::Value::try_from(&value)
+                    .map_or_else(|_| value.to_string(), |value| value.to_string());
+                (name, text)
+            })
+            .collect()
+    }
+
+    /// The protocol as a protocol file: every setting, each under its section with its meaning as a
+    /// comment. Read back with `--protocol`, it gives this protocol whatever study.toml says, since it
+    /// names every setting.
+    pub fn to_toml(&self) -> String {
+        use std::fmt::Write as _;
+        let mut top = String::new();
+        let mut sections: Vec<(&str, String)> = Vec::new();
+        for ((name, text), setting) in self.echo_toml().into_iter().zip(SETTINGS) {
+            let (out, key) = match name.split_once('.') {
+                Some((section, key)) => {
+                    let position = match sections.iter().position(|(known, _)| *known == section) {
+                        Some(position) => position,
+                        None => {
+                            sections.push((section, String::new()));
+                            sections.len() - 1
+                        }
+                    };
+                    (&mut sections[position].1, key)
+                }
+                None => (&mut top, name),
+            };
+            let _ = writeln!(out, "# {}\n{key} = {text}", setting.doc.trim());
+        }
+        let mut text = top;
+        for (section, body) in sections {
+            let _ = write!(text, "\n[{section}]\n{body}");
+        }
+        text
+    }
 }
 
 impl serde::Serialize for Protocol {
@@ -710,6 +754,34 @@ mod tests {
             (5, 9),
             "untouched settings keep their default"
         );
+    }
+
+    #[test]
+    fn the_protocol_file_reads_back_to_the_same_protocol() {
+        let mut edited = Protocol::default();
+        edited
+            .apply(
+                &table(
+                    "index_drug = \"tocilizumab\"\n[fever]\nsustained_days = 3\ntiming = \"clock\"\n\
+                     [survival]\nlandmark_days = [14, 60]\n[compare]\nby = [\"response\", \"trigger\"]\n",
+                ),
+                "p.toml",
+            )
+            .unwrap();
+        for protocol in [Protocol::default(), edited] {
+            let text = protocol.to_toml();
+            // Over a study.toml that sets something else, the file still decides every setting.
+            let study = table("[fever]\nsustained_days = 5\nthreshold_celsius = 39.0\n");
+            let mut read = Protocol::default();
+            read.apply(&study, "study.toml").unwrap();
+            read.apply(&table(&text), "protocol.toml").unwrap();
+            assert_eq!(read.echo(), protocol.echo(), "{text}");
+            assert_eq!(
+                text.matches("\n[fever]\n").count(),
+                1,
+                "one table per section: {text}"
+            );
+        }
     }
 
     #[test]
