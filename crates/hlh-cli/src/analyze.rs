@@ -8,7 +8,9 @@ use hlh_outcomes::{analyze, Analysis, Protocol};
 
 use crate::atomic::write_atomically;
 use crate::input::StudyInput;
-use crate::output::{count_line, diagnostic_line, paint_error};
+use hlh_ingest::count_line;
+
+use crate::output::{diagnostic_line, paint_error};
 use crate::Outcome;
 
 pub fn run(

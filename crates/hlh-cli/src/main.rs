@@ -24,6 +24,8 @@ mod output;
 mod redcap;
 mod report;
 mod score;
+#[cfg(feature = "serve")]
+mod serve;
 mod stats;
 mod validate;
 #[cfg(feature = "workbook")]
@@ -138,6 +140,20 @@ enum Command {
         #[command(subcommand)]
         command: redcap::RedcapCommand,
     },
+    /// The study and the bedside scores in a browser: a local web app on this machine only
+    #[cfg(feature = "serve")]
+    Serve {
+        /// A study folder or workbook to open at start (others can be opened or uploaded in the app)
+        #[arg(value_name = "STUDY")]
+        study: Option<PathBuf>,
+        /// The port to listen on (0: any free port)
+        #[arg(long, value_name = "N", default_value_t = 8484)]
+        port: u16,
+        /// The address to listen on; only this machine can reach the default. Another address lets
+        /// other machines reach the app (anyone with the printed address then sees the study)
+        #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+    },
     /// Statistics on a CSV file or on counts: paired, summary, km, proportion, fisher, mannwhitney
     Stats {
         #[command(subcommand)]
@@ -166,6 +182,8 @@ fn main() -> ExitCode {
         #[cfg(feature = "workbook")]
         Command::Convert { input, out } => workbook::convert(&input, &out),
         Command::Stats { command } => stats::run(command),
+        #[cfg(feature = "serve")]
+        Command::Serve { study, port, bind } => serve::run(study, bind, port),
         Command::Redcap { command } => redcap::run(command),
         #[cfg(feature = "omop")]
         Command::Omop { command } => omop::run(command),

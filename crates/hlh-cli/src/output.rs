@@ -33,6 +33,11 @@ fn paint(text: &str, ansi_colour: &str, is_terminal: bool) -> String {
     }
 }
 
+/// "warning" in yellow, for messages on stderr.
+pub fn paint_warning(text: &str) -> String {
+    paint(text, "33", std::io::stderr().is_terminal())
+}
+
 /// "error" in red, for messages on stderr.
 pub fn paint_error(text: &str) -> String {
     paint(text, "31", std::io::stderr().is_terminal())
@@ -49,22 +54,6 @@ pub fn diagnostic_line(diagnostic: &Diagnostic) -> String {
     text.replacen(word, &painted, 1)
 }
 
-/// "2 errors, 1 warning".
-pub fn count_line(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, word: &str| {
-        if n == 1 {
-            format!("1 {word}")
-        } else {
-            format!("{n} {word}s")
-        }
-    };
-    format!(
-        "{}, {}",
-        plural(errors, "error"),
-        plural(warnings, "warning")
-    )
-}
-
 /// Prints every problem of what was read (to stderr); with an error, says that nothing was written and
 /// returns true, so that a command that converts a study writes nothing half-checked.
 pub fn refuse_to_write(ingested: &hlh_ingest::Ingested) -> bool {
@@ -77,7 +66,7 @@ pub fn refuse_to_write(ingested: &hlh_ingest::Ingested) -> bool {
     eprintln!(
         "{}: {}; nothing was written",
         paint_error("error"),
-        count_line(
+        hlh_ingest::count_line(
             ingested.count(Severity::Error),
             ingested.count(Severity::Warning)
         )

@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use hlh_criteria::findings_json::read_findings_json;
 use hlh_criteria::every_score::{every_score, BedsideSettings, EveryScore};
+use hlh_criteria::findings_json::read_findings_json;
 use hlh_criteria::hlh2004::Criterion;
 use hlh_criteria::hscore::{approximate_probability, ItemValue};
 use hlh_criteria::ms_score::{Population, Verdict};

@@ -1,8 +1,8 @@
 //! `hlh validate STUDY`: what was read, and every problem.
 
-use hlh_ingest::{Severity, StudySummary};
+use hlh_ingest::{count_line, Severity, StudySummary};
 
-use crate::output::{count_line, diagnostic_line};
+use crate::output::diagnostic_line;
 use crate::Outcome;
 
 pub fn run(input: &crate::input::StudyInput) -> anyhow::Result<Outcome> {

@@ -7,9 +7,9 @@ use anyhow::Context;
 
 use crate::atomic::{write_atomically, write_files_atomically};
 use crate::input::StudyInput;
-use hlh_ingest::is_workbook_path;
 use crate::output::diagnostic_line;
 use crate::Outcome;
+use hlh_ingest::is_workbook_path;
 
 pub fn template(out: &Path) -> anyhow::Result<Outcome> {
     let bytes = hlh_workbook::template().context("the template cannot be assembled")?;

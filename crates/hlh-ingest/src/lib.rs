@@ -38,7 +38,7 @@ pub fn study_columns(file: StudyFile) -> &'static [ColumnSpec<'static>] {
         StudyFile::Events => events::COLUMNS,
     }
 }
-pub use summary::StudySummary;
+pub use summary::{count_line, StudySummary};
 use table::Diagnostics;
 
 /// The file name of the optional study settings.

@@ -102,3 +102,19 @@ impl fmt::Display for StudySummary {
         Ok(())
     }
 }
+
+/// "2 errors, 1 warning".
+pub fn count_line(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("1 {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}

@@ -9,7 +9,7 @@ mod wide;
 mod write;
 
 pub use draft::draft_mapping;
-pub use read::{read_workbook, read_workbook_files, STUDY_SHEETS, STUDY_TOML_SHEET};
+pub use read::{read_workbook, read_workbook_files, sheet_cells, STUDY_SHEETS, STUDY_TOML_SHEET};
 pub use wide::{read_wide_workbook, read_wide_workbook_files};
 pub use write::{study_workbook, template, EXAMPLE_PATIENT};
 

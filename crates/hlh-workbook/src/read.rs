@@ -330,6 +330,12 @@ fn sheet_text<RS: std::io::Read + std::io::Seek>(
     Some(to_csv(name, &range, &merged, file, problems))
 }
 
+/// A sheet's cells as text from A1 (row 1 is the first), to show a problem's row again; `None` when
+/// the workbook or the sheet cannot be read.
+pub fn sheet_cells(path: &Path, sheet: &str) -> Option<Vec<Vec<String>>> {
+    sheet_grid(path, Some(sheet), "", &mut Vec::new()).map(|(_, grid)| grid)
+}
+
 /// A sheet as a grid of cell texts from A1 (merged areas filled, error cells reported and empty), for
 /// a layout read column by column; `None` (with a problem) when it cannot be read.
 pub(crate) fn sheet_grid(
