@@ -177,11 +177,12 @@ pub(crate) fn canonical_unit(analyte: Analyte) -> &'static str {
     accepted_units(analyte)[0].spelling
 }
 
-/// A unit as printed for readers: the UCUM spelling with its symbols (`ug/L` → `µg/L`, `Cel` → `°C`,
+/// A unit as printed for readers: the UCUM spelling with its symbols (`ug/L` → `µg/L`, `Cel` → `°C`, `[degF]` → `°F`,
 /// `10*9/L` → `×10⁹/L`).
 pub fn printed(ucum: &str) -> String {
     match ucum {
         "Cel" => "°C".into(),
+        "[degF]" => "°F".into(),
         "10*9/L" => "×10⁹/L".into(),
         other => other.replace('u', "µ"),
     }

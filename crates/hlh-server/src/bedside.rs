@@ -38,15 +38,38 @@ fn finding_question(key: &str) -> &'static str {
     }
 }
 
-/// The units of an analyte's drop-down: (spelling read by FINDINGS.json, as printed), each printed
-/// form once (`ug/L` and `µg/L` are one choice).
+/// The units of an analyte's drop-down: one choice per conversion (`ng/mL` and `µg/L` are one unit),
+/// as (the spelling FINDINGS.json is given, the label shown), the label naming the unit's other
+/// common spellings (`×10⁹/L (also G/L)`).
 fn unit_choices(analyte: Analyte) -> Vec<(&'static str, String)> {
+    let accepted = units::accepted_units(analyte);
     let mut choices: Vec<(&'static str, String)> = Vec::new();
-    for accepted in units::accepted_units(analyte) {
-        let printed = units::printed(accepted.spelling);
-        if !choices.iter().any(|(_, known)| *known == printed) {
-            choices.push((accepted.spelling, printed));
+    for (position, unit) in accepted.iter().enumerate() {
+        if accepted[..position]
+            .iter()
+            .any(|earlier| earlier.conversion == unit.conversion)
+        {
+            continue;
         }
+        let label = units::printed(unit.spelling);
+        let mut also: Vec<String> = Vec::new();
+        for other in &accepted[position + 1..] {
+            let printed = units::printed(other.spelling);
+            let readable = printed.chars().count() > 1 && !printed.contains(['*', '^', '[']);
+            if other.conversion == unit.conversion
+                && readable
+                && printed != label
+                && !also.contains(&printed)
+            {
+                also.push(printed);
+            }
+        }
+        let label = if also.is_empty() {
+            label
+        } else {
+            format!("{label} (also {})", also.join(", "))
+        };
+        choices.push((unit.spelling, label));
     }
     choices
 }
@@ -443,16 +466,22 @@ mod tests {
     }
 
     #[test]
-    fn each_printed_unit_is_offered_once() {
-        let ferritin = unit_choices(Analyte::Ferritin);
-        let printed: Vec<&str> = ferritin.iter().map(|(_, p)| p.as_str()).collect();
-        let mut unique = printed.clone();
-        unique.sort_unstable();
-        unique.dedup();
-        assert_eq!(printed.len(), unique.len(), "{printed:?}");
+    fn each_unit_is_offered_once_under_its_printed_name() {
+        let temperature = unit_choices(Analyte::Temperature);
         assert_eq!(
-            ferritin[0].0,
-            units::accepted_units(Analyte::Ferritin)[0].spelling
+            temperature,
+            vec![("Cel", "°C".to_string()), ("[degF]", "°F".to_string())]
         );
+        let cells = unit_choices(Analyte::Platelets);
+        assert_eq!(cells[0], ("10*9/L", "×10⁹/L (also G/L)".to_string()));
+        assert_eq!(cells.len(), 2, "{cells:?}");
+        for &analyte in Analyte::ALL {
+            let choices = unit_choices(analyte);
+            assert_eq!(
+                choices[0].0,
+                units::accepted_units(analyte)[0].spelling,
+                "the canonical unit first"
+            );
+        }
     }
 }

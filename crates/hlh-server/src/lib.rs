@@ -201,14 +201,14 @@ fn router(app: Arc<App>) -> Router {
         .route("/score", get(bedside::form).post(bedside::score))
         .route("/app.css", get(stylesheet))
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            security::guard,
-        ))
-        // Above every handler: a request larger than any form or upload is refused by its declared
+        // Around every handler, inside the guard: a request larger than any form or upload is refused by its declared
         // length before its body is read.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             MAX_UPLOAD_BYTES + 1024 * 1024,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            security::guard,
         ))
         .with_state(app)
 }
@@ -259,10 +259,18 @@ pub fn serve(
         let address = listener
             .local_addr()
             .map_err(|error| ServeError::Start(format!("cannot listen: {error}")))?;
-        // mkdtemp: a folder only this user may enter (0700).
         let private = tempfile::Builder::new()
             .prefix("hlh-serve-")
             .tempdir()
+            .and_then(|folder| {
+                // Only this user may enter it, whatever the umask made of it.
+                #[cfg(unix)]
+                std::fs::set_permissions(
+                    folder.path(),
+                    std::os::unix::fs::PermissionsExt::from_mode(0o700),
+                )?;
+                Ok(folder)
+            })
             .map_err(|error| ServeError::Start(format!("cannot make a private folder: {error}")))?;
         let security = Security::new(address).map_err(|error| {
             ServeError::Start(format!("no random numbers for the token: {error}"))
