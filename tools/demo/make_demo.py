@@ -132,6 +132,11 @@ def main(out):
                     celsius = round(rng.uniform(37.2, 38.6), 1)
                 else:
                     celsius = round(rng.uniform(36.3, 37.6), 1)
+                if pid == "SYN-17" and d == 7 and i == peak_index:
+                    # One fever two days after resolution (Day 5): resolved under the default two afebrile
+                    # days, not by Day 7 when three are asked for (fever.sustained_days = 3). Set after the
+                    # draw, so that every other value is unchanged.
+                    celsius = 38.4
                 stamp = f"{day(day0, d).isoformat()}T{hour:02d}:00"
                 if pid in FAHRENHEIT_PATIENTS:
                     observations.append([pid, stamp, "temperature", fmt_num(celsius * 9 / 5 + 32, 1), "[degF]"])

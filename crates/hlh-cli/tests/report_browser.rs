@@ -68,7 +68,7 @@ fn the_report_renders_in_chromium_offline_without_console_errors() {
     let console = browser.console();
     assert_eq!(console, json!([]), "console: {console}");
     // No request but the report itself.
-    let requests = browser.requests();
+    let requests = browser.requests(&page_url);
     assert!(
         !requests.is_empty(),
         "the performance log records the page load"

@@ -194,7 +194,11 @@ fn findings_json(fields: &Fields) -> Result<String, Vec<String>> {
     let number = |label: &str, text: &str, problems: &mut Vec<String>| -> Option<Value> {
         let text = text.trim();
         match text.parse::<f64>() {
-            Ok(value) if value.is_finite() => Some(json!(value)),
+            // As typed (`-4`, not `-4.0`), so that a message quotes the number the user wrote.
+            Ok(value) if value.is_finite() => Some(
+                serde_json::from_str::<serde_json::Number>(text)
+                    .map_or_else(|_| json!(value), Value::Number),
+            ),
             _ => {
                 let hint = if text.contains(',') {
                     " (write a decimal point: 3.5)"
@@ -457,7 +461,7 @@ mod tests {
         let value: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
             value,
-            json!({"age_years": 54.0, "ferritin": {"value": 8500.0, "unit": "ng/mL"},
+            json!({"age_years": 54, "ferritin": {"value": 8500, "unit": "ng/mL"},
                    "splenomegaly": true, "hepatomegaly": false})
         );
         let wrong: Fields = vec![("value:crp".into(), "3,5".into())];

@@ -42,22 +42,22 @@ pub async fn home(State(app): State<Arc<App>>) -> Html<String> {
     let _ = write!(
         body,
         "<h2>A study on this computer</h2>\n\
-         <form method=\"post\" action=\"/open\">{token}\
+         <form method=\"post\" action=\"/open\" id=\"open-path\">{token}\
          <label for=\"path\">Folder or workbook</label>\
          <input type=\"text\" id=\"path\" name=\"path\" class=\"path\" placeholder=\"/home/me/studies/anakinra\" required> \
          <button type=\"submit\">Open</button>\
          <p class=\"note\">A study folder (patients.csv, observations.csv, treatments.csv, events.csv, study.toml) \
          or a workbook. It is only read, never changed.</p></form>\n\
          <h2>Or upload it</h2>\n\
-         <form method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\"><fieldset><legend>A workbook</legend>{token}\
+         <form method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\" id=\"upload-workbook\"><fieldset><legend>A workbook</legend>{token}\
          <input type=\"hidden\" name=\"kind\" value=\"workbook\">\
          <input type=\"file\" name=\"file\" accept=\"{workbooks}\" required> <button type=\"submit\">Upload</button>\
          </fieldset></form>\n\
-         <form method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\"><fieldset><legend>A zip of the study folder</legend>{token}\
+         <form method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\" id=\"upload-archive\"><fieldset><legend>A zip of the study folder</legend>{token}\
          <input type=\"hidden\" name=\"kind\" value=\"archive\">\
          <input type=\"file\" name=\"file\" accept=\".zip\" required> <button type=\"submit\">Upload</button>\
          </fieldset></form>\n\
-         <form method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\"><fieldset><legend>A REDCap export</legend>{token}\
+         <form method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\" id=\"upload-redcap\"><fieldset><legend>A REDCap export</legend>{token}\
          <input type=\"hidden\" name=\"kind\" value=\"redcap\">\
          <label>Data dictionary (CSV) <input type=\"file\" name=\"dictionary\" accept=\".csv\" required></label> \
          <label>Records, raw (CSV) <input type=\"file\" name=\"records\" accept=\".csv\" required></label><br>\

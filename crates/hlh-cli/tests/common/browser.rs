@@ -208,8 +208,9 @@ impl Browser {
             .clone()
     }
 
-    /// The URL of every request the browser sent since the last call.
-    pub fn requests(&self) -> Vec<String> {
+    /// The URL of every request sent since the last call by a page whose address starts with
+    /// `documents` (the browser's own pages, its new-tab page, are not the test's).
+    pub fn requests(&self, documents: &str) -> Vec<String> {
         let performance = call(
             "POST",
             &format!("{}/se/log", self.session),
@@ -221,6 +222,11 @@ impl Browser {
             .iter()
             .filter_map(|entry| serde_json::from_str::<Value>(entry["message"].as_str()?).ok())
             .filter(|m| m["message"]["method"] == "Network.requestWillBeSent")
+            .filter(|m| {
+                m["message"]["params"]["documentURL"]
+                    .as_str()
+                    .is_some_and(|document| document.starts_with(documents))
+            })
             .filter_map(|m| {
                 m["message"]["params"]["request"]["url"]
                     .as_str()
