@@ -51,10 +51,12 @@ fn unit_choices(analyte: Analyte) -> Vec<(&'static str, String)> {
         {
             continue;
         }
-        let label = units::printed(unit.spelling);
+        // The Greek mu and the micro sign print alike: one spelling of µg/L is shown.
+        let shown = |spelling: &str| units::printed(spelling).replace('\u{3bc}', "\u{b5}");
+        let label = shown(unit.spelling);
         let mut also: Vec<String> = Vec::new();
         for other in &accepted[position + 1..] {
-            let printed = units::printed(other.spelling);
+            let printed = shown(other.spelling);
             let readable = printed.chars().count() > 1 && !printed.contains(['*', '^', '[']);
             if other.conversion == unit.conversion
                 && readable
@@ -292,6 +294,11 @@ pub async fn score(
     Ok((status, Html(bedside_page(&app, &fields, &results))).into_response())
 }
 
+/// A name of the JSON output as words: `not_met` → `not met`, `bm_hemophagocytosis` → `bm hemophagocytosis`.
+fn readable(name: &str) -> String {
+    name.replace('_', " ")
+}
+
 fn short(value: f64) -> String {
     let text = format!("{value:.3}");
     text.trim_end_matches('0')
@@ -334,7 +341,9 @@ fn results_html(scores: &EveryScore, approximate: bool) -> String {
     );
     for item in &h.items {
         let value = match &item.value {
-            ItemValue::Number(v) => format!("{} {}", short(*v), item.unit.unwrap_or("")),
+            ItemValue::Number(v) => {
+                format!("{} {}", short(*v), units::printed(item.unit.unwrap_or("")))
+            }
             ItemValue::Yes(true) => "yes".into(),
             ItemValue::Yes(false) => "no".into(),
             ItemValue::Count(count) => format!("{count} {}", item.unit.unwrap_or("enlarged")),
@@ -348,7 +357,7 @@ fn results_html(scores: &EveryScore, approximate: bool) -> String {
         let _ = write!(
             out,
             "<tr><td>{}</td><td>{}</td><td class=\"points\">{points}</td></tr>",
-            escape(item.item.name()),
+            escape(&readable(item.item.name())),
             escape(&value)
         );
     }
@@ -364,34 +373,38 @@ fn results_html(scores: &EveryScore, approximate: bool) -> String {
         l.count_min,
         l.count_max,
         l.required,
-        escape(l.diagnosis.name()),
+        escape(&readable(l.diagnosis.name())),
         l.evaluated(),
-        escape(l.clinical_diagnosis.name()),
+        escape(&readable(l.clinical_diagnosis.name())),
     );
     for criterion in &l.criteria {
         let value = criterion.value.map_or(String::new(), |v| {
-            format!("{} {}", short(v), criterion.unit.unwrap_or(""))
+            format!(
+                "{} {}",
+                short(v),
+                units::printed(criterion.unit.unwrap_or(""))
+            )
         });
         let _ = write!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(criterion.criterion),
-            escape(criterion.status.name()),
+            escape(&readable(criterion.criterion)),
+            escape(&readable(criterion.status.name())),
             escape(&value)
         );
     }
     let _ = write!(
         out,
         "<tr><td>molecular diagnosis</td><td>{}</td><td></td></tr></tbody></table>",
-        escape(l.molecular.name())
+        escape(&readable(l.molecular.name()))
     );
     let _ = write!(
         out,
         "<h2>Other scores</h2><ul><li id=\"ohi\">OHI index (sCD25 &gt; 3900 U/mL and ferritin &gt; 1000 µg/L; {}): {}</li>\
          <li id=\"mas2016\">MAS-2016 (febrile sJIA): {}</li><li id=\"ms-score\">{}</li></ul></section>",
         escape(hlh_criteria::ohi::DERIVED_IN),
-        escape(scores.ohi.result_name()),
-        escape(scores.mas2016.status.name()),
+        escape(&readable(scores.ohi.result_name())),
+        escape(&readable(scores.mas2016.status.name())),
         escape(&ms_line(scores)),
     );
     out

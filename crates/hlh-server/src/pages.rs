@@ -36,7 +36,8 @@ pub fn page(title: &str, current: &str, study: Option<&str>, body: &str) -> Stri
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} · hlh</title>\n<link rel=\"stylesheet\" href=\"/app.css\">\n</head>\n<body>\n\
+         <title>{title} · hlh</title>\n<link rel=\"stylesheet\" href=\"/app.css\">\n\
+         <link rel=\"icon\" href=\"data:,\">\n</head>\n<body>\n\
          <header><span class=\"brand\">hlh</span><nav>{navigation}</nav>{study}</header>\n\
          <main>\n<h1>{title}</h1>\n{body}\n</main>\n\
          <footer>Everything stays on this computer: this server listens only here and sends nothing \

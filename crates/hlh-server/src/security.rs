@@ -150,7 +150,9 @@ pub async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) ->
     }
     for (name, value) in [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        // Not `no-referrer`: with it, a browser sends `Origin: null` with the app's own forms. No
+        // address of the app holds a patient value anyway.
+        (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "SAMEORIGIN"),
         // Patient data: no page is kept by the browser's cache.
         (header::CACHE_CONTROL, "no-store"),

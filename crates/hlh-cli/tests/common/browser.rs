@@ -179,6 +179,24 @@ impl Browser {
         );
     }
 
+    /// Clicks a form's button and waits (bounded) until the page it sends to has loaded: WebDriver's
+    /// click does not always wait for the navigation it starts.
+    pub fn submit(&self, css: &str) {
+        self.run("window.__hlh_before_submit = true; return null;");
+        self.click(css);
+        let started = Instant::now();
+        while self.run(
+            "return window.__hlh_before_submit === true || document.readyState !== 'complete';",
+        ) != json!(false)
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the form sent by {css} did not load a page"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     pub fn click(&self, css: &str) {
         let element = self.element(css);
         call(
