@@ -99,8 +99,8 @@ fn the_downloads_are_the_bytes_the_command_line_writes_before_and_after_a_protoc
         let sustained = &served["protocol"]["fever"]["sustained_days"];
         assert_eq!(sustained.as_i64(), Some(if edited { 3 } else { 2 }));
 
-        // The Markdown, zipped with its figures as `hlh report --out report.md` lays them out.
-        let markdown = dir.path().join("report.md");
+        // The Markdown, zipped with its figures as `hlh report --out` lays them out.
+        let markdown = dir.path().join("report").with_extension("md");
         cli_output(&[
             "report",
             demo,
@@ -121,7 +121,7 @@ fn the_downloads_are_the_bytes_the_command_line_writes_before_and_after_a_protoc
                     e.unwrap().file_name().to_string_lossy()
                 )
             })
-            .chain(["report.md".to_string()])
+            .chain([markdown.file_name().unwrap().to_string_lossy().into_owned()])
             .collect();
         expected_names.sort();
         assert_eq!(names, expected_names);
@@ -298,6 +298,115 @@ fn the_bedside_form_scores_as_hlh_score_does() {
     assert!(
         reply.text().contains(&message.replace('"', "&quot;")),
         "{message} in {}",
+        reply.text()
+    );
+}
+
+/// A multipart form of (name, file name, bytes) parts, as a browser sends an upload.
+fn upload(server: &Server, parts: &[(&str, Option<&str>, &[u8])]) -> common::server::Reply {
+    let boundary = "hlhTestBoundary7d1";
+    let mut body = Vec::new();
+    for (name, file_name, bytes) in parts {
+        let file = file_name.map_or(String::new(), |f| format!("; filename=\"{f}\""));
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    common::server::request(
+        server.port,
+        &format!(
+            "POST /upload HTTP/1.1\r\nHost: {host}\r\nCookie: {}\r\nOrigin: http://{host}\r\n\
+             Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            server.cookie(),
+            body.len(),
+            host = server.host()
+        ),
+        &body,
+    )
+}
+
+#[test]
+fn an_uploaded_workbook_or_redcap_export_is_read_as_the_command_line_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let workbook = dir.path().join("study.xlsx");
+    let demo = demo_dir();
+    cli_output(&[
+        "convert",
+        demo.to_str().unwrap(),
+        "--out",
+        workbook.to_str().unwrap(),
+    ]);
+    let server = Server::start(&[]);
+    let token = server.form_token();
+    let bytes = std::fs::read(&workbook).unwrap();
+    let reply = upload(
+        &server,
+        &[
+            ("form_token", None, token.as_bytes()),
+            ("kind", None, b"workbook"),
+            ("file", Some("C:\\Users\\me\\demo study.xlsx"), &bytes),
+        ],
+    );
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let problems = server.get("/problems").text();
+    assert!(problems.contains("0 errors, 0 warnings"), "{problems}");
+    assert!(
+        problems.contains("Open study: <b>demo study.xlsx</b>"),
+        "the name without its folder"
+    );
+    let json = cli_output(&["analyze", workbook.to_str().unwrap(), "--json", "-"]);
+    let served: Value =
+        serde_json::from_slice(&server.get("/download/analysis.json").body).unwrap();
+    let expected: Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(served["n_patients"], 21);
+    assert_eq!(served, expected);
+
+    // A REDCap project not made from the template: `hlh redcap import`'s message, on the problems page.
+    let fixture = |name: &str| {
+        std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../hlh-redcap/tests/fixtures/redcapr-dag")
+                .join(name),
+        )
+        .unwrap()
+    };
+    let (dictionary, records) = (fixture("dictionary.csv"), fixture("data.csv"));
+    let reply = upload(
+        &server,
+        &[
+            ("form_token", None, token.as_bytes()),
+            ("kind", None, b"redcap"),
+            ("dictionary", Some("dictionary.csv"), &dictionary),
+            ("records", Some("data.csv"), &records),
+            ("missing_codes", None, b"UNK, -999"),
+        ],
+    );
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let problems = server.get("/problems").text();
+    assert!(problems.contains("1 error"), "{problems}");
+    assert!(
+        problems.contains("the project was not made from hlh&#39;s template"),
+        "{problems}"
+    );
+    // Only a dictionary: the records are asked for.
+    let reply = upload(
+        &server,
+        &[
+            ("form_token", None, token.as_bytes()),
+            ("kind", None, b"redcap"),
+            ("dictionary", Some("dictionary.csv"), &dictionary),
+        ],
+    );
+    assert_eq!(reply.status, 400);
+    assert!(
+        reply.text().contains("Choose the file to upload (records)"),
+        "{}",
         reply.text()
     );
 }

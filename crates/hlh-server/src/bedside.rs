@@ -401,7 +401,7 @@ fn results_html(scores: &EveryScore, approximate: bool) -> String {
     let _ = write!(
         out,
         "<h2>Other scores</h2><ul><li id=\"ohi\">OHI index (sCD25 &gt; 3900 U/mL and ferritin &gt; 1000 µg/L; {}): {}</li>\
-         <li id=\"mas2016\">MAS-2016 (febrile sJIA): {}</li><li id=\"ms-score\">{}</li></ul></section>",
+         <li id=\"mas2016\">MAS-2016 (Ravelli 2016; febrile sJIA): {}</li><li id=\"ms-score\">{}</li></ul></section>",
         escape(hlh_criteria::ohi::DERIVED_IN),
         escape(&readable(scores.ohi.result_name())),
         escape(&readable(scores.mas2016.status.name())),

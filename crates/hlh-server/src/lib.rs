@@ -162,13 +162,9 @@ fn private_folder(path: &Path) -> std::io::Result<()> {
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Refusal> {
-    tokio::task::spawn_blocking(work).await.map_err(|_| {
-        Refusal::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong",
-            "The request could not be completed; the server goes on. Please try again.",
-        )
-    })
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| Refusal::internal())
 }
 
 impl From<OpenError> for Refusal {
@@ -205,6 +201,10 @@ fn router(app: Arc<App>) -> Router {
         // length before its body is read.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             MAX_UPLOAD_BYTES + 1024 * 1024,
+        ))
+        // A bug in a handler is a page, and the server goes on.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| Refusal::internal().into_response(),
         ))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
@@ -246,6 +246,13 @@ pub fn serve(
         }
         None => None,
     };
+    // A panic's message may quote a value of the study: only where it happened is printed.
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map_or(String::new(), |l| format!(" at {}:{}", l.file(), l.line()));
+        eprintln!("internal error{place}; the request was refused and the server goes on");
+    }));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -76,6 +76,15 @@ impl Refusal {
         )
     }
 
+    /// A request that failed inside the server (a bug): said plainly, without its details.
+    pub fn internal() -> Refusal {
+        Refusal::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong",
+            "The request could not be completed; the server goes on. Please try again.",
+        )
+    }
+
     pub fn stale_form() -> Refusal {
         Refusal::new(
             StatusCode::FORBIDDEN,

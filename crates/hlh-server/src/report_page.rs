@@ -36,8 +36,9 @@ const DOWNLOADS: [(&str, &str); 5] = [
     ),
 ];
 
-/// The name of the Markdown report's figure folder, as `hlh report --out report.md` names it.
-const MARKDOWN_FIGURES: &str = "report-figures";
+/// The Markdown report's name without its extension; its figure folder is `STEM-figures`, as
+/// `hlh report --out STEM.md` names it.
+const MARKDOWN_STEM: &str = "report";
 
 /// Why there is no analysis to show: the study's errors, its protocol's, or the analysis's own.
 fn unanalysed(current: &Current) -> String {
@@ -207,18 +208,19 @@ fn make_download(current: &Current, file: &str) -> Result<(&'static str, Vec<u8>
     })
 }
 
-/// report.md and its figure folder in one zip, as `hlh report --out report.md` lays them out; every
+/// The Markdown report and its figure folder in one zip, as `hlh report --out STEM.md` lays them out; every
 /// entry dated 1980-01-01 (zip's earliest date), so the same report gives the same bytes.
 fn markdown_zip(analysis: &Analysis, options: &ReportOptions) -> zip::result::ZipResult<Vec<u8>> {
-    let (text, figures) = hlh_report::markdown(analysis, options, MARKDOWN_FIGURES);
+    let figure_folder = format!("{MARKDOWN_STEM}-figures");
+    let (text, figures) = hlh_report::markdown(analysis, options, &figure_folder);
     let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let entry = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(zip::DateTime::default());
-    archive.start_file("report.md", entry)?;
+    archive.start_file(format!("{MARKDOWN_STEM}.md"), entry)?;
     archive.write_all(text.as_bytes())?;
     for (name, svg) in &figures {
-        archive.start_file(format!("{MARKDOWN_FIGURES}/{name}"), entry)?;
+        archive.start_file(format!("{figure_folder}/{name}"), entry)?;
         archive.write_all(svg.as_bytes())?;
     }
     Ok(archive.finish()?.into_inner())
