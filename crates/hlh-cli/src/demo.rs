@@ -92,6 +92,11 @@ pub fn run(out: &Path) -> anyhow::Result<Outcome> {
         "Next: hlh validate {0} ; hlh analyze {0} ; hlh report {0} --out report.html",
         study_dir.display()
     );
+    #[cfg(feature = "serve")]
+    println!(
+        "Or in a browser: hlh serve {} (then open the address it prints)",
+        study_dir.display()
+    );
     Ok(Outcome::Success)
 }
 

@@ -6,7 +6,7 @@ use hlh_criteria::every_score::{every_score, BedsideSettings, EveryScore};
 use hlh_criteria::findings_json::read_findings_json;
 use hlh_criteria::hlh2004::Criterion;
 use hlh_criteria::hscore::{approximate_probability, ItemValue};
-use hlh_criteria::ms_score::{Population, Verdict};
+use hlh_criteria::ms_score::Population;
 use serde_json::{json, Map, Value};
 
 use hlh_outcomes::json_forms::{number_value as json_number, optional_value as json_optional};
@@ -245,45 +245,14 @@ fn bedside(scores: &EveryScore, approximate: bool) -> String {
         scores.mas2016.status.name()
     );
     let m = &scores.ms_score;
-    match (m.value, m.verdict) {
-        (Some(value), _) => {
-            let range = if m.unknown.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " (range {} to {}; unknown: {})",
-                    short(value.min),
-                    short(value.max),
-                    m.unknown.join(", ")
-                )
-            };
-            let _ = writeln!(
-                out,
-                "MS score: {}{range}: {} (cut-off ≥ {}, {})",
-                short(value.score),
-                m.verdict.name(),
-                short(m.cutoff).replace('-', "−"),
-                m.population.source()
-            );
+    let ms_line = m.described().unwrap_or_else(|| {
+        match m.population {
+            Population::Sjia => "MS score: not applicable (derived in systemic JIA only; give \"sjia\": true for a patient with it)",
+            Population::Aosd => "MS score: not applicable (read in adult-onset Still's disease with --ms-population aosd; give \"aosd\": true for a patient with it)",
         }
-        (None, Verdict::NotComputable) => {
-            let _ = writeln!(
-                out,
-                "MS score: not computable without {} (a laboratory input of the formula)",
-                m.unknown.join(", ")
-            );
-        }
-        (None, _) => {
-            let _ = writeln!(
-                out,
-                "{}",
-                match m.population {
-                    Population::Sjia => "MS score: not applicable (derived in systemic JIA only; give \"sjia\": true for a patient with it)",
-                    Population::Aosd => "MS score: not applicable (read in adult-onset Still's disease with --ms-population aosd; give \"aosd\": true for a patient with it)",
-                }
-            );
-        }
-    }
+        .to_string()
+    });
+    let _ = writeln!(out, "{ms_line}");
     out
 }
 

@@ -4,7 +4,7 @@ mod common;
 
 use serde_json::Value;
 
-use common::hlh;
+use common::{hlh, GDL_06_FINDINGS};
 
 fn write(dir: &std::path::Path, text: &str) -> String {
     let path = dir.join("findings.json");
@@ -12,19 +12,10 @@ fn write(dir: &std::path::Path, text: &str) -> String {
     path.display().to_string()
 }
 
-/// GDL test case 06 (gdl2/HScore.v1.test.yml): 104 °F, 7000 µg/L, 5 mmol/L, fibrinogen 2.5 mg/dL → 193.
-const GDL_06: &str = r#"{
-  "immunosuppression": false, "hepatomegaly": false, "splenomegaly": false, "bm_hemophagocytosis": false,
-  "temperature": {"value": 104, "unit": "[degF]"}, "ferritin": {"value": 7000, "unit": "ug/L"},
-  "triglycerides": {"value": 5, "unit": "mmol/L"}, "fibrinogen": {"value": 2.5, "unit": "mg/dL"},
-  "ast": {"value": 10, "unit": "U/L"}, "hemoglobin": {"value": 8, "unit": "g/dL"},
-  "leukocytes": {"value": 7, "unit": "10*9/L"}, "platelets": {"value": 250, "unit": "10*9/L"}
-}"#;
-
 #[test]
 fn a_gdl_case_scores_193_with_its_probability_band() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), GDL_06);
+    let file = write(dir.path(), GDL_06_FINDINGS);
     let output = hlh(&["score", &file, "--json"]);
     assert_eq!(
         output.status.code(),

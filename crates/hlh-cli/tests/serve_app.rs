@@ -11,7 +11,7 @@ use std::io::Read as _;
 use serde_json::Value;
 
 use common::server::Server;
-use common::{demo_dir, hlh};
+use common::{demo_dir, hlh, GDL_06_FINDINGS};
 
 fn cli_output(args: &[&str]) -> Vec<u8> {
     let output = hlh(args);
@@ -169,17 +169,8 @@ fn an_invalid_setting_is_shown_with_its_message_and_changes_nothing() {
     assert!(protocol.contains("\nsustained_days = 2\n"), "{protocol}");
 }
 
-/// GDL test case 06 (gdl2/HScore.v1.test.yml), as `hlh score` reads it in score_cli.rs: 193 points.
-const GDL_06_JSON: &str = r#"{
-  "immunosuppression": false, "hepatomegaly": false, "splenomegaly": false, "bm_hemophagocytosis": false,
-  "temperature": {"value": 104, "unit": "[degF]"}, "ferritin": {"value": 7000, "unit": "ug/L"},
-  "triglycerides": {"value": 5, "unit": "mmol/L"}, "fibrinogen": {"value": 2.5, "unit": "mg/dL"},
-  "ast": {"value": 10, "unit": "U/L"}, "hemoglobin": {"value": 8, "unit": "g/dL"},
-  "leukocytes": {"value": 7, "unit": "10*9/L"}, "platelets": {"value": 250, "unit": "10*9/L"}
-}"#;
-
 /// The same case as the bedside form sends it.
-pub const GDL_06_FORM: &str = "finding%3Aimmunosuppression=no&finding%3Ahepatomegaly=no&finding%3Asplenomegaly=no\
+const GDL_06_FORM: &str = "finding%3Aimmunosuppression=no&finding%3Ahepatomegaly=no&finding%3Asplenomegaly=no\
     &finding%3Abm_hemophagocytosis=no&value%3Atemperature=104&unit%3Atemperature=%5BdegF%5D\
     &value%3Aferritin=7000&unit%3Aferritin=ug%2FL&value%3Atriglycerides=5&unit%3Atriglycerides=mmol%2FL\
     &value%3Afibrinogen=2.5&unit%3Afibrinogen=mg%2FdL&value%3Aast=10&unit%3Aast=U%2FL\
@@ -200,7 +191,7 @@ fn by_id(page: &str, id: &str) -> String {
 fn the_bedside_form_scores_as_hlh_score_does() {
     let dir = tempfile::tempdir().unwrap();
     let findings = dir.path().join("findings.json");
-    std::fs::write(&findings, GDL_06_JSON).unwrap();
+    std::fs::write(&findings, GDL_06_FINDINGS).unwrap();
     let cli: Value = serde_json::from_slice(&cli_output(&[
         "score",
         findings.to_str().unwrap(),
@@ -302,35 +293,6 @@ fn the_bedside_form_scores_as_hlh_score_does() {
     );
 }
 
-/// A multipart form of (name, file name, bytes) parts, as a browser sends an upload.
-fn upload(server: &Server, parts: &[(&str, Option<&str>, &[u8])]) -> common::server::Reply {
-    let boundary = "hlhTestBoundary7d1";
-    let mut body = Vec::new();
-    for (name, file_name, bytes) in parts {
-        let file = file_name.map_or(String::new(), |f| format!("; filename=\"{f}\""));
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    common::server::request(
-        server.port,
-        &format!(
-            "POST /upload HTTP/1.1\r\nHost: {host}\r\nCookie: {}\r\nOrigin: http://{host}\r\n\
-             Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            server.cookie(),
-            body.len(),
-            host = server.host()
-        ),
-        &body,
-    )
-}
-
 #[test]
 fn an_uploaded_workbook_or_redcap_export_is_read_as_the_command_line_reads_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -345,14 +307,11 @@ fn an_uploaded_workbook_or_redcap_export_is_read_as_the_command_line_reads_it() 
     let server = Server::start(&[]);
     let token = server.form_token();
     let bytes = std::fs::read(&workbook).unwrap();
-    let reply = upload(
-        &server,
-        &[
-            ("form_token", None, token.as_bytes()),
-            ("kind", None, b"workbook"),
-            ("file", Some("C:\\Users\\me\\demo study.xlsx"), &bytes),
-        ],
-    );
+    let reply = server.upload(&[
+        ("form_token", None, token.as_bytes()),
+        ("kind", None, b"workbook"),
+        ("file", Some("C:\\Users\\me\\demo study.xlsx"), &bytes),
+    ]);
     assert_eq!(reply.status, 303, "{}", reply.text());
     let problems = server.get("/problems").text();
     assert!(problems.contains("0 errors, 0 warnings"), "{problems}");
@@ -377,16 +336,13 @@ fn an_uploaded_workbook_or_redcap_export_is_read_as_the_command_line_reads_it() 
         .unwrap()
     };
     let (dictionary, records) = (fixture("dictionary.csv"), fixture("data.csv"));
-    let reply = upload(
-        &server,
-        &[
-            ("form_token", None, token.as_bytes()),
-            ("kind", None, b"redcap"),
-            ("dictionary", Some("dictionary.csv"), &dictionary),
-            ("records", Some("data.csv"), &records),
-            ("missing_codes", None, b"UNK, -999"),
-        ],
-    );
+    let reply = server.upload(&[
+        ("form_token", None, token.as_bytes()),
+        ("kind", None, b"redcap"),
+        ("dictionary", Some("dictionary.csv"), &dictionary),
+        ("records", Some("data.csv"), &records),
+        ("missing_codes", None, b"UNK, -999"),
+    ]);
     assert_eq!(reply.status, 303, "{}", reply.text());
     let problems = server.get("/problems").text();
     assert!(problems.contains("1 error"), "{problems}");
@@ -395,14 +351,11 @@ fn an_uploaded_workbook_or_redcap_export_is_read_as_the_command_line_reads_it() 
         "{problems}"
     );
     // Only a dictionary: the records are asked for.
-    let reply = upload(
-        &server,
-        &[
-            ("form_token", None, token.as_bytes()),
-            ("kind", None, b"redcap"),
-            ("dictionary", Some("dictionary.csv"), &dictionary),
-        ],
-    );
+    let reply = server.upload(&[
+        ("form_token", None, token.as_bytes()),
+        ("kind", None, b"redcap"),
+        ("dictionary", Some("dictionary.csv"), &dictionary),
+    ]);
     assert_eq!(reply.status, 400);
     assert!(
         reply.text().contains("Choose the file to upload (records)"),

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use common::browser::{self, Browser};
 use common::server::Server;
-use common::{demo_dir, hlh};
+use common::{demo_dir, hlh, GDL_06_FINDINGS};
 
 fn text_of(browser: &Browser, css: &str) -> String {
     browser
@@ -179,15 +179,7 @@ fn a_clinician_opens_the_demo_edits_the_protocol_and_scores_a_patient_in_chromiu
         "no value in the address"
     );
     let findings = dir.path().join("gdl06.json");
-    std::fs::write(
-        &findings,
-        r#"{"immunosuppression": false, "hepatomegaly": false, "splenomegaly": false, "bm_hemophagocytosis": false,
-            "temperature": {"value": 104, "unit": "[degF]"}, "ferritin": {"value": 7000, "unit": "ug/L"},
-            "triglycerides": {"value": 5, "unit": "mmol/L"}, "fibrinogen": {"value": 2.5, "unit": "mg/dL"},
-            "ast": {"value": 10, "unit": "U/L"}, "hemoglobin": {"value": 8, "unit": "g/dL"},
-            "leukocytes": {"value": 7, "unit": "10*9/L"}, "platelets": {"value": 250, "unit": "10*9/L"}}"#,
-    )
-    .unwrap();
+    std::fs::write(&findings, GDL_06_FINDINGS).unwrap();
     let cli: Value =
         serde_json::from_slice(&hlh(&["score", findings.to_str().unwrap(), "--json"]).stdout)
             .unwrap();

@@ -36,37 +36,6 @@ fn encoded(text: &str) -> String {
         .collect()
 }
 
-/// A multipart body of `fields` (name, file name, bytes).
-fn multipart(boundary: &str, fields: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (name, file_name, bytes) in fields {
-        let file = file_name.map_or(String::new(), |f| format!("; filename=\"{f}\""));
-        write!(
-            body,
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n"
-        )
-        .unwrap();
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    write!(body, "--{boundary}--\r\n").unwrap();
-    body
-}
-
-fn upload(server: &Server, body: &[u8], boundary: &str) -> Reply {
-    request(
-        server.port,
-        &format!(
-            "POST /upload HTTP/1.1\r\nHost: {host}\r\nCookie: {}\r\nOrigin: http://{host}\r\n\
-             Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            server.cookie(),
-            body.len(),
-            host = server.host()
-        ),
-        body,
-    )
-}
-
 fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
@@ -287,7 +256,7 @@ fn path_traversal_in_every_parameter_reads_nothing() {
         "..\\patients.csv",
     ] {
         let archive = zip_of(&[(entry, b"patient_id\nP1\n".as_slice())]);
-        let body = multipart(
+        let body = common::server::multipart(
             boundary,
             &[
                 ("form_token", None, token.as_bytes()),
@@ -295,12 +264,12 @@ fn path_traversal_in_every_parameter_reads_nothing() {
                 ("file", Some("study.zip"), &archive),
             ],
         );
-        let reply = upload(&server, &body, boundary);
+        let reply = server.post_multipart(boundary, &body);
         assert_eq!(reply.status, 400, "{entry}: {}", reply.text());
         assert_locked_down(&reply);
     }
     // An uploaded workbook's own name is never a path.
-    let body = multipart(
+    let body = common::server::multipart(
         boundary,
         &[
             ("form_token", None, token.as_bytes()),
@@ -312,7 +281,7 @@ fn path_traversal_in_every_parameter_reads_nothing() {
             ),
         ],
     );
-    let reply = upload(&server, &body, boundary);
+    let reply = server.post_multipart(boundary, &body);
     assert_eq!(reply.status, 303, "{}", reply.text());
     assert!(!Path::new("/tmp/hlh-escaped.xlsx").exists());
     let parent = server.private_folder.parent().unwrap();
@@ -343,7 +312,7 @@ fn oversized_uploads_zip_bombs_and_malformed_bodies_are_refused() {
     assert_locked_down(&declared);
     // Sent too large, in chunks with no declared length.
     let big = vec![b'a'; hlh_server::MAX_UPLOAD_BYTES + 1024];
-    let body = multipart(
+    let body = common::server::multipart(
         boundary,
         &[
             ("form_token", None, token.as_bytes()),
@@ -375,7 +344,7 @@ fn oversized_uploads_zip_bombs_and_malformed_bodies_are_refused() {
         &vec![b'0'; (hlh_server::MAX_UNPACKED_BYTES as usize) + 1],
     )]);
     assert!(bomb.len() < 4 * 1024 * 1024, "{}", bomb.len());
-    let body = multipart(
+    let body = common::server::multipart(
         boundary,
         &[
             ("form_token", None, token.as_bytes()),
@@ -383,7 +352,7 @@ fn oversized_uploads_zip_bombs_and_malformed_bodies_are_refused() {
             ("file", Some("bomb.zip"), &bomb),
         ],
     );
-    let reply = upload(&server, &body, boundary);
+    let reply = server.post_multipart(boundary, &body);
     assert_eq!(reply.status, 413, "{}", reply.text());
     assert!(
         reply.text().contains("unpacks to more than"),
@@ -427,7 +396,7 @@ fn oversized_uploads_zip_bombs_and_malformed_bodies_are_refused() {
         (b"PK\x03\x04 not a zip".to_vec(), "not a zip archive"),
         (zip_of(&[("notes.txt", b"x".as_slice())]), "no patients.csv"),
     ] {
-        let body = multipart(
+        let body = common::server::multipart(
             boundary,
             &[
                 ("form_token", None, token.as_bytes()),
@@ -435,7 +404,7 @@ fn oversized_uploads_zip_bombs_and_malformed_bodies_are_refused() {
                 ("file", Some("s.zip"), &archive),
             ],
         );
-        let reply = upload(&server, &body, boundary);
+        let reply = server.post_multipart(boundary, &body);
         assert_eq!(reply.status, 400);
         assert!(reply.text().contains(expected), "{}", reply.text());
     }

@@ -105,6 +105,47 @@ pub struct MsScore {
     pub unknown: Vec<&'static str>,
 }
 
+impl MsScore {
+    /// The score in a sentence for a reader (`MS score: −1.2 (range −1.2 to 0.1; unknown: …): …`), or
+    /// `None` when it does not apply (each front end says how to make it apply).
+    pub fn described(&self) -> Option<String> {
+        match (self.value, self.verdict) {
+            (Some(value), _) => {
+                let range = if self.unknown.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (range {} to {}; unknown: {})",
+                        printed(value.min),
+                        printed(value.max),
+                        self.unknown.join(", ")
+                    )
+                };
+                Some(format!(
+                    "MS score: {}{range}: {} (cut-off ≥ {}, {})",
+                    printed(value.score),
+                    self.verdict.name(),
+                    printed(self.cutoff),
+                    self.population.source()
+                ))
+            }
+            (None, Verdict::NotComputable) => Some(format!(
+                "MS score: not computable without {} (a laboratory input of the formula)",
+                self.unknown.join(", ")
+            )),
+            (None, _) => None,
+        }
+    }
+}
+
+/// A value of the score for a reader: at most three decimals, a typographic minus.
+fn printed(value: f64) -> String {
+    let text = format!("{value:.3}");
+    text.trim_end_matches('0')
+        .trim_end_matches('.')
+        .replace('-', "\u{2212}")
+}
+
 /// The score on the data given and its range over the unknown clinical items (each 0 or 1).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MsValue {

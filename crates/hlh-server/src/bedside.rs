@@ -12,7 +12,7 @@ use axum::Form;
 use hlh_criteria::every_score::{every_score, BedsideSettings, EveryScore};
 use hlh_criteria::findings_json::{read_findings_json, BOOLEAN_KEYS};
 use hlh_criteria::hscore::{approximate_probability, ItemValue};
-use hlh_criteria::ms_score::{Population, Verdict};
+use hlh_criteria::ms_score::Population;
 use hlh_model::{units, Analyte};
 use serde_json::{json, Map, Value};
 
@@ -412,37 +412,13 @@ fn results_html(scores: &EveryScore, approximate: bool) -> String {
 
 fn ms_line(scores: &EveryScore) -> String {
     let m = &scores.ms_score;
-    match (m.value, m.verdict) {
-        (Some(value), _) => {
-            let range = if m.unknown.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " (range {} to {}; unknown: {})",
-                    short(value.min),
-                    short(value.max),
-                    m.unknown.join(", ")
-                )
-            };
-            format!(
-                "MS score: {}{range}: {} (cut-off ≥ {}, {})",
-                short(value.score),
-                m.verdict.name(),
-                short(m.cutoff),
-                m.population.source()
-            )
+    m.described().unwrap_or_else(|| {
+        match m.population {
+            Population::Sjia => "MS score: not applicable (derived in systemic JIA only: answer yes to it above)",
+            Population::Aosd => "MS score: not applicable (read in adult-onset Still's disease only: answer yes to it above)",
         }
-        (None, Verdict::NotComputable) => format!(
-            "MS score: not computable without {} (a laboratory input of the formula)",
-            m.unknown.join(", ")
-        ),
-        (None, _) => match m.population {
-            Population::Sjia => "MS score: not applicable (derived in systemic JIA only)".into(),
-            Population::Aosd => {
-                "MS score: not applicable (read in adult-onset Still's disease only)".into()
-            }
-        },
-    }
+        .to_string()
+    })
 }
 
 #[cfg(test)]

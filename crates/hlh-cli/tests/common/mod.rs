@@ -22,3 +22,12 @@ pub fn hlh(args: &[&str]) -> Output {
 pub fn demo_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("demo")
 }
+
+/// GDL test case 06 (gdl2/HScore.v1.test.yml): 104 °F, 7000 µg/L, 5 mmol/L, fibrinogen 2.5 mg/dL → 193.
+pub const GDL_06_FINDINGS: &str = r#"{
+  "immunosuppression": false, "hepatomegaly": false, "splenomegaly": false, "bm_hemophagocytosis": false,
+  "temperature": {"value": 104, "unit": "[degF]"}, "ferritin": {"value": 7000, "unit": "ug/L"},
+  "triglycerides": {"value": 5, "unit": "mmol/L"}, "fibrinogen": {"value": 2.5, "unit": "mg/dL"},
+  "ast": {"value": 10, "unit": "U/L"}, "hemoglobin": {"value": 8, "unit": "g/dL"},
+  "leukocytes": {"value": 7, "unit": "10*9/L"}, "platelets": {"value": 250, "unit": "10*9/L"}
+}"#;

@@ -122,6 +122,27 @@ impl Server {
         )
     }
 
+    /// A multipart POST of `body` (made by [`multipart`] with `boundary`) from the server's own page.
+    pub fn post_multipart(&self, boundary: &str, body: &[u8]) -> Reply {
+        request(
+            self.port,
+            &format!(
+                "POST /upload HTTP/1.1\r\nHost: {host}\r\nCookie: {}\r\nOrigin: http://{host}\r\n\
+                 Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                self.cookie(),
+                body.len(),
+                host = self.host()
+            ),
+            body,
+        )
+    }
+
+    /// An upload of (field name, file name, bytes) parts, as a browser sends the form.
+    pub fn upload(&self, parts: &[(&str, Option<&str>, &[u8])]) -> Reply {
+        let boundary = "hlhTestBoundary7d1";
+        self.post_multipart(boundary, &multipart(boundary, parts))
+    }
+
     /// The form token of a page's forms.
     pub fn form_token(&self) -> String {
         let home = self.get("/").text();
@@ -243,4 +264,35 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
         data = &data[(start + size + 2).min(data.len())..];
     }
     out
+}
+
+/// A multipart body of `fields` (name, file name, bytes).
+pub fn multipart(boundary: &str, fields: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, file_name, bytes) in fields {
+        let file = file_name.map_or(String::new(), |f| format!("; filename=\"{f}\""));
+        write!(
+            body,
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n"
+        )
+        .unwrap();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    write!(body, "--{boundary}--\r\n").unwrap();
+    body
+}
+
+fn upload(server: &Server, body: &[u8], boundary: &str) -> Reply {
+    request(
+        server.port,
+        &format!(
+            "POST /upload HTTP/1.1\r\nHost: {host}\r\nCookie: {}\r\nOrigin: http://{host}\r\n\
+             Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            server.cookie(),
+            body.len(),
+            host = server.host()
+        ),
+        body,
+    )
 }
