@@ -21,6 +21,7 @@ mod input;
 #[cfg(feature = "omop")]
 mod omop;
 mod output;
+mod pseudonymize;
 mod redcap;
 mod report;
 mod score;
@@ -140,6 +141,33 @@ enum Command {
         #[command(subcommand)]
         command: redcap::RedcapCommand,
     },
+    /// Prepare a study to leave the centre: keyed pseudonyms, each patient's dates moved by a keyed
+    /// offset (every interval kept), free text left out (docs/sharing.md)
+    #[command(arg_required_else_help = true)]
+    Pseudonymize {
+        /// The study folder or workbook (it is only read)
+        #[arg(value_name = "STUDY", required_unless_present = "new_key", requires_all = ["key_file", "out"])]
+        study: Option<PathBuf>,
+        /// The secret key (from --new-key): the same key gives the same pseudonyms and offsets in every run and centre
+        #[arg(long, value_name = "KEY", conflicts_with = "new_key")]
+        key_file: Option<PathBuf>,
+        /// The pseudonymised study folder to write
+        #[arg(long, value_name = "DIR", conflicts_with = "new_key")]
+        out: Option<PathBuf>,
+        /// Every date of a patient moves by the same number of days, at most this many either way
+        #[arg(long, value_name = "DAYS", default_value_t = hlh_share::Settings::default().max_shift_days, value_parser = clap::value_parser!(u16).range(0..=3650))]
+        max_shift_days: u16,
+        /// Keep the free-text columns (trigger_detail, events' detail), which may name a person or a place
+        #[arg(long)]
+        keep_free_text: bool,
+        /// Also write the table of pseudonyms, original identifiers and offsets (readable by you only;
+        /// never inside --out)
+        #[arg(long, value_name = "FILE", conflicts_with = "new_key")]
+        reidentification: Option<PathBuf>,
+        /// Write a fresh random key to FILE (readable by you only) and do nothing else
+        #[arg(long, value_name = "FILE")]
+        new_key: Option<PathBuf>,
+    },
     /// The study and the bedside scores in a browser: a local web app on this machine only
     #[cfg(feature = "serve")]
     Serve {
@@ -184,6 +212,31 @@ fn main() -> ExitCode {
         Command::Stats { command } => stats::run(command),
         #[cfg(feature = "serve")]
         Command::Serve { study, port, bind } => serve::run(study, bind, port),
+        Command::Pseudonymize {
+            study,
+            key_file,
+            out,
+            max_shift_days,
+            keep_free_text,
+            reidentification,
+            new_key,
+        } => match (new_key, study, key_file, out) {
+            (Some(path), ..) => pseudonymize::new_key(&path),
+            (None, Some(study), Some(key_file), Some(out)) => {
+                pseudonymize::run(&pseudonymize::Request {
+                    study: &study,
+                    key_file: &key_file,
+                    out: &out,
+                    settings: hlh_share::Settings {
+                        max_shift_days,
+                        keep_free_text,
+                    },
+                    reidentification: reidentification.as_deref(),
+                })
+            }
+            // clap requires the study with its key and output unless --new-key is given.
+            _ => Ok(Outcome::InvalidInput),
+        },
         Command::Redcap { command } => redcap::run(command),
         #[cfg(feature = "omop")]
         Command::Omop { command } => omop::run(command),

@@ -189,8 +189,12 @@ pub fn is_workbook_path(path: &Path) -> bool {
         })
 }
 
-/// Reads the study folder `dir`. File names are matched case-insensitively (`Patients.csv` is found).
-pub fn read_study_folder(dir: &Path) -> Ingested {
+/// The files of the study folder `dir` as bytes, with the problems of reading them (an unreadable file);
+/// `Err` when the folder cannot be opened. File names are matched case-insensitively (`Patients.csv` is
+/// found); a file that is not there is `None`.
+pub fn study_folder_sources(
+    dir: &Path,
+) -> Result<(StudySources, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut io_problems = Diagnostics::default();
     let listing: Vec<std::path::PathBuf> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
@@ -203,7 +207,7 @@ pub fn read_study_folder(dir: &Path) -> Ingested {
                 &dir.display().to_string(),
                 format!("cannot open the study folder: {error}"),
             );
-            return Ingested::unread(io_problems.list);
+            return Err(io_problems.list);
         }
     };
     let mut read_file = |name: &str| -> Option<Vec<u8>> {
@@ -227,19 +231,27 @@ pub fn read_study_folder(dir: &Path) -> Ingested {
         events: read_file(StudyFile::Events.file_name()),
         study_toml: read_file(STUDY_TOML),
     };
+    Ok((sources, io_problems.list))
+}
+
+/// Reads the study folder `dir`. File names are matched case-insensitively (`Patients.csv` is found).
+pub fn read_study_folder(dir: &Path) -> Ingested {
+    let (sources, mut io_problems) = match study_folder_sources(dir) {
+        Ok(read) => read,
+        Err(problems) => return Ingested::unread(problems),
+    };
     let mut ingested = read_study(&sources);
-    if !io_problems.list.is_empty() {
+    if !io_problems.is_empty() {
         // An unreadable file is reported as itself, not as a missing one.
         ingested.diagnostics.retain(|diagnostic| {
             !(diagnostic.line.is_none()
                 && diagnostic.message.starts_with("file not found")
                 && io_problems
-                    .list
                     .iter()
                     .any(|problem| problem.file == diagnostic.file))
         });
-        io_problems.list.append(&mut ingested.diagnostics);
-        ingested.diagnostics = io_problems.list;
+        io_problems.append(&mut ingested.diagnostics);
+        ingested.diagnostics = io_problems;
     }
     ingested
 }
