@@ -59,7 +59,8 @@ impl Key {
     /// Reads a key file: at least 64 hexadecimal digits (256 bits), surrounding blanks ignored.
     pub fn from_file_text(text: &str) -> Result<Key, KeyError> {
         let digits = text.trim();
-        if digits.len() % 2 != 0 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let whole_bytes = digits.as_bytes().chunks_exact(2).remainder().is_empty();
+        if !whole_bytes || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(KeyError::NotAKey(
                 "the key file must hold the key as hexadecimal digits (as `hlh pseudonymize --new-key` writes it)".into(),
             ));
