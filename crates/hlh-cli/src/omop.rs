@@ -33,6 +33,10 @@ pub enum OmopCommand {
         /// A concept-set file replacing the shipped one (same columns)
         #[arg(long, value_name = "FILE")]
         concepts: Option<PathBuf>,
+        /// Write keyed pseudonyms for the person ids and move each person's dates by a keyed offset, as
+        /// `hlh pseudonymize` does with this key (docs/sharing.md)
+        #[arg(long, value_name = "KEY")]
+        pseudonymize_key: Option<PathBuf>,
     },
     /// Report which concept ids of the sets are absent, non-standard or invalid in a CDM's CONCEPT table
     Concepts {
@@ -63,11 +67,13 @@ pub fn run(command: OmopCommand) -> anyhow::Result<Outcome> {
             out,
             protocol,
             concepts,
+            pseudonymize_key,
         } => runtime.block_on(run_find(
             &cdm,
             &out,
             protocol.as_deref(),
             concepts.as_deref(),
+            pseudonymize_key.as_deref(),
         )),
         OmopCommand::Concepts { cdm, concepts } => {
             runtime.block_on(run_concepts(&cdm, concepts.as_deref()))
@@ -131,7 +137,12 @@ async fn run_find(
     out: &Path,
     protocol_file: Option<&Path>,
     concepts: Option<&Path>,
+    pseudonymize_key: Option<&Path>,
 ) -> Result<Outcome, Problem> {
+    // The key is read first: a bad key file should not wait for the warehouse.
+    let key = pseudonymize_key
+        .map(crate::pseudonymize::read_key)
+        .transpose()?;
     let mut phases = Phases {
         started: Instant::now(),
     };
@@ -174,7 +185,18 @@ async fn run_find(
         )
         .into());
     }
-    let files = study_files(&cohort, &format!("OMOP cohort from {}", cdm_dir.display()));
+    let mut files = study_files(&cohort, &format!("OMOP cohort from {}", cdm_dir.display()));
+    if let Some(key) = &key {
+        files = match pseudonymized(files, key) {
+            Ok(files) => files,
+            Err(problems) => {
+                for problem in problems {
+                    eprintln!("{}: {problem}", paint_error("error"));
+                }
+                return Ok(Outcome::InvalidInput);
+            }
+        };
+    }
     crate::atomic::write_folder_atomically(out, |folder| {
         for (name, text) in &files {
             let path = folder.join(name);
@@ -211,6 +233,67 @@ async fn run_find(
     );
     phases.say("done");
     Ok(Outcome::Success)
+}
+
+/// The study files as `hlh pseudonymize` writes them with `key` (the default offsets, the study format's
+/// columns), and provenance.csv with the pseudonyms in place of the person ids; attrition.csv and
+/// dropped.csv hold counts only.
+fn pseudonymized(
+    files: Vec<(&'static str, String)>,
+    key: &hlh_share::Key,
+) -> Result<Vec<(&'static str, String)>, Vec<String>> {
+    let file = |name: &str| {
+        files
+            .iter()
+            .find(|(file, _)| *file == name)
+            .map(|(_, text)| text.clone().into_bytes())
+    };
+    let sources = hlh_ingest::StudySources {
+        patients: file("patients.csv"),
+        observations: file("observations.csv"),
+        treatments: file("treatments.csv"),
+        events: file("events.csv"),
+        study_toml: file(hlh_ingest::STUDY_TOML),
+    };
+    let shared = hlh_share::pseudonymize(&sources, key, &hlh_share::Settings::default())?;
+    let pseudonyms: std::collections::HashMap<&str, &str> = shared
+        .reidentification
+        .iter()
+        .map(|line| (line.patient_id.as_str(), line.pseudonym.as_str()))
+        .collect();
+    let mut out = shared.files.clone();
+    for (name, text) in files {
+        if shared.files.iter().any(|(file, _)| *file == name) {
+            continue;
+        }
+        if name != "provenance.csv" {
+            out.push((name, text));
+            continue;
+        }
+        // file,patient_id,source_table,source_id: the person id is the patient id, and the source id of
+        // a person's or a death's row.
+        let mut provenance = String::new();
+        for (number, line) in text.lines().enumerate() {
+            let cells: Vec<&str> = line.split(',').collect();
+            match cells.as_slice() {
+                [file, person, table, source] if number > 0 => {
+                    let pseudonym = pseudonyms.get(person).copied().unwrap_or("");
+                    let source = if matches!(*table, "person" | "death") {
+                        pseudonym
+                    } else {
+                        source
+                    };
+                    provenance.push_str(&format!("{file},{pseudonym},{table},{source}\n"));
+                }
+                _ => {
+                    provenance.push_str(line);
+                    provenance.push('\n');
+                }
+            }
+        }
+        out.push((name, provenance));
+    }
+    Ok(out)
 }
 
 async fn run_concepts(cdm_dir: &Path, concepts: Option<&Path>) -> Result<Outcome, Problem> {

@@ -44,7 +44,8 @@ pub fn new_key(path: &Path) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn read_key(path: &Path) -> anyhow::Result<Key> {
+/// Reads a key file, warning when other users of this computer can read it.
+pub fn read_key(path: &Path) -> anyhow::Result<Key> {
     #[cfg(unix)]
     if let Ok(metadata) = std::fs::metadata(path) {
         use std::os::unix::fs::PermissionsExt;

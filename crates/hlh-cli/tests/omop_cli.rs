@@ -191,3 +191,99 @@ fn a_missing_table_or_a_wrong_type_exits_1_naming_it_and_writes_nothing() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("was not written by `hlh omop find`"));
     assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
 }
+
+#[test]
+fn find_with_a_key_writes_what_hlh_pseudonymize_writes_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    ok(&hlh(&[
+        "omop",
+        "synth",
+        "--persons",
+        "880",
+        "--out",
+        &path("cdm"),
+        "--seed",
+        "5",
+    ]));
+    ok(&hlh(&["pseudonymize", "--new-key", &path("k.key")]));
+    ok(&hlh(&[
+        "omop",
+        "find",
+        "--cdm",
+        &path("cdm"),
+        "--out",
+        &path("plain"),
+    ]));
+    ok(&hlh(&[
+        "omop",
+        "find",
+        "--cdm",
+        &path("cdm"),
+        "--out",
+        &path("keyed"),
+        "--pseudonymize-key",
+        &path("k.key"),
+    ]));
+    ok(&hlh(&[
+        "pseudonymize",
+        &path("plain"),
+        "--key-file",
+        &path("k.key"),
+        "--out",
+        &path("afterwards"),
+    ]));
+    for file in [
+        "patients.csv",
+        "observations.csv",
+        "treatments.csv",
+        "events.csv",
+        "study.toml",
+    ] {
+        assert_eq!(
+            fs::read(dir.path().join("keyed").join(file)).unwrap(),
+            fs::read(dir.path().join("afterwards").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let persons: Vec<String> = fs::read_to_string(dir.path().join("plain/patients.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').next().unwrap().to_string())
+        .collect();
+    assert!(persons.len() > 10);
+    let provenance = fs::read_to_string(dir.path().join("keyed/provenance.csv")).unwrap();
+    let keyed_patients = fs::read_to_string(dir.path().join("keyed/patients.csv")).unwrap();
+    for line in provenance.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert!(cells[1].starts_with('P') && cells[1].len() == 21, "{line}");
+        assert!(keyed_patients.contains(cells[1]), "{line}");
+        if matches!(cells[2], "person" | "death") {
+            assert_eq!(cells[3], cells[1], "{line}");
+        }
+    }
+    for person in &persons {
+        assert!(
+            !keyed_patients.contains(&format!("\n{person},")),
+            "{person}"
+        );
+    }
+    // The keyed study analyses as the plain one does.
+    let summary = |study: &str| ok(&hlh(&["analyze", &path(study)]));
+    assert_eq!(summary("keyed"), summary("plain"));
+    // A bad key is refused before the warehouse is read, and nothing is written.
+    fs::write(dir.path().join("bad.key"), "short").unwrap();
+    let output = hlh(&[
+        "omop",
+        "find",
+        "--cdm",
+        &path("cdm"),
+        "--out",
+        &path("never"),
+        "--pseudonymize-key",
+        &path("bad.key"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!dir.path().join("never").exists());
+}
