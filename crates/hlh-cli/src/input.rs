@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use hlh_ingest::Ingested;
+use hlh_ingest::{Ingested, StudySources};
 
 /// The study a command reads.
 #[derive(Debug, Clone, clap::Args)]
@@ -50,4 +50,36 @@ pub fn read_study(input: &StudyInput) -> Ingested {
             "this hlh was built without workbook support (the `workbook` feature)",
         )
     }])
+}
+
+/// The study's files as bytes (a folder's, or a workbook's sheets as the folder's files) and what they read
+/// as, for the commands that rewrite a study's files (`pseudonymize`, `pool`).
+pub fn read_study_sources(study: &Path) -> (StudySources, Ingested) {
+    #[cfg(feature = "workbook")]
+    if hlh_ingest::is_workbook_path(study) {
+        let (ingested, files) = hlh_workbook::read_workbook_files(study);
+        let file = |name: &str| {
+            files
+                .iter()
+                .find(|(file, _)| *file == name)
+                .map(|(_, text)| text.clone().into_bytes())
+        };
+        let sources = StudySources {
+            patients: file("patients.csv"),
+            observations: file("observations.csv"),
+            treatments: file("treatments.csv"),
+            events: file("events.csv"),
+            study_toml: file(hlh_ingest::STUDY_TOML),
+        };
+        return (sources, ingested);
+    }
+    match hlh_ingest::study_folder_sources(study) {
+        Ok((sources, mut problems)) => {
+            let mut ingested = hlh_ingest::read_study(&sources);
+            problems.append(&mut ingested.diagnostics);
+            ingested.diagnostics = problems;
+            (sources, ingested)
+        }
+        Err(problems) => (StudySources::default(), Ingested::unread(problems)),
+    }
 }

@@ -21,6 +21,7 @@ mod input;
 #[cfg(feature = "omop")]
 mod omop;
 mod output;
+mod pool;
 mod pseudonymize;
 mod redcap;
 mod report;
@@ -141,6 +142,15 @@ enum Command {
         #[command(subcommand)]
         command: redcap::RedcapCommand,
     },
+    /// Pool the studies of several centres into one study folder (docs/sharing.md)
+    Pool {
+        /// The centres' study folders or workbooks (each only read)
+        #[arg(value_name = "STUDY", required = true, num_args = 1..)]
+        studies: Vec<PathBuf>,
+        /// The pooled study folder to write
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Prepare a study to leave the centre: keyed pseudonyms, each patient's dates moved by a keyed
     /// offset (every interval kept), free text left out (docs/sharing.md)
     #[command(arg_required_else_help = true)]
@@ -212,6 +222,7 @@ fn main() -> ExitCode {
         Command::Stats { command } => stats::run(command),
         #[cfg(feature = "serve")]
         Command::Serve { study, port, bind } => serve::run(study, bind, port),
+        Command::Pool { studies, out } => pool::run(&studies, &out),
         Command::Pseudonymize {
             study,
             key_file,

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use hlh_ingest::StudySources;
 use hlh_share::{Key, Reidentification, Settings};
 
 use crate::atomic::{write_atomically, write_files_atomically};
@@ -62,40 +61,6 @@ pub fn read_key(path: &Path) -> anyhow::Result<Key> {
     Key::from_file_text(&text).with_context(|| format!("{}", path.display()))
 }
 
-/// The study's files as bytes: a folder's, or a workbook's sheets as the folder's files.
-fn study_sources(study: &Path) -> (StudySources, hlh_ingest::Ingested) {
-    #[cfg(feature = "workbook")]
-    if hlh_ingest::is_workbook_path(study) {
-        let (ingested, files) = hlh_workbook::read_workbook_files(study);
-        let file = |name: &str| {
-            files
-                .iter()
-                .find(|(file, _)| *file == name)
-                .map(|(_, text)| text.clone().into_bytes())
-        };
-        let sources = StudySources {
-            patients: file("patients.csv"),
-            observations: file("observations.csv"),
-            treatments: file("treatments.csv"),
-            events: file("events.csv"),
-            study_toml: file(hlh_ingest::STUDY_TOML),
-        };
-        return (sources, ingested);
-    }
-    match hlh_ingest::study_folder_sources(study) {
-        Ok((sources, mut problems)) => {
-            let mut ingested = hlh_ingest::read_study(&sources);
-            problems.append(&mut ingested.diagnostics);
-            ingested.diagnostics = problems;
-            (sources, ingested)
-        }
-        Err(problems) => (
-            StudySources::default(),
-            hlh_ingest::Ingested::unread(problems),
-        ),
-    }
-}
-
 pub fn run(request: &Request) -> anyhow::Result<Outcome> {
     let key = read_key(request.key_file)?;
     if let Some(table) = request.reidentification {
@@ -107,7 +72,7 @@ pub fn run(request: &Request) -> anyhow::Result<Outcome> {
             );
         }
     }
-    let (sources, ingested) = study_sources(request.study);
+    let (sources, ingested) = crate::input::read_study_sources(request.study);
     if refuse_to_write(&ingested) {
         return Ok(Outcome::InvalidInput);
     }

@@ -21,7 +21,7 @@ mod treatments;
 
 use std::path::Path;
 
-use hlh_model::{Study, StudyFile};
+use hlh_model::{SourceRow, Study, StudyFile};
 
 pub use built::{origins_csv, push_csv_field, BuiltFile, ORIGINS_CSV};
 pub use cells::CellProblem;
@@ -234,6 +234,64 @@ pub fn study_folder_sources(
     Ok((sources, io_problems.list))
 }
 
+/// Reads the folder's `origins.csv` (`file,line,origin`, as `origins_csv` writes it) into the study's
+/// origins, so that a folder built from another layout (a REDCap export, pooled centres) names in its case
+/// cards where each row came from. A line that is not an origin is a warning, and is left out.
+fn read_origins(dir: &Path, ingested: &mut Ingested) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let Some(path) = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| name.eq_ignore_ascii_case(ORIGINS_CSV))
+        })
+    else {
+        return;
+    };
+    let Ok(bytes) = std::fs::read(&path) else {
+        ingested.diagnostics.push(Diagnostic::about_file(
+            Severity::Warning,
+            ORIGINS_CSV,
+            "cannot be read; the case cards name the study's own lines",
+        ));
+        return;
+    };
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
+    for record in reader.records() {
+        let line = record
+            .as_ref()
+            .ok()
+            .and_then(|r| r.position())
+            .map_or(0, |p| p.line());
+        let origin = record.ok().and_then(|record| {
+            let name = record.get(0)?.trim();
+            let file = StudyFile::ALL
+                .into_iter()
+                .find(|file| file.file_name() == name)?;
+            let row_line = record.get(1)?.trim().parse().ok()?;
+            Some((
+                SourceRow {
+                    file,
+                    line: row_line,
+                },
+                record.get(2)?.to_string(),
+            ))
+        });
+        match origin {
+            Some((row, origin)) => ingested.study.origins.insert(row, origin),
+            None => ingested.diagnostics.push(Diagnostic::row_warning(
+                ORIGINS_CSV,
+                line,
+                "not an origin (file,line,origin); left out".into(),
+            )),
+        }
+    }
+}
+
 /// Reads the study folder `dir`. File names are matched case-insensitively (`Patients.csv` is found).
 pub fn read_study_folder(dir: &Path) -> Ingested {
     let (sources, mut io_problems) = match study_folder_sources(dir) {
@@ -241,6 +299,7 @@ pub fn read_study_folder(dir: &Path) -> Ingested {
         Err(problems) => return Ingested::unread(problems),
     };
     let mut ingested = read_study(&sources);
+    read_origins(dir, &mut ingested);
     if !io_problems.is_empty() {
         // An unreadable file is reported as itself, not as a missing one.
         ingested.diagnostics.retain(|diagnostic| {
