@@ -11,7 +11,13 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(findings) = hlh_criteria::findings_json::read_findings_json(text, "findings.json") {
         for (typed_units, ms_population) in [(false, Population::Sjia), (true, Population::Aosd)] {
-            let scores = every_score(&findings, BedsideSettings { typed_units, ms_population });
+            let scores = every_score(
+                &findings,
+                BedsideSettings {
+                    typed_units,
+                    ms_population,
+                },
+            );
             let _ = scores.ms_score.described();
         }
     }

@@ -17,7 +17,8 @@ fuzz_target!(|data: &[u8]| {
         let written = protocol.to_toml();
         let mut read = Protocol::default();
         let table: toml::Table = written.parse().expect("a protocol file is TOML");
-        read.apply(&table, "written").expect("a written protocol reads back");
+        read.apply(&table, "written")
+            .expect("a written protocol reads back");
         assert_eq!(read.echo(), protocol.echo(), "{written}");
     }
 });
