@@ -178,14 +178,7 @@ fn bedside(scores: &EveryScore, approximate: bool) -> String {
     } else {
         format!(" (range {}–{} over the unknown items)", h.min, h.max)
     };
-    let verdict = match h.positive {
-        Some(true) => format!("positive (≥ {})", h.cutoff),
-        Some(false) => format!("negative (< {})", h.cutoff),
-        None => format!(
-            "undetermined: the unknown items decide (cut-off {})",
-            h.cutoff
-        ),
-    };
+    let verdict = h.verdict();
     let _ = writeln!(out, "  total {}{range}: {verdict}", h.score);
     let _ = writeln!(
         out,

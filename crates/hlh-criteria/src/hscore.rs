@@ -311,6 +311,21 @@ pub struct HScore {
     pub items: Vec<ScoredItem>,
 }
 
+impl HScore {
+    /// The verdict in words: positive or negative at the cut-off, or undetermined while the unknown
+    /// items could take the total to either side.
+    pub fn verdict(&self) -> String {
+        match self.positive {
+            Some(true) => format!("positive (≥ {})", self.cutoff),
+            Some(false) => format!("negative (< {})", self.cutoff),
+            None => format!(
+                "undetermined: the unknown items decide (cut-off {})",
+                self.cutoff
+            ),
+        }
+    }
+}
+
 fn item(
     item: Item,
     points: u32,

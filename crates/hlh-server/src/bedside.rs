@@ -309,14 +309,7 @@ fn short(value: f64) -> String {
 fn results_html(scores: &EveryScore, approximate: bool) -> String {
     let mut out = String::from("<section id=\"scores\" class=\"scores\">");
     let h = &scores.hscore;
-    let verdict = match h.positive {
-        Some(true) => format!("positive (≥ {})", h.cutoff),
-        Some(false) => format!("negative (< {})", h.cutoff),
-        None => format!(
-            "undetermined: the unknown items decide (cut-off {})",
-            h.cutoff
-        ),
-    };
+    let verdict = h.verdict();
     let range = if h.min == h.max {
         String::new()
     } else {

@@ -282,17 +282,3 @@ pub fn multipart(boundary: &str, fields: &[(&str, Option<&str>, &[u8])]) -> Vec<
     write!(body, "--{boundary}--\r\n").unwrap();
     body
 }
-
-fn upload(server: &Server, body: &[u8], boundary: &str) -> Reply {
-    request(
-        server.port,
-        &format!(
-            "POST /upload HTTP/1.1\r\nHost: {host}\r\nCookie: {}\r\nOrigin: http://{host}\r\n\
-             Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            server.cookie(),
-            body.len(),
-            host = server.host()
-        ),
-        body,
-    )
-}
