@@ -58,19 +58,7 @@ pub fn read_study_sources(study: &Path) -> (StudySources, Ingested) {
     #[cfg(feature = "workbook")]
     if hlh_ingest::is_workbook_path(study) {
         let (ingested, files) = hlh_workbook::read_workbook_files(study);
-        let file = |name: &str| {
-            files
-                .iter()
-                .find(|(file, _)| *file == name)
-                .map(|(_, text)| text.clone().into_bytes())
-        };
-        let sources = StudySources {
-            patients: file("patients.csv"),
-            observations: file("observations.csv"),
-            treatments: file("treatments.csv"),
-            events: file("events.csv"),
-            study_toml: file(hlh_ingest::STUDY_TOML),
-        };
+        let sources = StudySources::from_named_texts(&files);
         return (sources, ingested);
     }
     match hlh_ingest::study_folder_sources(study) {

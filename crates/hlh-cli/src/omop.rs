@@ -242,19 +242,7 @@ fn pseudonymized(
     files: Vec<(&'static str, String)>,
     key: &hlh_share::Key,
 ) -> Result<Vec<(&'static str, String)>, Vec<String>> {
-    let file = |name: &str| {
-        files
-            .iter()
-            .find(|(file, _)| *file == name)
-            .map(|(_, text)| text.clone().into_bytes())
-    };
-    let sources = hlh_ingest::StudySources {
-        patients: file("patients.csv"),
-        observations: file("observations.csv"),
-        treatments: file("treatments.csv"),
-        events: file("events.csv"),
-        study_toml: file(hlh_ingest::STUDY_TOML),
-    };
+    let sources = hlh_ingest::StudySources::from_named_texts(&files);
     let shared = hlh_share::pseudonymize(&sources, key, &hlh_share::Settings::default())?;
     let pseudonyms: std::collections::HashMap<&str, &str> = shared
         .reidentification

@@ -54,6 +54,26 @@ pub struct StudySources {
     pub study_toml: Option<Vec<u8>>,
 }
 
+impl StudySources {
+    /// The study's files among named texts (a workbook's sheets, a cohort's files): each by its file
+    /// name (`patients.csv`, …, `study.toml`), others ignored.
+    pub fn from_named_texts(files: &[(&str, String)]) -> StudySources {
+        let file = |name: &str| {
+            files
+                .iter()
+                .find(|(file, _)| *file == name)
+                .map(|(_, text)| text.clone().into_bytes())
+        };
+        StudySources {
+            patients: file(StudyFile::Patients.file_name()),
+            observations: file(StudyFile::Observations.file_name()),
+            treatments: file(StudyFile::Treatments.file_name()),
+            events: file(StudyFile::Events.file_name()),
+            study_toml: file(STUDY_TOML),
+        }
+    }
+}
+
 /// What reading a study produced: the rows that were valid, the settings, and every problem.
 #[derive(Debug)]
 pub struct Ingested {

@@ -16,7 +16,7 @@ use hlh_criteria::ms_score::Population;
 use hlh_model::{units, Analyte};
 use serde_json::{json, Map, Value};
 
-use crate::pages::{escape, form_token_field, page, Refusal};
+use crate::pages::{escape, form_token_field, message_list, page, Refusal};
 use crate::App;
 
 /// What each yes/no finding of FINDINGS.json asks, in words.
@@ -270,11 +270,8 @@ pub async fn score(
         Err(problems) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             format!(
-                "<div class=\"error\" id=\"score-problems\"><p>Not scored:</p><ul>{}</ul></div>",
-                problems
-                    .iter()
-                    .map(|p| format!("<li>{}</li>", escape(p)))
-                    .collect::<String>()
+                "<div class=\"error\" id=\"score-problems\"><p>Not scored:</p>{}</div>",
+                message_list(&problems)
             ),
         ),
         Ok(findings) => {

@@ -46,6 +46,15 @@ pub fn page(title: &str, current: &str, study: Option<&str>, body: &str) -> Stri
     )
 }
 
+/// Messages (problems, errors) as an HTML list, each escaped.
+pub fn message_list<S: AsRef<str>>(messages: &[S]) -> String {
+    let items: String = messages
+        .iter()
+        .map(|message| format!("<li>{}</li>", escape(message.as_ref())))
+        .collect();
+    format!("<ul>{items}</ul>")
+}
+
 /// The hidden field that every form carries.
 pub fn form_token_field(token: &str) -> String {
     format!("<input type=\"hidden\" name=\"form_token\" value=\"{token}\">")

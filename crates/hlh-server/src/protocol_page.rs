@@ -11,7 +11,7 @@ use axum::Form;
 use hlh_outcomes::protocol::SETTINGS;
 use hlh_outcomes::Protocol;
 
-use crate::pages::{escape, form_token_field, page, Refusal};
+use crate::pages::{escape, form_token_field, message_list, page, Refusal};
 use crate::{blocking, App, Current};
 
 pub async fn show(State(app): State<Arc<App>>) -> Html<String> {
@@ -39,11 +39,8 @@ fn protocol_page(app: &App, problems: &[String], typed: Option<&[(String, String
         (Err(errors), Err(_)) => {
             let _ = write!(
                 body,
-                "<p class=\"error\">The study's own protocol (study.toml) has errors; fix them in the file:</p><ul>{}</ul>",
-                errors
-                    .iter()
-                    .map(|e| format!("<li>{}</li>", escape(e)))
-                    .collect::<String>()
+                "<p class=\"error\">The study's own protocol (study.toml) has errors; fix them in the file:</p>{}",
+                message_list(errors)
             );
             Protocol::default()
         }
@@ -51,11 +48,8 @@ fn protocol_page(app: &App, problems: &[String], typed: Option<&[(String, String
     if !problems.is_empty() {
         let _ = write!(
             body,
-            "<div class=\"error\" id=\"protocol-problems\"><p>Nothing was changed:</p><ul>{}</ul></div>",
-            problems
-                .iter()
-                .map(|p| format!("<li>{}</li>", escape(p)))
-                .collect::<String>()
+            "<div class=\"error\" id=\"protocol-problems\"><p>Nothing was changed:</p>{}</div>",
+            message_list(problems)
         );
     }
     let defaults = Protocol::default().echo_toml();

@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use hlh_outcomes::Analysis;
 use hlh_report::ReportOptions;
 
-use crate::pages::{escape, page, Refusal};
+use crate::pages::{escape, message_list, page, Refusal};
 use crate::security::REPORT_CONTENT_SECURITY_POLICY;
 use crate::{blocking, App, Current};
 
@@ -53,11 +53,8 @@ fn unanalysed(current: &Current) -> String {
         _ => Vec::new(),
     };
     format!(
-        "<p class=\"error\">No analysis:</p><ul>{}</ul><p><a href=\"/protocol\">The protocol</a></p>",
-        errors
-            .iter()
-            .map(|e| format!("<li>{}</li>", escape(e)))
-            .collect::<String>()
+        "<p class=\"error\">No analysis:</p>{}<p><a href=\"/protocol\">The protocol</a></p>",
+        message_list(&errors)
     )
 }
 
