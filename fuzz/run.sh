@@ -13,7 +13,7 @@ seconds=${1:-1260}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(study_csv findings_json protocol_toml workbook redcap)
+  targets=(study_csv findings_json protocol_toml workbook redcap omop_csv)
 fi
 export RUSTC_BOOTSTRAP=1
 bash fuzz/seed.sh >/dev/null

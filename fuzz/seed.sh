@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=fuzz/corpus
-mkdir -p "$corpus"/{study_csv,findings_json,protocol_toml,workbook,redcap}
+mkdir -p "$corpus"/{study_csv,findings_json,protocol_toml,workbook,redcap,omop_csv}
 demo=crates/hlh-cli/demo
 rs=$'\x1e'
 
@@ -64,4 +64,34 @@ for d in crates/hlh-redcap/tests/fixtures/*/; do
   if [ -n "$dict" ] && [ -n "$data" ]; then
     { cat "$d/$dict"; printf '%s' "$rs"; cat "$d/$data"; } > "$corpus/redcap/$(basename "$d")"
   fi
+done
+
+# OMOP CDMs as CSV: the tables in the order of hlh_omop::cdm::TABLES joined by the record separator.
+# One planted case (anakinra, an HLH code, the score's laboratory values), and the first rows of each
+# public sample CDM of the tests.
+{ printf 'person_id,gender_concept_id,year_of_birth\n1,8507,1970\n2,8532,1985\n%s' "$rs"
+  printf 'drug_exposure_id,person_id,drug_concept_id,drug_exposure_start_date,drug_exposure_end_date,drug_source_value,stop_reason\n'
+  printf '1,1,1114379,2021-03-02,2021-03-12,Kineret 100 mg,\n2,2,0,2021-05-01,,anakinra,adverse event\n%s' "$rs"
+  printf 'condition_occurrence_id,person_id,condition_concept_id,condition_start_date,condition_source_value\n'
+  printf '1,1,4121123,2021-03-01,D76.1\n2,2,0,2021-05-01,D76.2\n%s' "$rs"
+  printf 'measurement_id,person_id,measurement_concept_id,measurement_date,value_as_number,unit_concept_id,unit_source_value,measurement_source_value\n'
+  printf '1,1,3001122,2021-03-01,12000,8748,ug/L,ferritin\n2,1,3020891,2021-03-01,39.4,586323,Cel,temp\n'
+  printf '3,1,3022192,2021-03-01,4.1,8753,mmol/L,tg\n4,1,3001122,2021-03-09,900,8748,ug/L,ferritin\n5,2,3001122,2021-05-01,,,ng/mL,ferritin\n%s' "$rs"
+  printf 'person_id,death_date\n2,2021-05-20\n'; } > "$corpus/omop_csv/planted-case"
+samples=crates/hlh-omop/tests/data
+for cdm in eunomia_gibleed_cdm53 synthea27nj_cdm54; do
+  out="$corpus/omop_csv/$cdm"
+  : > "$out"
+  first=1
+  for table in person drug_exposure condition_occurrence measurement death concept concept_ancestor; do
+    [ $first -eq 1 ] || printf '%s' "$rs" >> "$out"
+    first=0
+    file=$(find "$samples/$cdm" -maxdepth 1 -iname "$table.csv*" | head -1)
+    if [ -n "$file" ]; then
+      case "$file" in
+        *.gz) { zcat "$file" | head -40; } >> "$out" || true ;;
+        *) head -40 "$file" >> "$out" ;;
+      esac
+    fi
+  done
 done

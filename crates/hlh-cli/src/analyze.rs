@@ -1,9 +1,10 @@
-//! `hlh analyze STUDY [--protocol FILE] [--json FILE|-]`: the analysis of a study, as an abstract-style
-//! summary and as JSON (schema hlhkit.analysis/1).
+//! `hlh analyze STUDY [--protocol FILE] [--json FILE|-] [--min-cell N]`: the analysis of a study, as an
+//! abstract-style summary and as JSON (schema hlhkit.analysis/1), suppressed for sharing on request.
 
 use std::path::Path;
 
 use hlh_ingest::Severity;
+use hlh_outcomes::suppression::MinCell;
 use hlh_outcomes::{analyze, Analysis, Protocol};
 
 use crate::atomic::write_atomically;
@@ -17,7 +18,9 @@ pub fn run(
     study: &StudyInput,
     protocol_file: Option<&Path>,
     json: Option<&Path>,
+    min_cell: u64,
 ) -> anyhow::Result<Outcome> {
+    let min_cell = MinCell(min_cell);
     let json_to_stdout = json.is_some_and(|path| path == Path::new("-"));
     match load_and_analyze(study, protocol_file)? {
         Err(problems) => {
@@ -31,14 +34,31 @@ pub fn run(
                 Some(_) if json_to_stdout => {
                     let stdout = std::io::stdout();
                     let mut out = std::io::BufWriter::new(stdout.lock());
-                    analysis.write_json(&mut out)?;
+                    analysis.write_json_with(&mut out, min_cell)?;
                     std::io::Write::flush(&mut out)?;
                 }
-                Some(path) => write_atomically(path, |out| analysis.write_json(out))?,
+                Some(path) => {
+                    write_atomically(path, |out| analysis.write_json_with(out, min_cell))?;
+                }
                 None => {}
             }
+            // The summary prints every count: not written when suppressing, where the output may be
+            // shared.
+            if min_cell.active() {
+                let note = format!(
+                    "Counts below {} suppressed; the summary, which shows every count, is not printed",
+                    min_cell.0
+                );
+                if json_to_stdout {
+                    eprintln!("{note}");
+                } else {
+                    println!("{note}");
+                    if let Some(path) = json {
+                        println!("Analysis written to {}", path.display());
+                    }
+                }
             // With `--json -`, stdout carries the JSON alone and the summary goes to stderr.
-            if json_to_stdout {
+            } else if json_to_stdout {
                 eprintln!("{}", analysis.summary);
             } else {
                 println!("{}", analysis.summary);

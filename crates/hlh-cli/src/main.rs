@@ -97,6 +97,9 @@ enum Command {
         /// Write the analysis JSON to FILE, or to stdout with `-`
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
+        /// Suppress counts below N in the JSON (and leave out its patients), for sharing outside the centre
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        min_cell: u64,
     },
     /// Write the report: tables, figures, methods, case cards and sources, as HTML or Markdown
     Report {
@@ -255,7 +258,8 @@ fn main() -> ExitCode {
             input,
             protocol,
             json,
-        } => analyze::run(&input, protocol.as_deref(), json.as_deref()),
+            min_cell,
+        } => analyze::run(&input, protocol.as_deref(), json.as_deref(), min_cell),
         Command::Report {
             input,
             protocol,

@@ -27,6 +27,7 @@ use crate::endpoints::{
 use crate::json_forms::{finite, interval};
 use crate::protocol::{AfterRescue, Protocol};
 use crate::summary_text::summary_text;
+use crate::suppression::{suppressed_json, MinCell};
 
 /// The schema of the analysis JSON.
 pub const SCHEMA: &str = "hlhkit.analysis/1";
@@ -79,6 +80,21 @@ impl Analysis {
             }
         }
         out.write_all(b"\n  ]\n}\n")
+    }
+
+    /// Writes the analysis JSON for sharing outside the centre: with `min_cell` active, the cohort with
+    /// small counts suppressed and no `patients` ([`crate::suppression::suppressed_json`]); otherwise
+    /// exactly [`Analysis::write_json`].
+    pub fn write_json_with(
+        &self,
+        out: &mut impl std::io::Write,
+        min_cell: MinCell,
+    ) -> std::io::Result<()> {
+        if !min_cell.active() {
+            return self.write_json(out);
+        }
+        serde_json::to_writer_pretty(&mut *out, &suppressed_json(&self.cohort, min_cell))?;
+        out.write_all(b"\n")
     }
 
     /// The whole analysis JSON as a string (see [`Analysis::write_json`]).

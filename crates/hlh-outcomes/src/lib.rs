@@ -13,6 +13,7 @@ mod fever;
 pub mod json_forms;
 pub mod protocol;
 pub mod summary_text;
+pub mod suppression;
 
 pub use analysis::{analyze, Analysis, AnalysisError, SCHEMA};
 pub use cohort::Cohort;

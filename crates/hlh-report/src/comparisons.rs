@@ -5,10 +5,11 @@ use hlh_outcomes::cohort::{OverallSurvival, Proportion};
 use hlh_outcomes::compare::{
     Comparison, ComparisonRow, GroupSummary, GroupTest, Grouping, LevelCount, Variable,
 };
+use hlh_outcomes::suppression::{categorical_row_hidden, hidden_groups, landmark_hidden, MinCell};
 
 use crate::document::{text, Table};
 use crate::labels::capitalised;
-use crate::numbers::{p_value, percent, whole, MISSING};
+use crate::numbers::{p_value, percent, whole, MISSING, SUPPRESSED};
 use crate::Context;
 
 /// One table per comparison, lettered 3A, 3B, … in the protocol's order.
@@ -25,15 +26,18 @@ pub fn comparison_tables(context: &Context) -> Vec<Table> {
 fn comparison_table(context: &Context, comparison: &Comparison, index: usize) -> Table {
     let numbers = &context.numbers;
     let letter = char::from(b'A' + (index % 26) as u8);
+    let rule = MinCell(numbers.min_cell);
     let group_columns: Vec<String> = comparison
         .groups
         .iter()
-        .map(|g| {
-            format!(
-                "{} (n = {})",
-                capitalised(&g.label),
+        .zip(hidden_groups(comparison, rule, numbers.total))
+        .map(|(g, hidden)| {
+            let n = if hidden && !numbers.is_suppressed(g.n as u64) {
+                SUPPRESSED.to_string()
+            } else {
                 numbers.count(g.n as u64)
-            )
+            };
+            format!("{} (n = {n})", capitalised(&g.label))
         })
         .collect();
     let mut columns: Vec<&str> = vec!["Characteristic"];
@@ -55,12 +59,17 @@ fn comparison_table(context: &Context, comparison: &Comparison, index: usize) ->
             table.section(heading);
             section = Some(heading);
         }
+        let hidden = categorical_row_hidden(row, rule, numbers.total);
         let mut cells: Vec<Vec<_>> = row
             .summaries
             .iter()
-            .map(|summary| vec![text(summary_cell(context, row, summary))])
+            .map(|summary| match hidden {
+                true => vec![text(SUPPRESSED)],
+                false => vec![text(summary_cell(context, row, summary))],
+            })
             .collect();
         cells.push(vec![text(match row.test {
+            Some(_) if hidden => SUPPRESSED.into(),
             Some(_) => p_value(row.p_value),
             None => MISSING.into(),
         })]);
@@ -236,9 +245,7 @@ pub fn survival_table(context: &Context) -> Table {
         ],
     );
     for landmark in &survival.landmarks {
-        // S reveals the deaths before it when few are censored: hidden with them.
-        let hidden = numbers.is_suppressed(survival.deaths.count())
-            || landmark.n_risk.is_some_and(|n| numbers.is_suppressed(n));
+        let hidden = landmark_hidden(survival, landmark, MinCell(numbers.min_cell));
         let (value, ci) = match landmark.survival {
             Some(s) if !hidden => (
                 percent(s),

@@ -24,6 +24,7 @@ pub mod svg;
 mod tables;
 
 use hlh_model::Analyte;
+use hlh_outcomes::suppression::{HiddenCells, MinCell};
 use hlh_outcomes::{Analysis, Cohort, PatientEndpoints};
 
 use document::{text, Block};
@@ -54,6 +55,8 @@ pub(crate) struct Context<'a> {
     /// The analysed patients, in analysis order; empty when patient-level content is left out.
     pub patients: &'a [PatientEndpoints],
     pub numbers: Numbers,
+    /// The cells of Table 1's partitions that suppression hides.
+    pub hidden: HiddenCells,
     pub sources: Sources,
 }
 
@@ -91,6 +94,7 @@ impl<'a> Context<'a> {
 pub fn build(analysis: &Analysis, options: &ReportOptions) -> Document {
     let numbers = Numbers {
         min_cell: options.min_cell,
+        total: analysis.cohort.n_patients as u64,
     };
     let patient_level = !numbers.suppressing() && analysis.patients.len() <= PATIENT_LEVEL_LIMIT;
     let cohort = &analysis.cohort;
@@ -102,6 +106,7 @@ pub fn build(analysis: &Analysis, options: &ReportOptions) -> Document {
             &[]
         },
         numbers,
+        hidden: HiddenCells::of(cohort, MinCell(options.min_cell)),
         sources: Sources::new(patient_level),
     };
     let title = cohort

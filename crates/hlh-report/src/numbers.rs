@@ -1,37 +1,70 @@
 //! How numbers of the analysis are printed, and small-cell suppression.
 //!
-//! Suppression (`--min-cell N`): a count from 1 to N − 1 is printed `<N`, and with it every number
-//! that would reveal it (its percentage and interval, the statistics of a group that small). Zero is
-//! printed: an empty cell identifies no one. The analysis is never changed, only its printing.
+//! Suppression (`--min-cell N`, the rules of [`hlh_outcomes::suppression`]): a count from 1 to N − 1 is
+//! printed `<N`, a count that leaves fewer than N of the analysed patients `>T − N`, and with them every
+//! number that would reveal them (a percentage and interval, the statistics of a group that small).
+//! Zero is printed: an empty cell identifies no one. The analysis is never changed, only its printing.
 
 use hlh_outcomes::cohort::{Proportion, Share, Summary};
 use hlh_outcomes::summary_text::{self, with_thousands_separators};
+use hlh_outcomes::suppression::MinCell;
 
 /// Printing rules for one report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Numbers {
     /// Counts below this are suppressed; 0 or 1 suppresses nothing.
     pub min_cell: u64,
+    /// The analysed patients, whom the counts are drawn from.
+    pub total: u64,
 }
 
 /// A dash for a value that does not exist (`null` in the analysis JSON).
 pub const MISSING: &str = "–";
 
+/// A cell hidden because the other cells of its partition would reveal it.
+pub const SUPPRESSED: &str = "suppressed";
+
 impl Numbers {
+    fn rule(&self) -> MinCell {
+        MinCell(self.min_cell)
+    }
+
     pub fn suppressing(&self) -> bool {
-        self.min_cell > 1
+        self.rule().active()
     }
 
+    /// A count from 1 to N − 1: a group too small for its statistics to be shown.
+    pub fn is_small(&self, count: u64) -> bool {
+        self.rule().is_small(count)
+    }
+
+    /// Whether a count is hidden: it is small, or so is the rest of the analysed patients.
     pub fn is_suppressed(&self, count: u64) -> bool {
-        self.suppressing() && count > 0 && count < self.min_cell
+        self.rule().hides(count, self.total)
     }
 
-    /// A count, or `<N` when suppressed.
+    /// A count, `<N` when small, `>T − N` when the rest of the analysed patients is.
     pub fn count(&self, count: u64) -> String {
-        if self.is_suppressed(count) {
+        if self.is_small(count) {
             format!("<{}", self.min_cell)
+        } else if self.is_suppressed(count) {
+            format!(">{}", self.total - self.min_cell)
         } else {
             count.to_string()
+        }
+    }
+
+    /// [`Numbers::count_with_percent`] of a cell of a partition of the analysed patients, `hidden` when
+    /// the others would reveal it (`hlh_outcomes::suppression::HiddenCells`).
+    pub fn partition_cell(&self, share: &Share, hidden: bool) -> String {
+        let shown = self.count_with_percent(share);
+        let hidden_by_itself = self.is_suppressed(share.count)
+            || self.is_suppressed(share.n)
+            || self.is_small(share.n.saturating_sub(share.count));
+        if hidden && !hidden_by_itself {
+            SUPPRESSED.into()
+        } else {
+            shown
         }
     }
 
@@ -82,7 +115,7 @@ impl Numbers {
         }
     }
 
-    /// A continuous summary as "median (Q1–Q3)", hidden with its n when the group is suppressed.
+    /// A continuous summary as "median (Q1–Q3)", hidden with its n when the group is small.
     pub fn median_iqr(&self, summary: &Summary) -> String {
         self.median_iqr_as(summary, value)
     }
@@ -108,7 +141,7 @@ impl Numbers {
         if n == 0 {
             return MISSING.into();
         }
-        if self.is_suppressed(n) {
+        if self.is_small(n) {
             return format!("n {}", self.count(n));
         }
         // "−2.55–−1.45" would read as a subtraction: a range with a negative end says "to".
@@ -125,10 +158,10 @@ impl Numbers {
         )
     }
 
-    /// "mean (SD)", hidden when the group is suppressed.
+    /// "mean (SD)", hidden when the group is small.
     pub fn mean_sd(&self, summary: &Summary) -> String {
         let n = summary.n as u64;
-        if n == 0 || self.is_suppressed(n) {
+        if n == 0 || self.is_small(n) {
             return MISSING.into();
         }
         format!("{} ({})", value(summary.mean), value(summary.sd))
@@ -244,12 +277,26 @@ mod tests {
         }
     }
 
+    fn three_of(n: u64) -> Share {
+        share(3, n, 3.0 / n as f64, [0.05, 0.35])
+    }
+
     #[test]
     fn counts_below_the_minimum_are_hidden_with_what_would_reveal_them() {
-        let numbers = Numbers { min_cell: 5 };
+        let numbers = Numbers {
+            min_cell: 5,
+            total: 21,
+        };
         assert_eq!(numbers.count(0), "0");
         assert_eq!(numbers.count(3), "<5");
         assert_eq!(numbers.count(5), "5");
+        // 18 of the 21 leave 3 uncounted.
+        assert_eq!(numbers.count(18), ">16");
+        assert_eq!(numbers.count(21), "21");
+        let eight = share(8, 21, 0.380952, [0.21, 0.59]);
+        assert_eq!(numbers.partition_cell(&eight, false), "8 (38.1%)");
+        assert_eq!(numbers.partition_cell(&eight, true), SUPPRESSED);
+        assert_eq!(numbers.partition_cell(&three_of(21), true), "<5");
         let three = share(3, 21, 0.142857, [0.05, 0.35]);
         assert_eq!(numbers.share(&three), "<5/21");
         assert_eq!(numbers.share_ci(&three), MISSING);
@@ -261,7 +308,10 @@ mod tests {
         let none = share(0, 3, 0.0, [0.0, 0.56]);
         assert_eq!(numbers.share(&none), "0/<5");
         assert_eq!(numbers.count_with_percent(&none), "0");
-        let open = Numbers { min_cell: 0 };
+        let open = Numbers {
+            min_cell: 0,
+            total: 21,
+        };
         assert_eq!(open.share(&nineteen), "19/21 (90.5%)");
         assert_eq!(open.share_ci(&nineteen), "71.0–97.0%");
         let summary = Summary {

@@ -16,7 +16,7 @@ fn linked_share(
     context: &mut Context,
     title: &str,
     share: &Share,
-    print: fn(&Numbers, &Share) -> String,
+    print: impl Fn(&Numbers, &Share) -> String,
     detail: impl Fn(&PatientEndpoints) -> String,
 ) -> Vec<Inline> {
     let members = context.members(&share.patients, detail);
@@ -42,6 +42,24 @@ fn count_cell(
     detail: impl Fn(&PatientEndpoints) -> String,
 ) -> Vec<Inline> {
     linked_share(context, title, share, Numbers::count_with_percent, detail)
+}
+
+/// "k (p%)" of a cell of a partition of the analysed patients, linked; `hidden` when the other cells
+/// would reveal it.
+fn partition_cell(
+    context: &mut Context,
+    title: &str,
+    share: &Share,
+    hidden: bool,
+    detail: impl Fn(&PatientEndpoints) -> String,
+) -> Vec<Inline> {
+    linked_share(
+        context,
+        title,
+        share,
+        |numbers, share| numbers.partition_cell(share, hidden),
+        detail,
+    )
 }
 
 /// A plain count of patients, linked to them.
@@ -119,20 +137,24 @@ fn demographics(context: &mut Context, table: &mut Table) {
     );
     let sexes = &baseline.sex_shares;
     // "Sex not recorded" only when someone's sex is not recorded.
-    for (label, share, shown_when_zero) in [
+    let hidden = context.hidden.clone();
+    for ((label, share, shown_when_zero), &hide) in [
         ("Men", &sexes.male, true),
         ("Women", &sexes.female, true),
         ("Sex not recorded", &sexes.unknown, false),
-    ] {
+    ]
+    .into_iter()
+    .zip(&hidden.sex)
+    {
         if share.count == 0 && !shown_when_zero {
             continue;
         }
-        let cell = count_cell(context, label, share, nothing);
+        let cell = partition_cell(context, label, share, hide, nothing);
         table.row(label, true, vec![cell]);
     }
     table.section("Centre");
-    for (centre, share) in baseline.centres.iter() {
-        let cell = count_cell(context, &format!("Centre {centre}"), share, nothing);
+    for ((centre, share), &hide) in baseline.centres.iter().zip(&hidden.centres) {
+        let cell = partition_cell(context, &format!("Centre {centre}"), share, hide, nothing);
         table.row(centre, true, vec![cell]);
     }
     let cell = count_cell(
@@ -221,7 +243,7 @@ fn diagnosis_scores(context: &mut Context, table: &mut Table) {
             p.hlh2004.evaluated()
         )
     };
-    for (title, share) in [
+    for ((title, share), hide) in [
         (
             format!("HLH-2004 clinical criteria: ≥ {required} of 8 met"),
             &clinical.met,
@@ -234,8 +256,11 @@ fn diagnosis_scores(context: &mut Context, table: &mut Table) {
             "HLH-2004 clinical criteria: the unknown criteria decide".to_string(),
             &clinical.indeterminate,
         ),
-    ] {
-        let cell = count_cell(context, &title, share, evaluated);
+    ]
+    .into_iter()
+    .zip(context.hidden.hlh2004_clinical.clone())
+    {
+        let cell = partition_cell(context, &title, share, hide, evaluated);
         table.row(&title, true, vec![cell]);
     }
     table.row(
@@ -325,9 +350,10 @@ fn index_drug(context: &mut Context, table: &mut Table) {
             ))]],
         );
     }
-    for (route, share) in index.route.iter() {
+    let hidden = context.hidden.clone();
+    for ((route, share), &hide) in index.route.iter().zip(&hidden.route) {
         let label = route.map_or("Not recorded", |r| r.label());
-        let cell = count_cell(context, &format!("Route {label}"), share, |p| {
+        let cell = partition_cell(context, &format!("Route {label}"), share, hide, |p| {
             rows.treatments(&p.treatment_sources)
         });
         table.row(
@@ -336,8 +362,9 @@ fn index_drug(context: &mut Context, table: &mut Table) {
             vec![cell],
         );
     }
-    for (frequency, share) in index.frequency.iter() {
-        let cell = count_cell(context, &format!("Frequency {frequency}"), share, |p| {
+    for ((frequency, share), &hide) in index.frequency.iter().zip(&hidden.frequency) {
+        let title = format!("Frequency {frequency}");
+        let cell = partition_cell(context, &title, share, hide, |p| {
             rows.treatments(&p.treatment_sources)
         });
         table.row(
@@ -792,7 +819,7 @@ pub fn table2_labs(context: &mut Context) -> Table {
                 None => String::new(),
             },
         );
-        let hidden = pairs == 0 || context.numbers.is_suppressed(pairs);
+        let hidden = pairs == 0 || context.numbers.is_small(pairs);
         let difference = &lab.difference;
         let stat = |text_value: String| {
             if hidden {
