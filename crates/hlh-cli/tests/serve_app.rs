@@ -147,6 +147,91 @@ fn the_downloads_are_the_bytes_the_command_line_writes_before_and_after_a_protoc
         .contains("\nsustained_days = 3\n"));
 }
 
+/// The report page's threshold: the frame and every download suppressed as `hlh report --min-cell` and
+/// `hlh analyze --json --min-cell` suppress, the summary (every count) not shown; a threshold that is not
+/// a number, or absurdly large, refused.
+#[test]
+fn the_downloads_for_sharing_are_suppressed_as_the_command_line_suppresses() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo_dir();
+    let demo = demo.to_str().unwrap();
+    let server = Server::start(&[demo]);
+
+    let page = server.get("/report?min_cell=5").text();
+    assert!(page.contains("Counts below 5 are suppressed"), "{page}");
+    assert!(!page.contains("19/21"), "the summary is not shown");
+    for file in [
+        "report.html",
+        "report.docx",
+        "report-markdown.zip",
+        "analysis.json",
+    ] {
+        assert!(
+            page.contains(&format!("href=\"/download/{file}?min_cell=5\"")),
+            "{file} is linked with the threshold"
+        );
+    }
+    assert!(page.contains("src=\"/report/view?min_cell=5\""));
+    assert!(
+        server.get("/report").text().contains("19/21"),
+        "the summary, unsuppressed"
+    );
+
+    for extension in ["html", "docx"] {
+        let out = dir.path().join(format!("shared.{extension}"));
+        cli_output(&[
+            "report",
+            demo,
+            "--min-cell",
+            "5",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let served = server.get(&format!("/download/report.{extension}?min_cell=5"));
+        assert_eq!(served.status, 200);
+        assert!(
+            served.body == std::fs::read(&out).unwrap(),
+            "report.{extension}"
+        );
+        let open = server.get(&format!("/download/report.{extension}"));
+        assert!(
+            open.body != served.body,
+            "report.{extension} is not the open one"
+        );
+    }
+    assert!(
+        server.get("/report/view?min_cell=5").body
+            == server.get("/download/report.html?min_cell=5").body
+    );
+    let json = cli_output(&["analyze", demo, "--json", "-", "--min-cell", "5"]);
+    let served = server.get("/download/analysis.json?min_cell=5");
+    assert!(served.body == json, "analysis.json with --min-cell 5");
+    let served: Value = serde_json::from_slice(&served.body).unwrap();
+    assert!(served.get("patients").is_none());
+    // 0 suppresses nothing, an empty field is no threshold.
+    let open = cli_output(&["analyze", demo, "--json", "-"]);
+    for query in ["?min_cell=0", "?min_cell=", ""] {
+        assert!(
+            server.get(&format!("/download/analysis.json{query}")).body == open,
+            "{query:?}"
+        );
+    }
+    for query in ["?min_cell=five", "?min_cell=-1", "?min_cell=1001"] {
+        assert_eq!(
+            server
+                .get(&format!("/download/analysis.json{query}"))
+                .status,
+            400,
+            "{query}"
+        );
+        assert_eq!(
+            server.get(&format!("/report{query}")).status,
+            400,
+            "{query}"
+        );
+    }
+}
+
 #[test]
 fn an_invalid_setting_is_shown_with_its_message_and_changes_nothing() {
     let server = Server::start(&[demo_dir().to_str().unwrap()]);

@@ -85,6 +85,25 @@ pub fn suppressed_json(cohort: &Cohort, min_cell: MinCell) -> Value {
         nulled: Vec::new(),
         left_out: Vec::new(),
     };
+    for pointer in LEFT_OUT {
+        if remove(&mut json, pointer) {
+            suppression.left_out.push(pointer.to_string());
+        }
+    }
+    for (i, step) in cohort.attrition.iter().enumerate() {
+        let pointer = format!("/attrition/{i}/excluded_patients");
+        if step.excluded_patients.is_some() && remove(&mut json, &pointer) {
+            suppression.left_out.push(pointer);
+        }
+    }
+    for (i, comparison) in cohort.comparisons.iter().enumerate() {
+        for j in 0..comparison.groups.len() {
+            let pointer = format!("/comparisons/{i}/groups/{j}/patient_ids");
+            if remove(&mut json, &pointer) {
+                suppression.left_out.push(pointer);
+            }
+        }
+    }
     let total = cohort.n_patients as u64;
     if let Value::Object(fields) = &mut json {
         for key in [
@@ -106,25 +125,6 @@ pub fn suppressed_json(cohort: &Cohort, min_cell: MinCell) -> Value {
                 } else {
                     suppression.walk(value, &pointer, total);
                 }
-            }
-        }
-    }
-    for pointer in LEFT_OUT {
-        if remove(&mut json, pointer) {
-            suppression.left_out.push(pointer.to_string());
-        }
-    }
-    for (i, step) in cohort.attrition.iter().enumerate() {
-        let pointer = format!("/attrition/{i}/excluded_patients");
-        if step.excluded_patients.is_some() && remove(&mut json, &pointer) {
-            suppression.left_out.push(pointer);
-        }
-    }
-    for (i, comparison) in cohort.comparisons.iter().enumerate() {
-        for j in 0..comparison.groups.len() {
-            let pointer = format!("/comparisons/{i}/groups/{j}/patient_ids");
-            if remove(&mut json, &pointer) {
-                suppression.left_out.push(pointer);
             }
         }
     }
