@@ -9,6 +9,7 @@ use anyhow::Context;
 use clap::Subcommand;
 use hlh_omop::concept_check::{check_concepts, Verdict};
 use hlh_omop::concepts::ConceptSets;
+use hlh_omop::ohdsi::ohdsi_files;
 use hlh_omop::synth::synth;
 use hlh_omop::write::study_files;
 use hlh_omop::{find, Cdm, FindOptions, OmopError};
@@ -197,10 +198,19 @@ async fn run_find(
             }
         };
     }
+    // Without person ids (pseudonymised), the cohort table would name no one a tool could join.
+    let ohdsi = ohdsi_files(&cohort, &options, key.is_none())?;
     crate::atomic::write_folder_atomically(out, |folder| {
-        for (name, text) in &files {
-            let path = folder.join(name);
-            fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        let named = files
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.as_bytes()));
+        for (name, bytes) in named.chain(ohdsi.iter().map(|(name, b)| (name.clone(), &b[..]))) {
+            let path = folder.join(&name);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
         }
         Ok(())
     })?;
@@ -227,6 +237,19 @@ async fn run_find(
     for (reason, rows) in &cohort.dropped {
         println!("  dropped {rows}: {reason}");
     }
+    println!(
+        "OHDSI: {}the cohort definition, its attrition and {} concept sets in {}",
+        if key.is_none() {
+            "the cohort table (cohort.csv, cohort.parquet), "
+        } else {
+            ""
+        },
+        ohdsi
+            .iter()
+            .filter(|(name, _)| name.contains("/concept_sets/"))
+            .count(),
+        out.join(hlh_omop::ohdsi::FOLDER).display()
+    );
     println!(
         "Next: hlh analyze {0} ; hlh report {0} --out report.html",
         out.display()

@@ -269,6 +269,22 @@ fn find_with_a_key_writes_what_hlh_pseudonymize_writes_with_it() {
             "{person}"
         );
     }
+    // The OHDSI cohort table is keyed to person ids: written for the warehouse's own use, not with a
+    // key, and `hlh pseudonymize` of the plain study does not carry it along.
+    for table in ["ohdsi/cohort.csv", "ohdsi/cohort.parquet"] {
+        assert!(dir.path().join("plain").join(table).exists(), "{table}");
+        assert!(!dir.path().join("keyed").join(table).exists(), "{table}");
+    }
+    assert!(!dir.path().join("afterwards/ohdsi").exists());
+    let keyed_ohdsi = dir.path().join("keyed/ohdsi");
+    assert!(keyed_ohdsi.join("concept_sets/anakinra.json").exists());
+    for name in ["cohort_definition.csv", "cohort_attrition.csv"] {
+        let text = fs::read_to_string(keyed_ohdsi.join(name)).unwrap();
+        // The long planted ids (a short one such as 1 is also a count).
+        for person in persons.iter().filter(|p| p.len() > 6) {
+            assert!(!text.contains(person.as_str()), "{person} in {name}");
+        }
+    }
     // The keyed study analyses as the plain one does.
     let summary = |study: &str| ok(&hlh(&["analyze", &path(study)]));
     assert_eq!(summary("keyed"), summary("plain"));

@@ -13,6 +13,7 @@ pub mod concept_check;
 pub mod concepts;
 pub mod error;
 pub mod find;
+pub mod ohdsi;
 pub mod synth;
 pub mod units;
 pub mod write;
