@@ -10,7 +10,7 @@ use clap::Subcommand;
 use hlh_omop::concept_check::{check_concepts, Verdict};
 use hlh_omop::concepts::ConceptSets;
 use hlh_omop::ohdsi::ohdsi_files;
-use hlh_omop::synth::synth;
+use hlh_omop::synth::{synth, Layout};
 use hlh_omop::write::study_files;
 use hlh_omop::{find, Cdm, FindOptions, OmopError};
 use hlh_outcomes::Protocol;
@@ -54,7 +54,19 @@ pub enum OmopCommand {
         out: PathBuf,
         #[arg(long, value_name = "S", default_value_t = 1)]
         seed: u64,
+        /// `files`: one Parquet file per table; `spark`: as Spark writes a warehouse (a folder of 40
+        /// part files and _SUCCESS per table, row groups of 1,048,576 rows, every CDM column)
+        #[arg(long, value_name = "LAYOUT", default_value = "files", value_parser = parse_layout)]
+        layout: Layout,
     },
+}
+
+fn parse_layout(text: &str) -> Result<Layout, String> {
+    match text {
+        "files" => Ok(Layout::Files),
+        "spark" => Ok(Layout::Spark),
+        other => Err(format!("{other:?} is not a layout: files or spark")),
+    }
 }
 
 pub fn run(command: OmopCommand) -> anyhow::Result<Outcome> {
@@ -79,7 +91,12 @@ pub fn run(command: OmopCommand) -> anyhow::Result<Outcome> {
         OmopCommand::Concepts { cdm, concepts } => {
             runtime.block_on(run_concepts(&cdm, concepts.as_deref()))
         }
-        OmopCommand::Synth { persons, out, seed } => run_synth(persons, &out, seed),
+        OmopCommand::Synth {
+            persons,
+            out,
+            seed,
+            layout,
+        } => run_synth(persons, &out, seed, layout),
     };
     match result {
         Ok(outcome) => Ok(outcome),
@@ -326,7 +343,7 @@ async fn run_concepts(cdm_dir: &Path, concepts: Option<&Path>) -> Result<Outcome
     Ok(Outcome::Success)
 }
 
-fn run_synth(persons: u64, out: &Path, seed: u64) -> Result<Outcome, Problem> {
+fn run_synth(persons: u64, out: &Path, seed: u64, layout: Layout) -> Result<Outcome, Problem> {
     if out.exists()
         && fs::read_dir(out)
             .map(|mut d| d.next().is_some())
@@ -342,7 +359,7 @@ fn run_synth(persons: u64, out: &Path, seed: u64) -> Result<Outcome, Problem> {
     let started = Instant::now();
     let terminal = std::io::stderr().is_terminal();
     let mut last_report = 0;
-    let summary = synth(persons, out, seed, &mut |written| {
+    let summary = synth(persons, out, seed, layout, &mut |written| {
         if terminal {
             let filled = (written * 30 / persons.max(1)) as usize;
             eprint!(

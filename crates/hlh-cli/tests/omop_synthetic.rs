@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use hlh_omop::find::Inclusion;
-use hlh_omop::synth::{synth, CASES};
+use hlh_omop::synth::{synth, Layout, CASES, SPARK_PARTS};
 use hlh_omop::write::study_files;
 use hlh_omop::{find, Cdm, FindOptions};
 
@@ -18,7 +18,7 @@ fn the_found_cohort_is_the_ground_truth() {
     let dir = tempfile::tempdir().unwrap();
     let cdm_dir = dir.path().join("cdm");
     let persons = 2 * 20 * CASES.len() as u64; // every kind twice, once with a negative id
-    let summary = synth(persons, &cdm_dir, 7, &mut |_| {}).unwrap();
+    let summary = synth(persons, &cdm_dir, 7, Layout::Files, &mut |_| {}).unwrap();
     assert_eq!(summary.planted, 2 * CASES.len() as u64);
     assert!(summary.measurements >= persons * 80);
 
@@ -131,4 +131,65 @@ fn the_found_cohort_is_the_ground_truth() {
             .count(),
         cohort.observations.len()
     );
+}
+
+/// The Spark layout (a folder of part files and `_SUCCESS` per table, every CDM column) holds the same
+/// rows: the study found in it is the same, byte for byte.
+#[test]
+fn a_spark_laid_out_cdm_gives_the_same_study() {
+    let dir = tempfile::tempdir().unwrap();
+    let persons = 20 * CASES.len() as u64 * 2;
+    let files = dir.path().join("files");
+    let spark = dir.path().join("spark");
+    synth(persons, &files, 11, Layout::Files, &mut |_| {}).unwrap();
+    synth(persons, &spark, 11, Layout::Spark, &mut |_| {}).unwrap();
+    for table in [
+        "person",
+        "drug_exposure",
+        "condition_occurrence",
+        "measurement",
+        "death",
+    ] {
+        let folder = spark.join(table);
+        assert!(folder.join("_SUCCESS").exists(), "{table}");
+        let parts = std::fs::read_dir(&folder)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".snappy.parquet")
+            })
+            .count() as u64;
+        assert_eq!(parts, SPARK_PARTS, "{table}");
+    }
+    let columns = runtime().block_on(async {
+        let cdm = Cdm::open(&spark).await.unwrap();
+        let batches = cdm
+            .query("SELECT * FROM raw_measurement LIMIT 1")
+            .await
+            .unwrap();
+        batches[0].num_columns()
+    });
+    assert_eq!(
+        columns, 23,
+        "every column of the CDM v5.4 measurement table"
+    );
+    assert_eq!(
+        std::fs::read(files.join("ground_truth.csv")).unwrap(),
+        std::fs::read(spark.join("ground_truth.csv")).unwrap()
+    );
+    let study = |cdm: &std::path::Path| {
+        runtime().block_on(async {
+            let cdm = Cdm::open(cdm).await.unwrap();
+            let cohort = find(&cdm, &FindOptions::default()).await.unwrap();
+            study_files(&cohort, "synthetic")
+        })
+    };
+    let (from_files, from_spark) = (study(&files), study(&spark));
+    assert!(from_files
+        .iter()
+        .any(|(name, text)| *name == "patients.csv" && text.lines().count() > 10));
+    assert_eq!(from_files, from_spark);
 }

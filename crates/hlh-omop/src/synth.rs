@@ -6,11 +6,14 @@
 //! seed gives the same files.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, Date32Array, Float64Array, Int64Array, StringArray};
-use datafusion::arrow::datatypes::Schema;
+use datafusion::arrow::array::{
+    ArrayRef, Date32Array, Float64Array, Int32Array, Int64Array, StringArray,
+    TimestampMicrosecondArray,
+};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::Compression;
@@ -179,32 +182,321 @@ struct Batch {
 
 /// Writers of the tables, one Parquet file each.
 struct Writers {
-    person: ArrowWriter<fs::File>,
-    drug: ArrowWriter<fs::File>,
-    condition: ArrowWriter<fs::File>,
-    measurement: ArrowWriter<fs::File>,
-    death: ArrowWriter<fs::File>,
+    layout: Layout,
+    person: Sink,
+    drug: Sink,
+    condition: Sink,
+    measurement: Sink,
+    death: Sink,
 }
 
-/// The schema a table is written with: the columns the cohort reads, as `cdm` declares them.
 fn schema(table: &TableSpec) -> Arc<Schema> {
     Arc::new(table.arrow_schema())
 }
 
-fn writer(
-    dir: &Path,
-    table: &str,
-    schema: Arc<Schema>,
-) -> Result<ArrowWriter<fs::File>, OmopError> {
-    let path = dir.join(format!("{table}.parquet"));
-    let file = fs::File::create(&path).map_err(|e| OmopError::io(&path, e))?;
-    let properties = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .build();
-    ArrowWriter::try_new(file, schema, Some(properties)).map_err(|e| OmopError::Io {
-        path,
-        message: e.to_string(),
-    })
+/// Where a table's batches go: its one file, or the next part file of its folder.
+struct Sink {
+    table: &'static str,
+    layout: Layout,
+    dir: PathBuf,
+    parts: u64,
+    file: Option<ArrowWriter<fs::File>>,
+}
+
+impl Sink {
+    fn new(out: &Path, table: &'static str, layout: Layout) -> Result<Sink, OmopError> {
+        let dir = match layout {
+            Layout::Files => out.to_path_buf(),
+            Layout::Spark => {
+                let dir = out.join(table);
+                fs::create_dir_all(&dir).map_err(|e| OmopError::io(&dir, e))?;
+                dir
+            }
+        };
+        Ok(Sink {
+            table,
+            layout,
+            dir,
+            parts: 0,
+            file: None,
+        })
+    }
+
+    fn open(&self, path: PathBuf, schema: Arc<Schema>) -> Result<ArrowWriter<fs::File>, OmopError> {
+        let file = fs::File::create(&path).map_err(|e| OmopError::io(&path, e))?;
+        let mut properties = WriterProperties::builder().set_compression(Compression::SNAPPY);
+        if self.layout == Layout::Spark {
+            properties = properties.set_max_row_group_row_count(Some(SPARK_ROW_GROUP_ROWS));
+        }
+        ArrowWriter::try_new(file, schema, Some(properties.build())).map_err(|e| OmopError::Io {
+            path,
+            message: e.to_string(),
+        })
+    }
+
+    fn write(&mut self, batch: &RecordBatch) -> Result<(), OmopError> {
+        if self.layout == Layout::Spark {
+            // Each batch is one part, as each Spark task writes its own file.
+            self.finish()?;
+            let path = self.dir.join(format!(
+                "part-{:05}-00000000-0000-0000-0000-000000000000-c000.snappy.parquet",
+                self.parts
+            ));
+            self.parts += 1;
+            self.file = Some(self.open(path, batch.schema())?);
+        } else if self.file.is_none() {
+            let path = self.dir.join(format!("{}.parquet", self.table));
+            self.file = Some(self.open(path, batch.schema())?);
+        }
+        match &mut self.file {
+            Some(file) => file.write(batch).map_err(parquet_error(self.table)),
+            None => Ok(()),
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), OmopError> {
+        match self.file.take() {
+            Some(file) => file.close().map(|_| ()).map_err(parquet_error(self.table)),
+            None => Ok(()),
+        }
+    }
+
+    /// Closes the last file; a Spark folder gets its `_SUCCESS` marker.
+    fn close(mut self) -> Result<(), OmopError> {
+        self.finish()?;
+        if self.layout == Layout::Spark {
+            let marker = self.dir.join("_SUCCESS");
+            fs::write(&marker, b"").map_err(|e| OmopError::io(&marker, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// The columns of each CDM v5.4 table in its order, those the cohort does not read with their Arrow
+/// type (the others are the spec's).
+const CDM_COLUMNS: [(&str, &[(&str, Extra)]); 5] = {
+    use Extra::*;
+    [
+        (
+            "person",
+            &[
+                ("person_id", Read),
+                ("gender_concept_id", Read),
+                ("year_of_birth", Read),
+                ("month_of_birth", SmallNumber),
+                ("day_of_birth", SmallNumber),
+                ("birth_datetime", Timestamp),
+                ("race_concept_id", Concept),
+                ("ethnicity_concept_id", Concept),
+                ("location_id", Id),
+                ("provider_id", Id),
+                ("care_site_id", Id),
+                ("person_source_value", Text),
+                ("gender_source_value", Text),
+                ("gender_source_concept_id", Concept),
+                ("race_source_value", Text),
+                ("race_source_concept_id", Concept),
+                ("ethnicity_source_value", Text),
+                ("ethnicity_source_concept_id", Concept),
+            ],
+        ),
+        (
+            "drug_exposure",
+            &[
+                ("drug_exposure_id", Read),
+                ("person_id", Read),
+                ("drug_concept_id", Read),
+                ("drug_exposure_start_date", Read),
+                ("drug_exposure_start_datetime", Timestamp),
+                ("drug_exposure_end_date", Read),
+                ("drug_exposure_end_datetime", Timestamp),
+                ("verbatim_end_date", Absent),
+                ("drug_type_concept_id", Concept),
+                ("stop_reason", Read),
+                ("refills", SmallNumber),
+                ("quantity", Number),
+                ("days_supply", SmallNumber),
+                ("sig", Absent),
+                ("route_concept_id", Concept),
+                ("lot_number", Absent),
+                ("provider_id", Id),
+                ("visit_occurrence_id", Id),
+                ("visit_detail_id", Absent),
+                ("drug_source_value", Read),
+                ("drug_source_concept_id", Concept),
+                ("route_source_value", Text),
+                ("dose_unit_source_value", Text),
+            ],
+        ),
+        (
+            "condition_occurrence",
+            &[
+                ("condition_occurrence_id", Read),
+                ("person_id", Read),
+                ("condition_concept_id", Read),
+                ("condition_start_date", Read),
+                ("condition_start_datetime", Timestamp),
+                ("condition_end_date", Absent),
+                ("condition_end_datetime", Absent),
+                ("condition_type_concept_id", Concept),
+                ("condition_status_concept_id", Concept),
+                ("stop_reason", Absent),
+                ("provider_id", Id),
+                ("visit_occurrence_id", Id),
+                ("visit_detail_id", Absent),
+                ("condition_source_value", Read),
+                ("condition_source_concept_id", Concept),
+                ("condition_status_source_value", Absent),
+            ],
+        ),
+        (
+            "measurement",
+            &[
+                ("measurement_id", Read),
+                ("person_id", Read),
+                ("measurement_concept_id", Read),
+                ("measurement_date", Read),
+                ("measurement_datetime", Timestamp),
+                ("measurement_time", Text),
+                ("measurement_type_concept_id", Concept),
+                ("operator_concept_id", Absent),
+                ("value_as_number", Read),
+                ("value_as_concept_id", Concept),
+                ("unit_concept_id", Read),
+                ("range_low", Number),
+                ("range_high", Number),
+                ("provider_id", Id),
+                ("visit_occurrence_id", Id),
+                ("visit_detail_id", Absent),
+                ("measurement_source_value", Read),
+                ("measurement_source_concept_id", Concept),
+                ("unit_source_value", Read),
+                ("unit_source_concept_id", Concept),
+                ("value_source_value", Text),
+                ("measurement_event_id", Absent),
+                ("meas_event_field_concept_id", Absent),
+            ],
+        ),
+        (
+            "death",
+            &[
+                ("person_id", Read),
+                ("death_date", Read),
+                ("death_datetime", Timestamp),
+                ("death_type_concept_id", Concept),
+                ("cause_concept_id", Concept),
+                ("cause_source_value", Text),
+                ("cause_source_concept_id", Concept),
+            ],
+        ),
+    ]
+};
+
+/// How a column the cohort does not read is filled in the Spark layout: with values of its kind, so
+/// that its pages weigh what a warehouse's do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Extra {
+    /// A column of the cohort's table spec, written as it is.
+    Read,
+    /// A 64-bit id spread over the rows (provider, visit, location).
+    Id,
+    /// A concept id: a few distinct values.
+    Concept,
+    /// A small integer (month of birth, refills, days supply).
+    SmallNumber,
+    /// A floating-point number (quantity, a reference range).
+    Number,
+    /// A timestamp in microseconds.
+    Timestamp,
+    /// A short text.
+    Text,
+    /// A column a warehouse leaves empty, of the type its name says (`_id`, `_date`, `_datetime`, text).
+    Absent,
+}
+
+/// The batch with every column of its CDM table, in the CDM's order, when `full`; else as it is. The
+/// values of the extra columns are derived from the row's position, so the same seed gives the same
+/// files.
+fn with_every_column(table: &str, batch: RecordBatch, full: bool) -> RecordBatch {
+    let Some((_, columns)) = CDM_COLUMNS.iter().find(|(name, _)| *name == table) else {
+        return batch;
+    };
+    if !full {
+        return batch;
+    }
+    let rows = batch.num_rows();
+    let row = |i: usize| i as i64;
+    let mut fields = Vec::new();
+    let mut arrays: Vec<ArrayRef> = Vec::new();
+    for (i, &(name, extra)) in columns.iter().enumerate() {
+        let salt = i as i64 * 7919;
+        let (data_type, array): (DataType, ArrayRef) = match extra {
+            Extra::Read => match batch.schema().index_of(name) {
+                Ok(index) => (
+                    batch.schema().field(index).data_type().clone(),
+                    batch.column(index).clone(),
+                ),
+                Err(_) => continue,
+            },
+            Extra::Id => (
+                DataType::Int64,
+                Arc::new(Int64Array::from_iter_values(
+                    (0..rows).map(|r| (row(r) * 31 + salt) % 1_000_003 + 1),
+                )),
+            ),
+            Extra::Concept => (
+                DataType::Int64,
+                Arc::new(Int64Array::from_iter_values(
+                    (0..rows).map(|r| 32_000 + (row(r) + salt) % 17),
+                )),
+            ),
+            Extra::SmallNumber => (
+                DataType::Int32,
+                Arc::new(Int32Array::from_iter_values(
+                    (0..rows).map(|r| ((row(r) + salt) % 12 + 1) as i32),
+                )),
+            ),
+            Extra::Number => (
+                DataType::Float64,
+                Arc::new(Float64Array::from_iter_values(
+                    (0..rows).map(|r| ((row(r) * 13 + salt) % 2000) as f64 / 10.0),
+                )),
+            ),
+            Extra::Timestamp => (
+                DataType::Timestamp(TimeUnit::Microsecond, None),
+                Arc::new(TimestampMicrosecondArray::from_iter_values((0..rows).map(
+                    |r| 1_325_376_000_000_000 + (row(r) * 60_000_000 + salt) % 315_360_000_000_000,
+                ))),
+            ),
+            Extra::Text => (
+                DataType::Utf8,
+                Arc::new(StringArray::from_iter_values(
+                    (0..rows).map(|r| format!("{name}-{}", (row(r) + salt) % 97)),
+                )),
+            ),
+            Extra::Absent if name.ends_with("_id") => (
+                DataType::Int64,
+                Arc::new(Int64Array::from_iter((0..rows).map(|_| None::<i64>))),
+            ),
+            Extra::Absent if name.ends_with("_date") => (
+                DataType::Date32,
+                Arc::new(Date32Array::from_iter((0..rows).map(|_| None::<i32>))),
+            ),
+            Extra::Absent if name.ends_with("_datetime") => (
+                DataType::Timestamp(TimeUnit::Microsecond, None),
+                Arc::new(TimestampMicrosecondArray::from_iter(
+                    (0..rows).map(|_| None::<i64>),
+                )),
+            ),
+            Extra::Absent => (
+                DataType::Utf8,
+                Arc::new(StringArray::from_iter((0..rows).map(|_| None::<&str>))),
+            ),
+        };
+        fields.push(Field::new(name, data_type, true));
+        arrays.push(array);
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).unwrap_or(batch)
 }
 
 fn parquet_error(
@@ -247,9 +539,9 @@ impl Writers {
             ],
         )
         .map_err(arrow_error)?;
+        let full = self.layout == Layout::Spark;
         self.person
-            .write(&person)
-            .map_err(parquet_error("person"))?;
+            .write(&with_every_column("person", person, full))?;
         let drugs = &batch.drugs;
         let drug = RecordBatch::try_new(
             schema(&cdm::DRUG_EXPOSURE),
@@ -266,8 +558,7 @@ impl Writers {
         )
         .map_err(arrow_error)?;
         self.drug
-            .write(&drug)
-            .map_err(parquet_error("drug_exposure"))?;
+            .write(&with_every_column("drug_exposure", drug, full))?;
         let conditions = &batch.conditions;
         let condition = RecordBatch::try_new(
             schema(&cdm::CONDITION_OCCURRENCE),
@@ -281,8 +572,7 @@ impl Writers {
         )
         .map_err(arrow_error)?;
         self.condition
-            .write(&condition)
-            .map_err(parquet_error("condition_occurrence"))?;
+            .write(&with_every_column("condition_occurrence", condition, full))?;
         let m = &batch.measurements;
         let measurement = RecordBatch::try_new(
             schema(&cdm::MEASUREMENT),
@@ -299,8 +589,7 @@ impl Writers {
         )
         .map_err(arrow_error)?;
         self.measurement
-            .write(&measurement)
-            .map_err(parquet_error("measurement"))?;
+            .write(&with_every_column("measurement", measurement, full))?;
         let death = RecordBatch::try_new(
             schema(&cdm::DEATH),
             vec![
@@ -309,20 +598,20 @@ impl Writers {
             ],
         )
         .map_err(arrow_error)?;
-        self.death.write(&death).map_err(parquet_error("death"))?;
+        self.death.write(&with_every_column("death", death, full))?;
         Ok(())
     }
 
     fn close(self) -> Result<(), OmopError> {
-        self.person.close().map_err(parquet_error("person"))?;
-        self.drug.close().map_err(parquet_error("drug_exposure"))?;
-        self.condition
-            .close()
-            .map_err(parquet_error("condition_occurrence"))?;
-        self.measurement
-            .close()
-            .map_err(parquet_error("measurement"))?;
-        self.death.close().map_err(parquet_error("death"))?;
+        for sink in [
+            self.person,
+            self.drug,
+            self.condition,
+            self.measurement,
+            self.death,
+        ] {
+            sink.close()?;
+        }
         Ok(())
     }
 }
@@ -348,25 +637,45 @@ pub struct SynthSummary {
     pub measurements: u64,
 }
 
-/// Writes a synthetic CDM of `persons` persons into `out` (created), with `progress` told after each
-/// batch the number of persons written.
+/// How the tables are laid out on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// One Parquet file per table with the columns the cohort reads.
+    #[default]
+    Files,
+    /// As Spark writes a warehouse: a folder per table of `SPARK_PARTS` part files and a `_SUCCESS`
+    /// marker, row groups of 1,048,576 rows, every column of the CDM v5.4 table.
+    Spark,
+}
+
+/// The part files of a table in the Spark layout.
+pub const SPARK_PARTS: u64 = 40;
+
+/// Spark's row-group size (its `parquet.block.size` reached at about a million rows of a CDM table).
+const SPARK_ROW_GROUP_ROWS: usize = 1 << 20;
+
+/// Writes a synthetic CDM of `persons` persons into `out` (created), laid out as `layout` says, with
+/// `progress` told after each batch the number of persons written. The layouts hold the same rows.
 pub fn synth(
     persons: u64,
     out: &Path,
     seed: u64,
+    layout: Layout,
     progress: &mut dyn FnMut(u64),
 ) -> Result<SynthSummary, OmopError> {
     fs::create_dir_all(out).map_err(|e| OmopError::io(out, e))?;
     let mut writers = Writers {
-        person: writer(out, "person", schema(&cdm::PERSON))?,
-        drug: writer(out, "drug_exposure", schema(&cdm::DRUG_EXPOSURE))?,
-        condition: writer(
-            out,
-            "condition_occurrence",
-            schema(&cdm::CONDITION_OCCURRENCE),
-        )?,
-        measurement: writer(out, "measurement", schema(&cdm::MEASUREMENT))?,
-        death: writer(out, "death", schema(&cdm::DEATH))?,
+        layout,
+        person: Sink::new(out, "person", layout)?,
+        drug: Sink::new(out, "drug_exposure", layout)?,
+        condition: Sink::new(out, "condition_occurrence", layout)?,
+        measurement: Sink::new(out, "measurement", layout)?,
+        death: Sink::new(out, "death", layout)?,
+    };
+    // A Spark part is one task's share of the persons: one batch each.
+    let batch_persons = match layout {
+        Layout::Files => BATCH_PERSONS,
+        Layout::Spark => persons.div_ceil(SPARK_PARTS).max(1),
     };
     let mut truth = String::from("person_id,case,expected,inclusion\n");
     let mut summary = SynthSummary {
@@ -377,7 +686,7 @@ pub fn synth(
     let mut next_id = 1i64;
     let mut first = 0;
     while first < persons {
-        let last = (first + BATCH_PERSONS).min(persons);
+        let last = (first + batch_persons).min(persons);
         let mut batch = Batch::default();
         for index in first..last {
             person_rows(index, persons, &mut random, &mut next_id, &mut batch);

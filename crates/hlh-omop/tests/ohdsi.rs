@@ -27,7 +27,14 @@ fn the_cohort_table_attrition_definition_and_concept_sets_describe_the_found_coh
     runtime().block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let cdm_dir = dir.path().join("cdm");
-        hlh_omop::synth::synth(880, &cdm_dir, 3, &mut |_| {}).unwrap();
+        hlh_omop::synth::synth(
+            880,
+            &cdm_dir,
+            3,
+            hlh_omop::synth::Layout::Files,
+            &mut |_| {},
+        )
+        .unwrap();
         let cdm = Cdm::open(&cdm_dir).await.unwrap();
         let options = FindOptions::default();
         let cohort = find(&cdm, &options).await.unwrap();
