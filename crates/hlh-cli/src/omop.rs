@@ -70,7 +70,12 @@ fn parse_layout(text: &str) -> Result<Layout, String> {
 }
 
 pub fn run(command: OmopCommand) -> anyhow::Result<Outcome> {
+    // DataFusion reads local files on the runtime's blocking threads; each thread that frees a column
+    // chunk keeps its own malloc arena, so the default of 512 such threads made resident memory grow
+    // with the files read. One reader per core keeps the reads as parallel as the scans.
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(cores)
         .enable_all()
         .build()
         .context("cannot start the query runtime")?;

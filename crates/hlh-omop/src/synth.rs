@@ -644,8 +644,16 @@ pub enum Layout {
     #[default]
     Files,
     /// As Spark writes a warehouse: a folder per table of `SPARK_PARTS` part files and a `_SUCCESS`
-    /// marker, row groups of 1,048,576 rows, every column of the CDM v5.4 table.
+    /// marker, row groups of 1,048,576 rows, every column of the CDM v5.4 table, the rows of each part
+    /// in no particular order.
     Spark,
+}
+
+/// Fisher–Yates, with the synthetic CDM's own generator (the same seed, the same order).
+fn shuffled<T>(rows: &mut [T], random: &mut Random) {
+    for i in (1..rows.len()).rev() {
+        rows.swap(i, random.below(i as u64 + 1) as usize);
+    }
 }
 
 /// The part files of a table in the Spark layout.
@@ -704,6 +712,16 @@ pub fn synth(
                 },
                 case.expected().unwrap_or("")
             ));
+        }
+        if layout == Layout::Spark {
+            // A Spark task writes its rows in the order its shuffle delivered them, not by person: so
+            // no page of a part file holds one person's rows, as in a real warehouse.
+            let mut shuffle = Random(seed ^ first);
+            shuffled(&mut batch.persons, &mut shuffle);
+            shuffled(&mut batch.drugs, &mut shuffle);
+            shuffled(&mut batch.conditions, &mut shuffle);
+            shuffled(&mut batch.measurements, &mut shuffle);
+            shuffled(&mut batch.deaths, &mut shuffle);
         }
         writers.write(&batch)?;
         progress(last);

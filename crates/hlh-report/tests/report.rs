@@ -384,6 +384,69 @@ fn small_cells_are_suppressed_everywhere_and_patients_left_out() {
     assert!(figures.iter().all(|(_, svg)| !svg.contains("SYN-")));
 }
 
+/// The counts a reader can take from a cell: "k/n", "k (p%)", "[n]".
+fn counts_in(cell: &str) -> Vec<(u64, Option<u64>)> {
+    let number = |text: &str| -> Option<u64> {
+        let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
+        (!digits.is_empty() && digits.len() == text.len()).then(|| digits.parse().ok())?
+    };
+    let mut found = Vec::new();
+    for word in cell.split_whitespace() {
+        let word = word.trim_matches(|c: char| c == ';' || c == ',');
+        if let Some((k, n)) = word.split_once('/') {
+            if let (Some(k), Some(n)) = (number(k), number(n)) {
+                found.push((k, Some(n)));
+            }
+        } else if let Some(n) = word.strip_prefix('[').and_then(|w| w.strip_suffix(']')) {
+            if let Some(n) = number(n) {
+                found.push((n, None));
+            }
+        }
+    }
+    if let Some((k, rest)) = cell.split_once(" (") {
+        if rest.contains('%') {
+            if let Some(k) = number(k) {
+                found.push((k, None));
+            }
+        }
+    }
+    found
+}
+
+/// With `--min-cell 5` no table of the demo's report shows a count from 1 to 4, a share whose other part
+/// is, or a count that leaves 1 to 4 of the 21 patients.
+#[test]
+fn no_table_cell_shows_a_small_count_or_one_that_reveals_it() {
+    let analysis = demo_analysis();
+    let total = analysis.cohort.n_patients as u64;
+    let open = build(&analysis, &ReportOptions::default());
+    let shared = build(&analysis, &ReportOptions { min_cell: 5 });
+    let small = |c: u64| (1..5).contains(&c);
+    let revealing = |document: &hlh_report::Document| {
+        let mut found = Vec::new();
+        for table in document.tables() {
+            for row in &table.rows {
+                let hlh_report::document::Row::Cells { cells, .. } = row else {
+                    continue;
+                };
+                for cell in cells {
+                    let text: String = cell.iter().map(|part| part.as_text()).collect();
+                    for (k, n) in counts_in(&text) {
+                        let rest_small = n.is_some_and(|n| k <= n && k > 0 && small(n - k));
+                        if small(k) || rest_small || (k > 0 && k < total && small(total - k)) {
+                            found.push(format!("{text:?} in {}", table.caption));
+                        }
+                    }
+                }
+            }
+        }
+        found
+    };
+    assert!(!revealing(&open).is_empty(), "the open report has small counts");
+    let found = revealing(&shared);
+    assert!(found.is_empty(), "{found:#?}");
+}
+
 #[test]
 fn a_cohort_beyond_the_patient_level_limit_leaves_out_cards_and_lists() {
     use std::fmt::Write;
