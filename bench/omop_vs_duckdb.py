@@ -6,7 +6,11 @@ For each size: writes the CDM once with `hlh omop synth`, then runs the two tool
 peak resident memory with their ratios. Both write the study's rows (patients, observations, treatments)
 to files, and the DuckDB cohort is checked to equal hlh's (same person ids and inclusion reasons).
 
-    python3 bench/omop_vs_duckdb.py --persons 200000 1000000 --runs 3
+    python3 bench/omop_vs_duckdb.py --persons 200000 1000000 --runs 3 [--layout spark|files]
+
+`--layout spark` (the default) lays the CDM out as Spark writes a warehouse (a folder of 40 part files per
+table, row groups of 1,048,576 rows, every CDM column, rows in no order within a part); `files` writes one
+file per table with the columns the cohort reads.
 
 Needs: a release build (cargo build --release), Python with duckdb (pip install duckdb).
 """
@@ -22,11 +26,11 @@ import time
 # The DuckDB side: the cohort of docs/omop.md with the default concept sets, in one SQL script. Units and the
 # HScore lower bound are CASE expressions over the study format's conversion table.
 DUCKDB_SQL = r"""
-CREATE VIEW person AS SELECT * FROM read_parquet('{cdm}/person.parquet');
-CREATE VIEW drug_exposure AS SELECT * FROM read_parquet('{cdm}/drug_exposure.parquet');
-CREATE VIEW condition_occurrence AS SELECT * FROM read_parquet('{cdm}/condition_occurrence.parquet');
-CREATE VIEW measurement AS SELECT * FROM read_parquet('{cdm}/measurement.parquet');
-CREATE VIEW death AS SELECT * FROM read_parquet('{cdm}/death.parquet');
+CREATE VIEW person AS SELECT * FROM read_parquet('{person}');
+CREATE VIEW drug_exposure AS SELECT * FROM read_parquet('{drug_exposure}');
+CREATE VIEW condition_occurrence AS SELECT * FROM read_parquet('{condition_occurrence}');
+CREATE VIEW measurement AS SELECT * FROM read_parquet('{measurement}');
+CREATE VIEW death AS SELECT * FROM read_parquet('{death}');
 CREATE VIEW concept_ancestor AS SELECT * FROM read_csv('{cdm}/concept_ancestor.csv', header = true);
 
 CREATE TEMP TABLE drug_listed AS SELECT * FROM (VALUES
@@ -166,6 +170,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--hlh", default="target/release/hlh")
     parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "hlh-omop-bench"))
+    parser.add_argument("--layout", choices=["spark", "files"], default="spark")
     args = parser.parse_args()
     import duckdb
 
@@ -173,16 +178,19 @@ def main():
     print(f"machine: {threads} cores; duckdb {duckdb.__version__}; hlh {subprocess.run([args.hlh, '--version'], capture_output=True, text=True).stdout.strip()}")
     os.makedirs(args.workdir, exist_ok=True)
     for persons in args.persons:
-        cdm = os.path.join(args.workdir, f"cdm-{persons}")
+        cdm = os.path.join(args.workdir, f"cdm-{args.layout}-{persons}")
         if not os.path.exists(os.path.join(cdm, "ground_truth.csv")):
-            seconds, peak = timed([args.hlh, "omop", "synth", "--persons", str(persons), "--out", cdm, "--seed", "1"])
-            print(f"synth {persons} persons: {seconds:.1f} s, peak {peak:.0f} MiB")
-        size = sum(os.path.getsize(os.path.join(cdm, f)) for f in os.listdir(cdm)) / 2**20
+            seconds, peak = timed([args.hlh, "omop", "synth", "--persons", str(persons), "--out", cdm, "--seed", "1",
+                                   "--layout", args.layout])
+            print(f"synth {persons} persons ({args.layout} layout): {seconds:.1f} s, peak {peak:.0f} MiB")
+        size = sum(os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(cdm) for f in files) / 2**20
+        tables = {table: (os.path.join(cdm, table, "*.parquet") if args.layout == "spark" else os.path.join(cdm, f"{table}.parquet"))
+                  for table in ["person", "drug_exposure", "condition_occurrence", "measurement", "death"]}
         duck_out = os.path.join(args.workdir, f"duck-{persons}")
         os.makedirs(duck_out, exist_ok=True)
         sql_path = os.path.join(args.workdir, f"cohort-{persons}.sql")
         with open(sql_path, "w") as f:
-            f.write(DUCKDB_SQL.format(cdm=cdm, out=duck_out))
+            f.write(DUCKDB_SQL.format(cdm=cdm, out=duck_out, **tables))
         runner = os.path.join(args.workdir, "run_duckdb.py")
         with open(runner, "w") as f:
             f.write(DUCKDB_RUNNER)
