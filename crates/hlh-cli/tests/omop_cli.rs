@@ -41,13 +41,7 @@ fn synth_find_analyze_report_end_to_end() {
         "--seed",
         "3",
     ]));
-    for table in [
-        "person",
-        "drug_exposure",
-        "condition_occurrence",
-        "measurement",
-        "death",
-    ] {
+    for table in hlh_omop::synth::PARQUET_TABLES {
         assert!(cdm.join(format!("{table}.parquet")).exists(), "{table}");
     }
     let text = ok(&hlh(&[

@@ -143,13 +143,7 @@ fn a_spark_laid_out_cdm_gives_the_same_study() {
     let spark = dir.path().join("spark");
     synth(persons, &files, 11, Layout::Files, &mut |_| {}).unwrap();
     synth(persons, &spark, 11, Layout::Spark, &mut |_| {}).unwrap();
-    for table in [
-        "person",
-        "drug_exposure",
-        "condition_occurrence",
-        "measurement",
-        "death",
-    ] {
+    for table in hlh_omop::synth::PARQUET_TABLES {
         let folder = spark.join(table);
         assert!(folder.join("_SUCCESS").exists(), "{table}");
         let parts = std::fs::read_dir(&folder)

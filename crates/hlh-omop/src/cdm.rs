@@ -322,7 +322,11 @@ impl Cdm {
         // Without a cache of the filter columns: it holds a whole row group's decoded filter columns
         // (a million rows in a warehouse Spark wrote) to spare decoding again the few rows the filters
         // keep. Off, a 1 M-person CDM's peak memory halved and the run got faster (docs/benchmarks.md).
-        config.options_mut().execution.parquet.max_predicate_cache_size = Some(0);
+        config
+            .options_mut()
+            .execution
+            .parquet
+            .max_predicate_cache_size = Some(0);
         let ctx = SessionContext::new_with_config(config);
         let mut problems = Vec::new();
         for spec in TABLES {

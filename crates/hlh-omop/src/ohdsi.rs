@@ -18,6 +18,7 @@ use jiff::ToSpan;
 use crate::concepts::{ConceptSets, Match, CONDITION_SETS, DRUG_SETS};
 use crate::error::OmopError;
 use crate::find::{Cohort, FindOptions, CONDITION_WINDOW, OBSERVATION_WINDOW, SCORE_WINDOW};
+use crate::write::field;
 
 /// The cohort's id in the `cohort` table and its definition.
 pub const COHORT_DEFINITION_ID: i64 = 1;
@@ -185,15 +186,6 @@ pub fn rules_in_words(options: &FindOptions) -> String {
         CONDITION_WINDOW.1,
         OBSERVATION_WINDOW.1,
     )
-}
-
-/// A CSV field, quoted when it holds a separator, a quote or a line break.
-fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }
 
 /// The CDM v5.4 `cohort_definition` row. The concept ids it asks for are 0 (no matching concept): the

@@ -656,6 +656,15 @@ fn shuffled<T>(rows: &mut [T], random: &mut Random) {
     }
 }
 
+/// The tables written as Parquet, in the CDM's order (`concept` and `concept_ancestor` are CSV).
+pub const PARQUET_TABLES: [&str; 5] = [
+    "person",
+    "drug_exposure",
+    "condition_occurrence",
+    "measurement",
+    "death",
+];
+
 /// The part files of a table in the Spark layout.
 pub const SPARK_PARTS: u64 = 40;
 

@@ -11,7 +11,7 @@ fn number(value: f64) -> String {
 }
 
 /// A CSV field, quoted when it holds a separator, a quote or a line break.
-fn field(text: &str) -> String {
+pub(crate) fn field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

@@ -442,7 +442,10 @@ fn no_table_cell_shows_a_small_count_or_one_that_reveals_it() {
         }
         found
     };
-    assert!(!revealing(&open).is_empty(), "the open report has small counts");
+    assert!(
+        !revealing(&open).is_empty(),
+        "the open report has small counts"
+    );
     let found = revealing(&shared);
     assert!(found.is_empty(), "{found:#?}");
 }
