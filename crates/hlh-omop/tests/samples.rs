@@ -195,3 +195,45 @@ fn tab_separated_csv_and_parquet_folders_read_and_a_corrupt_file_is_named() {
         assert!(error.contains("drug_exposure.parquet (table drug_exposure): cannot be read"), "{error}");
     });
 }
+
+/// The distinct persons counted in passes (by residue of the id) equal one count: repeated rows once,
+/// negative ids and ids beyond 2^53 in their residue.
+#[test]
+fn persons_counted_in_passes_are_counted_once_each() {
+    runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("person_id,gender_concept_id,year_of_birth\n");
+        for id in [
+            1i64,
+            2,
+            2,
+            3,
+            -7,
+            -7,
+            -8,
+            9_007_199_254_740_993,
+            i64::MIN,
+            i64::MAX,
+            40,
+            41,
+            41,
+        ] {
+            text.push_str(&format!("{id},8507,1970\n"));
+        }
+        std::fs::write(dir.path().join("person.csv"), text).unwrap();
+        let cdm = Cdm::open(dir.path()).await.unwrap();
+        let one = hlh_omop::find::distinct_persons(&cdm, hlh_omop::find::DISTINCT_PER_PASS)
+            .await
+            .unwrap();
+        assert_eq!(one, 10);
+        for per_pass in [1, 2, 3, 5] {
+            assert_eq!(
+                hlh_omop::find::distinct_persons(&cdm, per_pass)
+                    .await
+                    .unwrap(),
+                10,
+                "{per_pass}"
+            );
+        }
+    });
+}
