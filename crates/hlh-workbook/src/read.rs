@@ -410,12 +410,28 @@ fn sheet_range<RS: std::io::Read + std::io::Seek>(
     file: &str,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<(Range<Data>, Vec<MergedArea>)> {
-    let range = match workbook.worksheet_range(name) {
-        Ok(range) => range,
-        Err(error) => {
+    // calamine overflows on some malformed sheet dimensions (a column of eight letters) and panics when
+    // built with overflow checks; a sheet it cannot read is a problem of the file, never a crash.
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        workbook.worksheet_range(name)
+    }));
+    let range = match read {
+        Ok(Ok(range)) => range,
+        Ok(Err(error)) => {
             problems.push(Diagnostic {
                 sheet: Some(name.to_string()),
                 ..whole_file(file, format!("the sheet cannot be read: {error}"))
+            });
+            return None;
+        }
+        Err(_) => {
+            problems.push(Diagnostic {
+                sheet: Some(name.to_string()),
+                ..whole_file(
+                    file,
+                    "the sheet cannot be read: its layout is malformed (a cell reference out of range)"
+                        .to_string(),
+                )
             });
             return None;
         }

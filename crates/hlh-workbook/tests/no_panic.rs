@@ -87,6 +87,44 @@ proptest! {
     }
 }
 
+/// Found by the property above: a sheet whose dimension names a column of ten letters made calamine
+/// overflow (a panic in a build with overflow checks). The sheet is reported, nothing panics.
+#[test]
+fn a_sheet_dimension_beyond_any_column_is_a_problem_not_a_panic() {
+    use std::io::Read;
+    let template = template().unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(template)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut mangled = 0;
+    for index in 0..archive.len() {
+        let mut part = archive.by_index(index).unwrap();
+        let name = part.name().to_string();
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes).unwrap();
+        if name.starts_with("xl/worksheets/sheet") {
+            let text = String::from_utf8(bytes).unwrap();
+            let start = text.find("<dimension ref=\"").unwrap() + "<dimension ref=\"".len();
+            let end = start + text[start..].find('"').unwrap();
+            bytes = format!("{}ZZZZZZZZZZ1:A1{}", &text[..start], &text[end..]).into_bytes();
+            mangled += 1;
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    assert!(mangled > 0);
+    let bytes = out.finish().unwrap().into_inner();
+    let ingested = read_bytes(&bytes);
+    assert!(
+        ingested
+            .diagnostics
+            .iter()
+            .any(|d| d.to_string().contains("the sheet cannot be read")),
+        "{:?}",
+        ingested.diagnostics
+    );
+}
+
 #[test]
 fn a_sheet_whose_last_cell_is_a_million_rows_down_reads_as_its_few_rows() {
     let mut workbook = Workbook::new();
