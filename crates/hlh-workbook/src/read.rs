@@ -403,6 +403,13 @@ fn cell_at<'r>(range: &'r Range<Data>, merged: &[MergedArea], row: u32, column: 
     range.get_value((row, column)).unwrap_or(&Data::Empty)
 }
 
+/// What a calamine call returns, or `None` if it panicked: it overflows on some malformed cell
+/// references (a column of ten letters in a sheet's dimension or a merged area) when built with overflow
+/// checks, and a sheet it cannot read is a problem of the file, never a crash.
+fn without_panic<T>(read: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).ok()
+}
+
 /// The sheet's cells and its merged areas (xlsx only: the other formats' readers do not give them).
 fn sheet_range<RS: std::io::Read + std::io::Seek>(
     workbook: &mut Sheets<RS>,
@@ -410,21 +417,16 @@ fn sheet_range<RS: std::io::Read + std::io::Seek>(
     file: &str,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<(Range<Data>, Vec<MergedArea>)> {
-    // calamine overflows on some malformed sheet dimensions (a column of eight letters) and panics when
-    // built with overflow checks; a sheet it cannot read is a problem of the file, never a crash.
-    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        workbook.worksheet_range(name)
-    }));
-    let range = match read {
-        Ok(Ok(range)) => range,
-        Ok(Err(error)) => {
+    let range = match without_panic(|| workbook.worksheet_range(name)) {
+        Some(Ok(range)) => range,
+        Some(Err(error)) => {
             problems.push(Diagnostic {
                 sheet: Some(name.to_string()),
                 ..whole_file(file, format!("the sheet cannot be read: {error}"))
             });
             return None;
         }
-        Err(_) => {
+        None => {
             problems.push(Diagnostic {
                 sheet: Some(name.to_string()),
                 ..whole_file(
@@ -437,9 +439,8 @@ fn sheet_range<RS: std::io::Read + std::io::Seek>(
         }
     };
     let merged = match workbook {
-        Sheets::Xlsx(xlsx) => xlsx
-            .load_merged_regions()
-            .ok()
+        Sheets::Xlsx(xlsx) => without_panic(|| xlsx.load_merged_regions())
+            .and_then(Result::ok)
             .map(|()| {
                 xlsx.merged_regions_by_sheet(name)
                     .into_iter()
