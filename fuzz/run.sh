@@ -17,13 +17,13 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 export RUSTC_BOOTSTRAP=1
 bash fuzz/seed.sh >/dev/null
-for target in "${targets[@]}"; do cargo fuzz build -O "$target"; done
+for target in "${targets[@]}"; do cargo fuzz build -O -a "$target"; done
 mkdir -p fuzz/logs
 run() {
   local target=$1
   # -rss_limit_mb: a reader that needs more than 2 GB for one input is a finding too.
   /usr/bin/time -f "%U %S" -o "fuzz/logs/$target.time" \
-    cargo fuzz run -O "$target" "fuzz/corpus/$target" -- \
+    cargo fuzz run -O -a "$target" "fuzz/corpus/$target" -- \
       -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 -timeout=20 \
       > "fuzz/logs/$target.log" 2>&1 || true
 }
