@@ -202,9 +202,12 @@ fn open(path: &Path) -> Result<Sheets<std::io::BufReader<std::fs::File>>, String
         ));
     }
     check_expansion(path)?;
-    calamine::open_workbook_auto(path).map_err(|error| {
-        format!("cannot be read as a workbook (xlsx, xlsm, xls, xlsb or ods): {error}")
-    })
+    match without_panic(|| calamine::open_workbook_auto(path)) {
+        Some(opened) => opened.map_err(|error| {
+            format!("cannot be read as a workbook (xlsx, xlsm, xls, xlsb or ods): {error}")
+        }),
+        None => Err("cannot be read as a workbook: its parts are malformed".to_string()),
+    }
 }
 
 /// The sizes a zipped workbook declares for its parts, added up, against [`MAX_EXPANDED_BYTES`]. A file
@@ -405,7 +408,8 @@ fn cell_at<'r>(range: &'r Range<Data>, merged: &[MergedArea], row: u32, column: 
 
 /// What a calamine call returns, or `None` if it panicked: it overflows on some malformed cell
 /// references (a column of ten letters in a sheet's dimension or a merged area) when built with overflow
-/// checks, and a sheet it cannot read is a problem of the file, never a crash.
+/// checks, and a workbook it cannot read is a problem of the file, never a crash. Every call that parses
+/// the file's parts goes through here.
 fn without_panic<T>(read: impl FnOnce() -> T) -> Option<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).ok()
 }
