@@ -443,15 +443,13 @@ fn forced_cells(cohort: &Cohort, min_cell: MinCell) -> BTreeSet<String> {
     }
     for (i, comparison) in cohort.comparisons.iter().enumerate() {
         let at = format!("/comparisons/{i}");
-        for (j, hide) in hidden_groups(comparison, min_cell, total)
-            .iter()
-            .enumerate()
-        {
+        let hidden = hidden_groups(comparison, min_cell, total);
+        for (j, hide) in hidden.groups.iter().enumerate() {
             if *hide {
                 forced.insert(format!("{at}/groups/{j}/n"));
             }
         }
-        if !comparison.overlapping && min_cell.hides(comparison.ungrouped.count(), total) {
+        if hidden.ungrouped {
             forced.insert(format!("{at}/ungrouped"));
         }
         for (r, row) in comparison.rows.iter().enumerate() {
@@ -493,18 +491,25 @@ pub fn landmark_hidden(
         || landmark.n_risk.is_some_and(|n| min_cell.hides(n, followed))
 }
 
-/// Which groups of a comparison have their size hidden: the groups and the ungrouped patients partition
-/// the analysed ones unless a patient can be in several groups.
-pub fn hidden_groups(comparison: &Comparison, min_cell: MinCell, total: u64) -> Vec<bool> {
-    let sizes: Vec<u64> = comparison.groups.iter().map(|g| g.n as u64).collect();
-    if comparison.overlapping {
-        return sizes.iter().map(|&n| min_cell.hides(n, total)).collect();
-    }
-    let mut cells = sizes;
+/// Which sizes of a comparison are hidden: each group's, in order, and the ungrouped patients'.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HiddenGroups {
+    pub groups: Vec<bool>,
+    pub ungrouped: bool,
+}
+
+/// The groups and the ungrouped patients partition the analysed ones unless a patient can be in
+/// several groups; then each size is hidden on its own.
+pub fn hidden_groups(comparison: &Comparison, min_cell: MinCell, total: u64) -> HiddenGroups {
+    let mut cells: Vec<u64> = comparison.groups.iter().map(|g| g.n as u64).collect();
     cells.push(comparison.ungrouped.count());
-    let mut hidden = min_cell.hidden_cells(&cells, total);
-    hidden.pop();
-    hidden
+    let mut groups = if comparison.overlapping {
+        cells.iter().map(|&n| min_cell.hides(n, total)).collect()
+    } else {
+        min_cell.hidden_cells(&cells, total)
+    };
+    let ungrouped = groups.pop().unwrap_or(false);
+    HiddenGroups { groups, ungrouped }
 }
 
 /// Whether a categorical row of a comparison is hidden whole: a table of categories can be solved from
@@ -599,5 +604,45 @@ mod tests {
         assert_eq!(rule.hidden_cells(&[11, 10, 0], 21), [false, false, false]);
         // A single hidden cell with no other to hide stays the only one.
         assert_eq!(rule.hidden_cells(&[3, 0], 3), [true, false]);
+    }
+
+    #[test]
+    fn the_ungrouped_patients_are_a_cell_of_the_groups_partition() {
+        use crate::cohort::Count;
+        use crate::compare::{Comparison, Group, Grouping};
+        let group = |n: usize| Group {
+            label: String::new(),
+            n,
+            patient_ids: Vec::new(),
+            patients: Vec::new(),
+        };
+        let mut comparison = Comparison {
+            by: Grouping::Response,
+            groups: vec![group(14), group(2)],
+            ungrouped: Count {
+                patients: (0..5).collect(),
+            },
+            overlapping: false,
+            rows: Vec::new(),
+        };
+        // 14 + 2 + 5 = 21: the 2 alone would be 21 − 14 − 5, so the 5 ungrouped are hidden too.
+        let hidden = hidden_groups(&comparison, MinCell(5), 21);
+        assert_eq!(
+            hidden,
+            HiddenGroups {
+                groups: vec![false, true],
+                ungrouped: true
+            }
+        );
+        // Groups that overlap are no partition: each size on its own.
+        comparison.overlapping = true;
+        let hidden = hidden_groups(&comparison, MinCell(5), 21);
+        assert_eq!(
+            hidden,
+            HiddenGroups {
+                groups: vec![false, true],
+                ungrouped: false
+            }
+        );
     }
 }

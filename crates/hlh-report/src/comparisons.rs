@@ -27,17 +27,17 @@ fn comparison_table(context: &Context, comparison: &Comparison, index: usize) ->
     let numbers = &context.numbers;
     let letter = char::from(b'A' + (index % 26) as u8);
     let rule = MinCell(numbers.min_cell);
+    let hidden = hidden_groups(comparison, rule, numbers.total);
     let group_columns: Vec<String> = comparison
         .groups
         .iter()
-        .zip(hidden_groups(comparison, rule, numbers.total))
-        .map(|(g, hidden)| {
-            let n = if hidden && !numbers.is_suppressed(g.n as u64) {
-                SUPPRESSED.to_string()
-            } else {
-                numbers.count(g.n as u64)
-            };
-            format!("{} (n = {n})", capitalised(&g.label))
+        .zip(&hidden.groups)
+        .map(|(g, &hide)| {
+            format!(
+                "{} (n = {})",
+                capitalised(&g.label),
+                numbers.partition_count(g.n as u64, hide)
+            )
         })
         .collect();
     let mut columns: Vec<&str> = vec!["Characteristic"];
@@ -106,7 +106,7 @@ fn comparison_table(context: &Context, comparison: &Comparison, index: usize) ->
     } else if ungrouped > 0 {
         table.notes.push(format!(
             "{} patients of unknown {} are in no group.",
-            numbers.count(ungrouped),
+            numbers.partition_count(ungrouped, hidden.ungrouped),
             comparison.by.label()
         ));
     }

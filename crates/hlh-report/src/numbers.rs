@@ -54,6 +54,16 @@ impl Numbers {
         }
     }
 
+    /// [`Numbers::count`] of a cell of a partition of the analysed patients, [`SUPPRESSED`] when only
+    /// the other cells would reveal it.
+    pub fn partition_count(&self, count: u64, hidden: bool) -> String {
+        if hidden && !self.is_suppressed(count) {
+            SUPPRESSED.into()
+        } else {
+            self.count(count)
+        }
+    }
+
     /// [`Numbers::count_with_percent`] of a cell of a partition of the analysed patients, `hidden` when
     /// the others would reveal it (`hlh_outcomes::suppression::HiddenCells`).
     pub fn partition_cell(&self, share: &Share, hidden: bool) -> String {
