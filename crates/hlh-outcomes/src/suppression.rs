@@ -35,6 +35,12 @@ impl MinCell {
         self.is_small(count) || (count > 0 && count <= total && self.is_small(total - count))
     }
 
+    /// Whether a share `count` of `n` cannot be shown: either hides among `total`, or the rest of `n` is
+    /// small.
+    pub fn hides_share(self, count: u64, n: u64, total: u64) -> bool {
+        self.hides(count, total) || self.hides(n, total) || self.is_small(n.saturating_sub(count))
+    }
+
     /// Which cells of a partition of `total` to hide: each that [`MinCell::hides`] by itself, then the
     /// smallest shown non-zero cells until no hidden cell, or at least two whose sum is not small, are
     /// hidden (one hidden cell, or a small sum of them, would be the total minus the cells shown).
@@ -196,12 +202,13 @@ impl Suppression {
         }
     }
 
-    /// A count field: hidden when it hides by itself among `total`.
+    /// A count field: hidden when it hides by itself among `total` (the forced ones are already null).
     fn integer(&mut self, value: &mut Value, pointer: &str, total: u64) {
-        if let Some(count) = value.as_u64() {
-            if self.min_cell.hides(count, total) || self.forced.contains(pointer) {
-                self.null(value, pointer);
-            }
+        if value
+            .as_u64()
+            .is_some_and(|count| self.min_cell.hides(count, total))
+        {
+            self.null(value, pointer);
         }
     }
 
@@ -403,7 +410,7 @@ fn forced_cells(cohort: &Cohort, min_cell: MinCell) -> BTreeSet<String> {
     }
     let fever = &outcomes.fever_resolution;
     let resolved = &fever.resolved_by_day7_share;
-    if share_hidden(resolved, total, min_cell) {
+    if min_cell.hides_share(resolved.count, resolved.n, total) {
         forced.insert("/outcomes/fever_resolution/competing_death/incidence_by_day".into());
     }
     if let Some(sensitivity) = &outcomes.inclusion_sensitivity {
@@ -538,13 +545,6 @@ fn keys_of<K: KeyName>(shares: &Keyed<K, Share>) -> Vec<String> {
         .collect()
 }
 
-/// Whether a share's count cannot be shown.
-fn share_hidden(share: &Share, total: u64, min_cell: MinCell) -> bool {
-    min_cell.hides(share.count, total)
-        || min_cell.hides(share.n, total)
-        || min_cell.is_small(share.n.saturating_sub(share.count))
-}
-
 /// The flow: the patients excluded at each step partition the study with the analysed ones; once one
 /// is hidden, the patients remaining after each step (their running difference) are too, but for the
 /// last, the analysed patients.
@@ -552,16 +552,13 @@ fn attrition_cells(cohort: &Cohort, min_cell: MinCell, forced: &mut BTreeSet<Str
     let steps = &cohort.attrition;
     let total = attrition_total(cohort);
     let excluded: Vec<u64> = steps.iter().map(|step| step.excluded as u64).collect();
-    let mut hidden = min_cell.hidden_cells(&excluded, total);
-    if !hidden.iter().any(|&h| h) {
+    let hidden = min_cell.hidden_cells(&excluded, total);
+    if !hidden.contains(&true) {
         return;
     }
-    // With one excluded count hidden and no other to hide, the study's total would still reveal it.
-    let hidden_nonzero = excluded.iter().zip(&hidden).filter(|(&c, &h)| h && c > 0);
-    if hidden_nonzero.count() < 2 {
-        forced.insert("/attrition/0/remaining".into());
-    }
-    for (i, hide) in hidden.iter_mut().enumerate() {
+    // Every remaining count but the last goes, the study's total among them: with it, a single hidden
+    // excluded count would still be the total minus the others.
+    for (i, hide) in hidden.iter().enumerate() {
         if *hide {
             forced.insert(format!("/attrition/{i}/excluded"));
         }

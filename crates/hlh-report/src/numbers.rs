@@ -68,10 +68,7 @@ impl Numbers {
     /// the others would reveal it (`hlh_outcomes::suppression::HiddenCells`).
     pub fn partition_cell(&self, share: &Share, hidden: bool) -> String {
         let shown = self.count_with_percent(share);
-        let hidden_by_itself = self.is_suppressed(share.count)
-            || self.is_suppressed(share.n)
-            || self.is_small(share.n.saturating_sub(share.count));
-        if hidden && !hidden_by_itself {
+        if hidden && !self.rule().hides_share(share.count, share.n, self.total) {
             SUPPRESSED.into()
         } else {
             shown
