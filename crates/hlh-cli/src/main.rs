@@ -16,6 +16,8 @@ macro_rules! println {
 
 mod analyze;
 mod atomic;
+#[cfg(feature = "cluster")]
+mod cluster;
 mod demo;
 mod input;
 #[cfg(feature = "omop")]
@@ -140,6 +142,12 @@ enum Command {
         #[command(subcommand)]
         command: omop::OmopCommand,
     },
+    /// A Ballista cluster for `hlh omop find --cluster`: its scheduler, or one of its executors
+    #[cfg(feature = "cluster")]
+    Cluster {
+        #[command(subcommand)]
+        command: cluster::ClusterCommand,
+    },
     /// REDCap: the data dictionary of an sHLH study to upload, and reading a project's export
     Redcap {
         #[command(subcommand)]
@@ -254,6 +262,8 @@ fn main() -> ExitCode {
         Command::Redcap { command } => redcap::run(command),
         #[cfg(feature = "omop")]
         Command::Omop { command } => omop::run(command),
+        #[cfg(feature = "cluster")]
+        Command::Cluster { command } => cluster::run(command),
         Command::Analyze {
             input,
             protocol,

@@ -38,6 +38,10 @@ pub enum OmopCommand {
         /// `hlh pseudonymize` does with this key (docs/sharing.md)
         #[arg(long, value_name = "KEY")]
         pseudonymize_key: Option<PathBuf>,
+        /// Run the warehouse's queries on a Ballista cluster, df://HOST:PORT (`hlh cluster`); the CDM
+        /// must be at the same absolute path on this machine, the scheduler and every executor
+        #[arg(long, value_name = "df://HOST:PORT")]
+        cluster: Option<String>,
     },
     /// Report which concept ids of the sets are absent, non-standard or invalid in a CDM's CONCEPT table
     Concepts {
@@ -86,13 +90,15 @@ pub fn run(command: OmopCommand) -> anyhow::Result<Outcome> {
             protocol,
             concepts,
             pseudonymize_key,
-        } => runtime.block_on(run_find(
-            &cdm,
-            &out,
-            protocol.as_deref(),
-            concepts.as_deref(),
-            pseudonymize_key.as_deref(),
-        )),
+            cluster,
+        } => runtime.block_on(run_find(&FindRequest {
+            cdm_dir: &cdm,
+            out: &out,
+            protocol_file: protocol.as_deref(),
+            concepts: concepts.as_deref(),
+            pseudonymize_key: pseudonymize_key.as_deref(),
+            cluster: cluster.as_deref(),
+        })),
         OmopCommand::Concepts { cdm, concepts } => {
             runtime.block_on(run_concepts(&cdm, concepts.as_deref()))
         }
@@ -155,13 +161,44 @@ fn concept_sets(file: Option<&Path>) -> Result<ConceptSets, Problem> {
     }
 }
 
-async fn run_find(
-    cdm_dir: &Path,
-    out: &Path,
-    protocol_file: Option<&Path>,
-    concepts: Option<&Path>,
-    pseudonymize_key: Option<&Path>,
-) -> Result<Outcome, Problem> {
+/// What `hlh omop find` was asked.
+#[derive(Clone, Copy)]
+struct FindRequest<'a> {
+    cdm_dir: &'a Path,
+    out: &'a Path,
+    protocol_file: Option<&'a Path>,
+    concepts: Option<&'a Path>,
+    pseudonymize_key: Option<&'a Path>,
+    /// The scheduler's df:// address, to run on a cluster.
+    cluster: Option<&'a str>,
+}
+
+/// The CDM, opened in this process or, with an address, on a Ballista cluster.
+async fn open_cdm(cdm_dir: &Path, cluster: Option<&str>) -> Result<Cdm, Problem> {
+    match cluster {
+        None => Ok(Cdm::open(cdm_dir).await?),
+        #[cfg(feature = "cluster")]
+        Some(url) => {
+            let scheduler = hlh_omop::cluster::Scheduler::parse(url)?;
+            Ok(Cdm::open_on_cluster(cdm_dir, &scheduler).await?)
+        }
+        #[cfg(not(feature = "cluster"))]
+        Some(url) => Err(anyhow::anyhow!(
+            "--cluster {url}: this hlh was built without Ballista; build it with `cargo build --release --features cluster` (docs/cluster.md)"
+        )
+        .into()),
+    }
+}
+
+async fn run_find(request: &FindRequest<'_>) -> Result<Outcome, Problem> {
+    let FindRequest {
+        cdm_dir,
+        out,
+        protocol_file,
+        concepts,
+        pseudonymize_key,
+        cluster,
+    } = *request;
     // The key is read first: a bad key file should not wait for the warehouse.
     let key = pseudonymize_key
         .map(crate::pseudonymize::read_key)
@@ -185,7 +222,7 @@ async fn run_find(
         }
     }
     phases.say(&format!("reading the CDM in {}", cdm_dir.display()));
-    let cdm = Cdm::open(cdm_dir).await?;
+    let cdm = open_cdm(cdm_dir, cluster).await?;
     phases.say("finding the cohort (exposure, conditions, measurements, treatments, deaths)");
     let cohort = match find(&cdm, &options).await {
         Ok(cohort) => cohort,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
-use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionContext};
+use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
 
 use crate::error::OmopError;
 
@@ -215,6 +215,8 @@ pub struct Cdm {
     pub dir: PathBuf,
     /// The tables found (by OMOP name), with their storage.
     pub found: Vec<(String, Storage)>,
+    /// The scheduler's address when the queries run on a cluster.
+    cluster: Option<String>,
 }
 
 impl std::fmt::Debug for Cdm {
@@ -222,6 +224,7 @@ impl std::fmt::Debug for Cdm {
         f.debug_struct("Cdm")
             .field("dir", &self.dir)
             .field("found", &self.found)
+            .field("cluster", &self.cluster)
             .finish()
     }
 }
@@ -291,6 +294,28 @@ fn header_line(path: &Path, gzip: bool) -> Result<String, OmopError> {
         .to_string())
 }
 
+/// The session of every CDM, embedded or on a cluster.
+fn session_config() -> SessionConfig {
+    // Filters are evaluated inside the Parquet scan (late materialisation): the cohort's queries
+    // keep a few thousand rows of hundreds of millions, so the other columns are decoded only for
+    // those. The filters keep their written order, the person-id list first: it is the selective one.
+    // Batches of 2,048 rows rather than 8,192: the scans keep batches in flight in proportion to the
+    // files read, and the filters keep few rows of each; at 5 M persons peak memory fell from 367 to
+    // 250 MiB with the same time (docs/benchmarks.md).
+    let mut config = SessionConfig::new().with_batch_size(SCAN_BATCH_ROWS);
+    config.options_mut().execution.parquet.pushdown_filters = true;
+    config.options_mut().execution.parquet.reorder_filters = false;
+    // Without a cache of the filter columns: it holds a whole row group's decoded filter columns
+    // (a million rows in a warehouse Spark wrote) to spare decoding again the few rows the filters
+    // keep. Off, a 1 M-person CDM's peak memory halved and the run got faster (docs/benchmarks.md).
+    config
+        .options_mut()
+        .execution
+        .parquet
+        .max_predicate_cache_size = Some(0);
+    config
+}
+
 impl Cdm {
     /// Finds the tables of `dir` and registers those the cohort reads; a required column missing from a
     /// table found is an error naming it, as is an unreadable file. Whether the required tables are all
@@ -300,6 +325,32 @@ impl Cdm {
     ///
     /// [`OmopError`] for an unreadable folder or file, or a required column missing from a table.
     pub async fn open(dir: &Path) -> Result<Cdm, OmopError> {
+        Cdm::open_in(dir, SessionContext::new_with_config(session_config()), None).await
+    }
+
+    /// [`Cdm::open`] with the queries run on a Ballista cluster: the same session, the same views, the
+    /// CDM's path made absolute, since the scheduler and the executors read the files at the path the
+    /// client names.
+    ///
+    /// # Errors
+    ///
+    /// As [`Cdm::open`]; [`OmopError::Cluster`] when the scheduler cannot be reached.
+    #[cfg(feature = "cluster")]
+    pub async fn open_on_cluster(
+        dir: &Path,
+        scheduler: &crate::cluster::Scheduler,
+    ) -> Result<Cdm, OmopError> {
+        scheduler.check_reachable()?;
+        let absolute = std::path::absolute(dir).map_err(|e| OmopError::io(dir, e))?;
+        let ctx = scheduler.context(session_config()).await?;
+        Cdm::open_in(&absolute, ctx, Some(scheduler.url())).await
+    }
+
+    async fn open_in(
+        dir: &Path,
+        ctx: SessionContext,
+        cluster: Option<String>,
+    ) -> Result<Cdm, OmopError> {
         let entries = fs::read_dir(dir).map_err(|e| OmopError::io(dir, e))?;
         let mut found: Vec<(String, Storage)> = Vec::new();
         let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
@@ -316,24 +367,6 @@ impl Cdm {
                 found.push((name, storage));
             }
         }
-        // Filters are evaluated inside the Parquet scan (late materialisation): the cohort's queries
-        // keep a few thousand rows of hundreds of millions, so the other columns are decoded only for
-        // those. The filters keep their written order, the person-id list first: it is the selective one.
-        // Batches of 2,048 rows rather than 8,192: the scans keep batches in flight in proportion to the
-        // files read, and the filters keep few rows of each; at 5 M persons peak memory fell from 367 to
-        // 250 MiB with the same time (docs/benchmarks.md).
-        let mut config = datafusion::prelude::SessionConfig::new().with_batch_size(SCAN_BATCH_ROWS);
-        config.options_mut().execution.parquet.pushdown_filters = true;
-        config.options_mut().execution.parquet.reorder_filters = false;
-        // Without a cache of the filter columns: it holds a whole row group's decoded filter columns
-        // (a million rows in a warehouse Spark wrote) to spare decoding again the few rows the filters
-        // keep. Off, a 1 M-person CDM's peak memory halved and the run got faster (docs/benchmarks.md).
-        config
-            .options_mut()
-            .execution
-            .parquet
-            .max_predicate_cache_size = Some(0);
-        let ctx = SessionContext::new_with_config(config);
         let mut problems = Vec::new();
         for spec in TABLES {
             let Some((_, storage)) = found.iter().find(|(n, _)| n == spec.name) else {
@@ -349,6 +382,7 @@ impl Cdm {
                 ctx,
                 dir: dir.to_path_buf(),
                 found,
+                cluster,
             }),
             1 => Err(problems.remove(0)),
             _ => Err(OmopError::Several(problems)),
@@ -381,12 +415,32 @@ impl Cdm {
         &self,
         sql: &str,
     ) -> Result<Vec<datafusion::arrow::record_batch::RecordBatch>, OmopError> {
-        let frame = self.ctx.sql(sql).await.map_err(|e| OmopError::Query {
-            message: e.to_string(),
-        })?;
-        frame.collect().await.map_err(|e| OmopError::Query {
-            message: e.to_string(),
-        })
+        let failed = |e: datafusion::error::DataFusionError| self.query_error(e.to_string());
+        let frame = self.ctx.sql(sql).await.map_err(failed)?;
+        frame.collect().await.map_err(failed)
+    }
+
+    /// A failed query's error. On a cluster, a file some process could not open is the shared-path rule
+    /// broken, and is said so with the CDM's path.
+    fn query_error(&self, message: String) -> OmopError {
+        let Some(scheduler) = &self.cluster else {
+            return OmopError::Query { message };
+        };
+        let unreadable = ["not found", "No such file", "Permission denied"]
+            .iter()
+            .any(|sign| message.contains(sign));
+        if unreadable && message.contains(&*self.dir.to_string_lossy()) {
+            OmopError::ClusterCannotRead {
+                scheduler: scheduler.clone(),
+                cdm: self.dir.clone(),
+                message,
+            }
+        } else {
+            OmopError::Cluster {
+                scheduler: scheduler.clone(),
+                message,
+            }
+        }
     }
 
     /// Whether a table was found (its typed view exists).

@@ -42,6 +42,17 @@ pub enum OmopError {
     Query {
         message: String,
     },
+    /// The cluster could not be reached or could not run a query.
+    Cluster {
+        scheduler: String,
+        message: String,
+    },
+    /// A process of the cluster could not read the CDM's files.
+    ClusterCannotRead {
+        scheduler: String,
+        cdm: PathBuf,
+        message: String,
+    },
     Several(Vec<OmopError>),
 }
 
@@ -101,6 +112,15 @@ impl std::fmt::Display for OmopError {
             }
             OmopError::Concepts { file, line, message } => write!(f, "{file}:{line}: {message}"),
             OmopError::Query { message } => write!(f, "the cohort query failed: {}", short(message)),
+            OmopError::Cluster { scheduler, message } => {
+                write!(f, "the Ballista cluster at {scheduler}: {}", short(message))
+            }
+            OmopError::ClusterCannotRead { scheduler, cdm, message } => write!(
+                f,
+                "the Ballista cluster at {scheduler} cannot read the CDM at {}: the client, the scheduler and every executor must see it at this same absolute path (docs/cluster.md): {}",
+                cdm.display(),
+                short(message)
+            ),
             OmopError::Several(all) => {
                 for (i, problem) in all.iter().enumerate() {
                     if i > 0 {

@@ -4,10 +4,13 @@
 //! Invariants:
 //! - The heavy part (scans, filters, joins, aggregates over the warehouse tables) is DataFusion SQL with
 //!   built-in functions only, and concept sets enter it as VALUES lists: the same plan can run on a
-//!   Ballista cluster. Rust logic (unit conversion, scoring) runs after the cohort's rows are collected.
+//!   Ballista cluster, and does with the feature `cluster` (docs/cluster.md). Rust logic (unit
+//!   conversion, scoring) runs after the cohort's rows are collected.
 //! - This is the only crate that uses Arrow or DataFusion.
 
 pub mod cdm;
+#[cfg(feature = "cluster")]
+pub mod cluster;
 mod columns;
 pub mod concept_check;
 pub mod concepts;
