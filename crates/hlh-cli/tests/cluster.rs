@@ -324,12 +324,14 @@ fn an_executor_killed_mid_job_leaves_the_job_to_the_other_or_a_clear_failure() {
     let mut stderr = String::new();
     std::io::Read::read_to_string(finding.0.stderr.as_mut().unwrap(), &mut stderr).unwrap();
     if status.success() {
+        eprintln!("the job finished on the other executor");
         assert_eq!(
             files(&embedded),
             files(&out),
             "the study differs from the embedded one"
         );
     } else {
+        eprintln!("find failed: {stderr}");
         assert_eq!(status.code(), Some(1), "{stderr}");
         assert!(
             stderr.contains(&format!("the Ballista cluster at {}", cluster.url())),
