@@ -17,6 +17,10 @@ use crate::error::OmopError;
 /// The scheduler's port when the address gives none (Ballista's default).
 pub const SCHEDULER_PORT: u16 = 50050;
 
+/// The pieces each scan is cut into on a cluster (Ballista's own default), whatever the client's cores:
+/// the tasks of a stage, shared out over the executors' slots.
+pub const CLUSTER_PARTITIONS: usize = 16;
+
 /// How long the scheduler may take to accept a connection before it is called unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -101,6 +105,7 @@ impl Scheduler {
     /// [`OmopError::Cluster`] when Ballista refuses the address.
     pub async fn context(&self, embedded: SessionConfig) -> Result<SessionContext, OmopError> {
         let config = embedded
+            .with_target_partitions(CLUSTER_PARTITIONS)
             .upgrade_for_ballista()
             // The name each query's job has in the scheduler's job list; nothing of the CDM's.
             .with_ballista_job_name("hlh omop find")
