@@ -24,21 +24,13 @@ import tempfile
 import time
 import urllib.request
 
+from omop_vs_duckdb import timed
+
 
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def timed(command):
-    """Runs a command under /usr/bin/time; returns (seconds, peak MiB)."""
-    started = time.perf_counter()
-    result = subprocess.run(["/usr/bin/time", "-f", "%M"] + command, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(f"failed: {' '.join(command)}\n{result.stderr}")
-    return elapsed, int(result.stderr.strip().splitlines()[-1]) / 1024
 
 
 def api(port, path):

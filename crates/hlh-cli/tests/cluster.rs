@@ -151,8 +151,8 @@ fn synthetic_cdm(dir: &Path, persons: u64) -> PathBuf {
     cdm
 }
 
-/// `hlh omop find` with a deadline: killed and failed if it runs past it.
-fn find(cdm: &Path, out: &Path, cluster: Option<&str>, deadline: Duration) -> (ExitStatus, String) {
+/// `hlh omop find` started, its standard error kept.
+fn start_find(cdm: &Path, out: &Path, cluster: Option<&str>) -> Process {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hlh"));
     command
         .args(["omop", "find", "--cdm"])
@@ -165,21 +165,31 @@ fn find(cdm: &Path, out: &Path, cluster: Option<&str>, deadline: Duration) -> (E
     if let Some(url) = cluster {
         command.args(["--cluster", url]);
     }
-    let child = command.spawn().expect("hlh omop find starts");
+    Process(command.spawn().expect("hlh omop find starts"))
+}
+
+/// The end of a process, with its standard error; failed if it runs past the deadline.
+fn ended(mut process: Process, deadline: Duration) -> (ExitStatus, String) {
     let started = Instant::now();
-    let mut child = Process(child);
     loop {
-        if let Some(status) = child.0.try_wait().unwrap() {
+        if let Some(status) = process.0.try_wait().unwrap() {
             let mut stderr = String::new();
-            std::io::Read::read_to_string(child.0.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+            if let Some(pipe) = process.0.stderr.as_mut() {
+                std::io::Read::read_to_string(pipe, &mut stderr).unwrap();
+            }
             return (status, stderr);
         }
         assert!(
             started.elapsed() < deadline,
-            "hlh omop find did not end within {deadline:?}"
+            "hlh did not end within {deadline:?}"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// `hlh omop find` to its end, within a deadline.
+fn find(cdm: &Path, out: &Path, cluster: Option<&str>, deadline: Duration) -> (ExitStatus, String) {
+    ended(start_find(cdm, out, cluster), deadline)
 }
 
 /// Every file of a folder, by its path inside it, with its bytes.
@@ -282,17 +292,7 @@ fn an_executor_killed_mid_job_leaves_the_job_to_the_other_or_a_clear_failure() {
 
     let mut cluster = start_cluster(2, None);
     let out = dir.path().join("distributed");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hlh"));
-    command
-        .args(["omop", "find", "--cdm"])
-        .arg(&cdm)
-        .arg("--out")
-        .arg(&out)
-        .args(["--cluster", &cluster.url()])
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let mut finding = Process(command.spawn().unwrap());
+    let mut finding = start_find(&cdm, &out, Some(&cluster.url()));
     // The moment a job runs, one executor is killed.
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
@@ -310,19 +310,7 @@ fn an_executor_killed_mid_job_leaves_the_job_to_the_other_or_a_clear_failure() {
     killed.0.kill().unwrap();
     killed.0.wait().unwrap();
 
-    let deadline = Instant::now() + Duration::from_secs(180);
-    let status = loop {
-        if let Some(status) = finding.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "find hangs after an executor was killed"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(finding.0.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    let (status, stderr) = ended(finding, Duration::from_secs(180));
     if status.success() {
         eprintln!("the job finished on the other executor");
         assert_eq!(
