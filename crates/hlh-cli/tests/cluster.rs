@@ -365,3 +365,24 @@ fn a_cdm_an_executor_cannot_see_is_named_with_the_shared_path_rule() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn a_gzip_csv_table_is_refused_before_the_cluster_is_asked_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let cdm = synthetic_cdm(dir.path(), 200);
+    let gzip = Command::new("gzip")
+        .arg(cdm.join("concept_ancestor.csv"))
+        .status()
+        .expect("gzip runs");
+    assert!(gzip.success());
+    let cluster = start_cluster(0, None);
+    let out = dir.path().join("study");
+    let (status, stderr) = find(&cdm, &out, Some(&cluster.url()), Duration::from_secs(60));
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("concept_ancestor.csv.gz (table concept_ancestor)")
+            && stderr.contains("cannot read a gzip CSV file"),
+        "{stderr}"
+    );
+    assert!(cluster.jobs().is_empty() && !out.exists());
+}

@@ -372,6 +372,22 @@ impl Cdm {
             let Some((_, storage)) = found.iter().find(|(n, _)| n == spec.name) else {
                 continue;
             };
+            if let (
+                Some(scheduler),
+                Storage::Csv {
+                    gzip: true, path, ..
+                },
+            ) = (&cluster, storage)
+            {
+                // DataFusion's plan format does not carry a CSV file's compression: an executor would
+                // read the gzip bytes as text.
+                problems.push(OmopError::ClusterCompressedCsv {
+                    scheduler: scheduler.clone(),
+                    table: spec.name,
+                    file: path.clone(),
+                });
+                continue;
+            }
             match register(&ctx, spec, storage).await {
                 Ok(()) => {}
                 Err(error) => problems.push(error),

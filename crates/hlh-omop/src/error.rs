@@ -47,6 +47,12 @@ pub enum OmopError {
         scheduler: String,
         message: String,
     },
+    /// A gzip CSV table, which a cluster's executors cannot read.
+    ClusterCompressedCsv {
+        scheduler: String,
+        table: &'static str,
+        file: PathBuf,
+    },
     /// A process of the cluster could not read the CDM's files.
     ClusterCannotRead {
         scheduler: String,
@@ -115,6 +121,11 @@ impl std::fmt::Display for OmopError {
             OmopError::Cluster { scheduler, message } => {
                 write!(f, "the Ballista cluster at {scheduler}: {}", short(message))
             }
+            OmopError::ClusterCompressedCsv { scheduler, table, file } => write!(
+                f,
+                "{} (table {table}): the Ballista cluster at {scheduler} cannot read a gzip CSV file (the plans it is sent do not say a file is compressed); decompress it, or write the table as Parquet",
+                file.display()
+            ),
             OmopError::ClusterCannotRead { scheduler, cdm, message } => write!(
                 f,
                 "the Ballista cluster at {scheduler} cannot read the CDM at {}: the client, the scheduler and every executor must see it at this same absolute path (docs/cluster.md): {}",
