@@ -5,8 +5,8 @@ Writes the CDM once with `hlh omop synth`, then alternates the two (embedded, cl
 Each cluster run gets a fresh cluster of `hlh cluster` processes on loopback (a scheduler and
 `--executors` executors of `--slots` slots), started and registered before the clock starts. Reports
 wall time, the peak resident memory of the client (/usr/bin/time) and of each executor (VmHWM), checks
-that the two studies are the same bytes, and prints the stages of the cluster's largest job as the
-scheduler's REST API gives them (/api/jobs, /api/job/ID/stages).
+that the two studies are the same bytes, and prints the jobs of the last cluster run and the stages of
+its longest, as the scheduler's REST API gives them (/api/jobs, /api/job/ID/stages).
 
     python3 bench/omop_cluster.py --persons 1000000 --runs 3
 
@@ -127,13 +127,16 @@ def main():
     print(f"  wall-time ratio cluster/embedded: {best_cluster / best_embedded:.2f}")
     print(f"\nlast cluster run: {len(jobs)} jobs, {sum(len(s) for s in stages.values())} stages, all "
           f"{sorted({job['status'] for job in jobs})}")
-    largest = max(jobs, key=lambda job: sum(s["input_rows"] for s in stages[job["job_id"]]))
-    print(f"its largest job ({largest['job_id']}, {largest['num_stages']} stages):")
+    print("  job            duration  stages  tasks")
+    for job in sorted(jobs, key=lambda job: job["start_time"]):
+        tasks = sum(len(stage["tasks"]) for stage in stages[job["job_id"]])
+        print(f"  {job['job_id']}  {job['end_time'] - job['start_time']:>6} ms  {job['num_stages']:>6}  {tasks:>5}")
+    longest = max(jobs, key=lambda job: job["end_time"] - job["start_time"])
+    print(f"its longest job ({longest['job_id']}), stage by stage:")
     print("  stage  status      input rows  output rows  compute   tasks")
-    for stage in stages[largest["job_id"]]:
+    for stage in stages[longest["job_id"]]:
         print(f"  {stage['stage_id']:>5}  {stage['stage_status']:<10}  {stage['input_rows']:>10}  "
               f"{stage['output_rows']:>11}  {stage['elapsed_compute'] or '-':>8}  {len(stage['tasks']):>5}")
-
 
 if __name__ == "__main__":
     main()
