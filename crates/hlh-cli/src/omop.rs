@@ -54,6 +54,10 @@ pub enum OmopCommand {
     Synth {
         #[arg(long, value_name = "N")]
         persons: u64,
+        /// About how many of them are planted cases (by default 1 in 20 below 100,000 persons, 1 in
+        /// 1,000 above): the same cohort in CDMs of different sizes
+        #[arg(long, value_name = "N")]
+        cases: Option<u64>,
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
         #[arg(long, value_name = "S", default_value_t = 1)]
@@ -104,10 +108,11 @@ pub fn run(command: OmopCommand) -> anyhow::Result<Outcome> {
         }
         OmopCommand::Synth {
             persons,
+            cases,
             out,
             seed,
             layout,
-        } => run_synth(persons, &out, seed, layout),
+        } => run_synth(persons, cases, &out, seed, layout),
     };
     match result {
         Ok(outcome) => Ok(outcome),
@@ -385,7 +390,13 @@ async fn run_concepts(cdm_dir: &Path, concepts: Option<&Path>) -> Result<Outcome
     Ok(Outcome::Success)
 }
 
-fn run_synth(persons: u64, out: &Path, seed: u64, layout: Layout) -> Result<Outcome, Problem> {
+fn run_synth(
+    persons: u64,
+    cases: Option<u64>,
+    out: &Path,
+    seed: u64,
+    layout: Layout,
+) -> Result<Outcome, Problem> {
     if out.exists()
         && fs::read_dir(out)
             .map(|mut d| d.next().is_some())
@@ -401,7 +412,7 @@ fn run_synth(persons: u64, out: &Path, seed: u64, layout: Layout) -> Result<Outc
     let started = Instant::now();
     let terminal = std::io::stderr().is_terminal();
     let mut last_report = 0;
-    let summary = synth(persons, out, seed, layout, &mut |written| {
+    let summary = synth(persons, cases, out, seed, layout, &mut |written| {
         if terminal {
             let filled = (written * 30 / persons.max(1)) as usize;
             eprint!(

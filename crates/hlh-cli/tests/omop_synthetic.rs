@@ -18,7 +18,7 @@ fn the_found_cohort_is_the_ground_truth() {
     let dir = tempfile::tempdir().unwrap();
     let cdm_dir = dir.path().join("cdm");
     let persons = 2 * 20 * CASES.len() as u64; // every kind twice, once with a negative id
-    let summary = synth(persons, &cdm_dir, 7, Layout::Files, &mut |_| {}).unwrap();
+    let summary = synth(persons, None, &cdm_dir, 7, Layout::Files, &mut |_| {}).unwrap();
     assert_eq!(summary.planted, 2 * CASES.len() as u64);
     assert!(summary.measurements >= persons * 80);
 
@@ -141,8 +141,8 @@ fn a_spark_laid_out_cdm_gives_the_same_study() {
     let persons = 20 * CASES.len() as u64 * 2;
     let files = dir.path().join("files");
     let spark = dir.path().join("spark");
-    synth(persons, &files, 11, Layout::Files, &mut |_| {}).unwrap();
-    synth(persons, &spark, 11, Layout::Spark, &mut |_| {}).unwrap();
+    synth(persons, None, &files, 11, Layout::Files, &mut |_| {}).unwrap();
+    synth(persons, None, &spark, 11, Layout::Spark, &mut |_| {}).unwrap();
     for table in hlh_omop::synth::PARQUET_TABLES {
         let folder = spark.join(table);
         assert!(folder.join("_SUCCESS").exists(), "{table}");
@@ -186,4 +186,16 @@ fn a_spark_laid_out_cdm_gives_the_same_study() {
         .iter()
         .any(|(name, text)| *name == "patients.csv" && text.lines().count() > 10));
     assert_eq!(from_files, from_spark);
+}
+
+#[test]
+fn the_number_of_planted_cases_can_be_chosen_whatever_the_size() {
+    let dir = tempfile::tempdir().unwrap();
+    for (persons, cases) in [(3_000, 30), (6_000, 30)] {
+        let cdm = dir.path().join(format!("cdm{persons}"));
+        let summary = synth(persons, Some(cases), &cdm, 5, Layout::Files, &mut |_| {}).unwrap();
+        assert_eq!((summary.persons, summary.planted), (persons, cases));
+        let truth = std::fs::read_to_string(cdm.join("ground_truth.csv")).unwrap();
+        assert_eq!(truth.lines().count() as u64, cases + 1);
+    }
 }

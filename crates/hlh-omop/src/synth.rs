@@ -619,13 +619,13 @@ impl Writers {
 /// Persons per written batch: bounds memory (about 100 measurements each).
 const BATCH_PERSONS: u64 = 20_000;
 
-/// How often a planted case comes: 1 person in 20 for small CDMs (so that tests see every kind), 1 in
-/// 1,000 for large ones.
-fn stride(persons: u64) -> u64 {
-    if persons < 100_000 {
-        20
-    } else {
-        1_000
+/// How often a planted case comes: every `persons / cases` persons when the number of cases is given;
+/// else 1 person in 20 for small CDMs (so that tests see every kind), 1 in 1,000 for large ones.
+fn stride(persons: u64, cases: Option<u64>) -> u64 {
+    match cases {
+        Some(cases) => (persons / cases.max(1)).max(1),
+        None if persons < 100_000 => 20,
+        None => 1_000,
     }
 }
 
@@ -671,10 +671,12 @@ pub const SPARK_PARTS: u64 = 40;
 /// Spark's row-group size (its `parquet.block.size` reached at about a million rows of a CDM table).
 const SPARK_ROW_GROUP_ROWS: usize = 1 << 20;
 
-/// Writes a synthetic CDM of `persons` persons into `out` (created), laid out as `layout` says, with
+/// Writes a synthetic CDM of `persons` persons into `out` (created), about `cases` of them planted cases
+/// (by default 1 in 20 below 100,000 persons, 1 in 1,000 above), laid out as `layout` says, with
 /// `progress` told after each batch the number of persons written. The layouts hold the same rows.
 pub fn synth(
     persons: u64,
+    cases: Option<u64>,
     out: &Path,
     seed: u64,
     layout: Layout,
@@ -699,6 +701,7 @@ pub fn synth(
         persons,
         ..SynthSummary::default()
     };
+    let stride = stride(persons, cases);
     let mut random = Random(seed);
     let mut next_id = 1i64;
     let mut first = 0;
@@ -706,7 +709,7 @@ pub fn synth(
         let last = (first + batch_persons).min(persons);
         let mut batch = Batch::default();
         for index in first..last {
-            person_rows(index, persons, &mut random, &mut next_id, &mut batch);
+            person_rows(index, stride, &mut random, &mut next_id, &mut batch);
         }
         summary.measurements += batch.measurements.len() as u64;
         summary.planted += batch.truth.len() as u64;
@@ -793,23 +796,17 @@ fn day(date: Date, offset: i32) -> Date {
 }
 
 /// The rows of person number `index`: background for most, a planted case every `stride` persons.
-fn person_rows(
-    index: u64,
-    persons: u64,
-    random: &mut Random,
-    next_id: &mut i64,
-    batch: &mut Batch,
-) {
+fn person_rows(index: u64, stride: u64, random: &mut Random, next_id: &mut i64, batch: &mut Batch) {
     let mut id = || {
         *next_id += 1;
         *next_id
     };
     let planted = index
-        .is_multiple_of(stride(persons))
-        .then(|| CASES[((index / stride(persons)) % CASES.len() as u64) as usize]);
+        .is_multiple_of(stride)
+        .then(|| CASES[((index / stride) % CASES.len() as u64) as usize]);
     // Every other planted person has a negative id beyond 2^53, as real warehouses have.
     let person = match planted {
-        Some(_) if (index / stride(persons)) % 2 == 1 => -(1i64 << 60) - index as i64,
+        Some(_) if (index / stride) % 2 == 1 => -(1i64 << 60) - index as i64,
         _ => index as i64 + 1,
     };
     let gender = if random.below(2) == 0 { 8507 } else { 8532 };

@@ -29,6 +29,7 @@ fn the_cohort_table_attrition_definition_and_concept_sets_describe_the_found_coh
         let cdm_dir = dir.path().join("cdm");
         hlh_omop::synth::synth(
             880,
+            None,
             &cdm_dir,
             3,
             hlh_omop::synth::Layout::Files,

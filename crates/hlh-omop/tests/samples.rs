@@ -178,7 +178,7 @@ fn tab_separated_csv_and_parquet_folders_read_and_a_corrupt_file_is_named() {
 
         // A folder of Parquet files is one table: a synthetic CDM's measurement file, twice over.
         let synthetic = dir.path().join("synthetic");
-        hlh_omop::synth::synth(40, &synthetic, 1, hlh_omop::synth::Layout::Files, &mut |_| {}).unwrap();
+        hlh_omop::synth::synth(40, None, &synthetic, 1, hlh_omop::synth::Layout::Files, &mut |_| {}).unwrap();
         let folder = dir.path().join("folder");
         std::fs::create_dir_all(folder.join("measurement")).unwrap();
         for part in ["part-0.parquet", "part-1.parquet"] {
