@@ -329,7 +329,7 @@ impl Cdm {
         // No cache of the files' metadata: DataFusion keeps each Parquet footer with its page index (50 MB
         // at most by default) for the next query to spare reading it again. Its size follows the
         // warehouse's row groups and pages, and the file is read again in a few milliseconds: without
-        // it, 5 M persons peaked at 210 instead of 255 MiB, in the same time (docs/benchmarks.md).
+        // it, 5 M persons peaked at 200 instead of 250 MiB, in the same time (docs/benchmarks.md).
         let runtime = RuntimeEnvBuilder::new()
             .with_metadata_cache_limit(0)
             .build_arc()
