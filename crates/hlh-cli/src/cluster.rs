@@ -145,6 +145,10 @@ async fn scheduler(address: SocketAddr, executor_timeout: u64) -> anyhow::Result
         executor_timeout_seconds: executor_timeout,
         expire_dead_executor_interval_seconds: HEARTBEAT_SECONDS,
         no_executors_grace_period_seconds: executor_timeout,
+        // The REST API's plans list person ids: no page of another site may read them through a
+        // browser (Ballista's default lets https://nightlies.apache.org and http://localhost:8080 do
+        // so). The scheduler's own origin needs no permission, so no other is given one.
+        cors_allowed_origins: format!("http://{address}"),
         ..SchedulerConfig::default()
     };
     let cluster = BallistaCluster::new_from_config(&config)

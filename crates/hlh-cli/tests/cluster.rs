@@ -247,6 +247,18 @@ fn a_loopback_cluster_writes_the_embedded_study_and_lists_its_jobs() {
         assert_eq!(job["job_name"], "hlh omop find", "{job}");
     }
     assert_eq!(cluster.api("executors").as_array().map(Vec::len), Some(2));
+    // No page of another site may read the job list (its plans list person ids) through a browser.
+    for origin in ["https://nightlies.apache.org", "http://localhost:8080"] {
+        let reply = ureq::get(&format!("http://127.0.0.1:{}/api/jobs", cluster.port))
+            .set("Origin", origin)
+            .call()
+            .unwrap();
+        assert_eq!(
+            reply.header("access-control-allow-origin"),
+            None,
+            "{origin}"
+        );
+    }
     // Both executors ran some of them: each wrote the shuffle files of a job under its work folder.
     let job_ids: Vec<&str> = jobs.iter().filter_map(|j| j["job_id"].as_str()).collect();
     for (_, work_dir) in &cluster.executors {
