@@ -326,10 +326,10 @@ impl Cdm {
     ///
     /// [`OmopError`] for an unreadable folder or file, or a required column missing from a table.
     pub async fn open(dir: &Path) -> Result<Cdm, OmopError> {
-        // No cache of the files' metadata: DataFusion keeps each Parquet footer with its page index (50 MB
-        // at most by default) for the next query to spare reading it again. Its size follows the
-        // warehouse's row groups and pages, and the file is read again in a few milliseconds: without
-        // it, 5 M persons peaked at 200 instead of 250 MiB, in the same time (docs/benchmarks.md).
+        // No cache of the files' metadata: DataFusion keeps each Parquet footer with its page index
+        // (50 MB at most by default) to spare the next query reading it again. Its size follows the
+        // warehouse's row groups and pages, and a footer is read again in milliseconds: without the
+        // cache, 5 M persons peaked at 200 instead of 250 MiB, in the same time (docs/benchmarks.md).
         let runtime = RuntimeEnvBuilder::new()
             .with_metadata_cache_limit(0)
             .build_arc()
