@@ -4,13 +4,12 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::browser::free_port;
-use common::hlh;
+use common::{folder_files, hlh};
 use serde_json::Value;
 
 /// A process a test started; killed when the test ends.
@@ -192,22 +191,13 @@ fn find(cdm: &Path, out: &Path, cluster: Option<&str>, deadline: Duration) -> (E
     ended(start_find(cdm, out, cluster), deadline)
 }
 
-/// Every file of a folder, by its path inside it, with its bytes.
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut all = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let bytes = std::fs::read(&path).unwrap();
-                all.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
-            }
-        }
+/// A run that stopped as invalid input: exit 1, saying each of `says`, nothing written to `out`.
+fn refused((status, stderr): &(ExitStatus, String), out: &Path, says: &[&str]) {
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    for words in says {
+        assert!(stderr.contains(words), "{words:?} not in: {stderr}");
     }
-    all
+    assert!(!out.exists(), "{} was written", out.display());
 }
 
 fn succeeded((status, stderr): &(ExitStatus, String)) {
@@ -229,14 +219,14 @@ fn a_loopback_cluster_writes_the_embedded_study_and_lists_its_jobs() {
         Some(&cluster.url()),
         Duration::from_secs(300),
     ));
-    let (expected, written) = (files(&embedded), files(&distributed));
+    let (expected, written) = (folder_files(&embedded), folder_files(&distributed));
     assert!(expected.len() > 10 && expected.keys().any(|p| p.starts_with("ohdsi")));
     assert_eq!(
         expected.keys().collect::<Vec<_>>(),
         written.keys().collect::<Vec<_>>()
     );
     for (path, bytes) in &expected {
-        assert!(written[path] == *bytes, "{} differs", path.display());
+        assert!(written[path] == *bytes, "{path} differs");
     }
 
     // Every query was a job of the scheduler, completed.
@@ -281,18 +271,17 @@ fn an_unreachable_scheduler_is_said_within_seconds_and_nothing_is_written() {
     let out = dir.path().join("study");
     let url = format!("df://127.0.0.1:{}", free_port());
     let started = Instant::now();
-    let (status, stderr) = find(&cdm, &out, Some(&url), Duration::from_secs(30));
+    let result = find(&cdm, &out, Some(&url), Duration::from_secs(30));
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "{:?}",
         started.elapsed()
     );
-    assert_eq!(status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains(&url) && stderr.contains("cannot reach the Ballista scheduler"),
-        "{stderr}"
+    refused(
+        &result,
+        &out,
+        &[&url, "cannot reach the Ballista scheduler"],
     );
-    assert!(!out.exists());
 }
 
 #[test]
@@ -322,22 +311,18 @@ fn an_executor_killed_mid_job_leaves_the_job_to_the_other_or_a_clear_failure() {
     killed.0.kill().unwrap();
     killed.0.wait().unwrap();
 
-    let (status, stderr) = ended(finding, Duration::from_secs(180));
-    if status.success() {
+    let result = ended(finding, Duration::from_secs(180));
+    if result.0.success() {
         eprintln!("the job finished on the other executor");
         assert_eq!(
-            files(&embedded),
-            files(&out),
+            folder_files(&embedded),
+            folder_files(&out),
             "the study differs from the embedded one"
         );
     } else {
-        eprintln!("find failed: {stderr}");
-        assert_eq!(status.code(), Some(1), "{stderr}");
-        assert!(
-            stderr.contains(&format!("the Ballista cluster at {}", cluster.url())),
-            "{stderr}"
-        );
-        assert!(!out.exists());
+        eprintln!("find failed: {}", result.1);
+        let said = format!("the Ballista cluster at {}", cluster.url());
+        refused(&result, &out, &[said.as_str()]);
     }
 }
 
@@ -369,13 +354,12 @@ fn a_cdm_an_executor_cannot_see_is_named_with_the_shared_path_rule() {
     // The executor sees an empty folder where the client and the scheduler see the CDM.
     let cluster = start_cluster(1, Some(&cdm));
     let out = dir.path().join("study");
-    let (status, stderr) = find(&cdm, &out, Some(&cluster.url()), Duration::from_secs(180));
-    assert_eq!(status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains(&*cdm.to_string_lossy()) && stderr.contains("same absolute path"),
-        "{stderr}"
+    let result = find(&cdm, &out, Some(&cluster.url()), Duration::from_secs(180));
+    refused(
+        &result,
+        &out,
+        &[&cdm.to_string_lossy(), "same absolute path"],
     );
-    assert!(!out.exists());
 }
 
 #[test]
@@ -389,12 +373,14 @@ fn a_gzip_csv_table_is_refused_before_the_cluster_is_asked_anything() {
     assert!(gzip.success());
     let cluster = start_cluster(0, None);
     let out = dir.path().join("study");
-    let (status, stderr) = find(&cdm, &out, Some(&cluster.url()), Duration::from_secs(60));
-    assert_eq!(status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("concept_ancestor.csv.gz (table concept_ancestor)")
-            && stderr.contains("cannot read a gzip CSV file"),
-        "{stderr}"
+    let result = find(&cdm, &out, Some(&cluster.url()), Duration::from_secs(60));
+    refused(
+        &result,
+        &out,
+        &[
+            "concept_ancestor.csv.gz (table concept_ancestor)",
+            "cannot read a gzip CSV file",
+        ],
     );
-    assert!(cluster.jobs().is_empty() && !out.exists());
+    assert!(cluster.jobs().is_empty());
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use common::{demo_dir, hlh};
+use common::{demo_dir, folder_files, hlh};
 
 fn run(args: &[&str]) -> std::process::Output {
     let output = hlh(args);
@@ -38,20 +38,6 @@ fn pseudonymize(key: &Path, out: &Path, extra: &[&str]) {
     ];
     args.extend_from_slice(extra);
     run(&args);
-}
-
-/// Every file of a folder, by name.
-fn folder(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| {
-            let entry = entry.unwrap();
-            (
-                entry.file_name().to_string_lossy().into_owned(),
-                std::fs::read(entry.path()).unwrap(),
-            )
-        })
-        .collect()
 }
 
 /// A CSV file as rows of column → cell.
@@ -163,7 +149,7 @@ fn nothing_identifying_is_left_and_every_number_of_the_analysis_is_kept() {
     let table = dir.path().join("reidentification.csv");
     pseudonymize(&key, &out, &["--reidentification", table.to_str().unwrap()]);
 
-    let written = folder(&out);
+    let written = folder_files(&out);
     let names: Vec<&str> = written.keys().map(String::as_str).collect();
     assert_eq!(
         names,
@@ -302,7 +288,7 @@ fn the_same_key_gives_the_same_bytes_and_another_key_others() {
     pseudonymize(&key, &first, &[]);
     pseudonymize(&key, &second, &[]);
     pseudonymize(&other, &third, &[]);
-    assert_eq!(folder(&first), folder(&second));
+    assert_eq!(folder_files(&first), folder_files(&second));
     let ids = |dir: &Path| -> Vec<String> {
         rows(&dir.join("patients.csv"))
             .into_iter()

@@ -6,6 +6,7 @@
 pub mod browser;
 pub mod server;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -16,6 +17,29 @@ pub fn hlh(args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("hlh runs")
+}
+
+/// Every file under a folder with its bytes, by its path inside the folder (`ohdsi/cohort.csv`).
+pub fn folder_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let inside = path.strip_prefix(dir).unwrap();
+                let name = inside
+                    .components()
+                    .map(|part| part.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                files.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
 }
 
 /// The bundled demo study folder.
