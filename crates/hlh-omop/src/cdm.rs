@@ -9,9 +9,14 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
+use datafusion::error::DataFusionError;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::SendableRecordBatchStream;
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
+
+use futures::StreamExt;
 
 use crate::error::OmopError;
 
@@ -439,13 +444,22 @@ impl Cdm {
     }
 
     /// Runs a query and collects its rows.
-    pub async fn query(
-        &self,
-        sql: &str,
-    ) -> Result<Vec<datafusion::arrow::record_batch::RecordBatch>, OmopError> {
-        let failed = |e: datafusion::error::DataFusionError| self.query_error(e.to_string());
+    pub async fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, OmopError> {
+        let failed = |e: DataFusionError| self.query_error(e.to_string());
         let frame = self.ctx.sql(sql).await.map_err(failed)?;
         frame.collect().await.map_err(failed)
+    }
+
+    /// Runs a query whose rows are read batch by batch, as the scans yield them.
+    ///
+    /// # Errors
+    ///
+    /// [`OmopError`] when the query cannot be planned or started.
+    pub async fn batches(&self, sql: &str) -> Result<Batches<'_>, OmopError> {
+        let failed = |e: DataFusionError| self.query_error(e.to_string());
+        let frame = self.ctx.sql(sql).await.map_err(failed)?;
+        let stream = frame.execute_stream().await.map_err(failed)?;
+        Ok(Batches { cdm: self, stream })
     }
 
     /// A failed query's error. On a cluster, a file some process could not open is the shared-path rule
@@ -638,4 +652,29 @@ pub async fn find_bad_column(cdm: &Cdm, table: &'static str) -> Option<OmopError
         }
     }
     None
+}
+
+/// A query's rows as the scans yield them ([`Cdm::batches`]). A warehouse query's result is then never
+/// held whole: collected, the batches of a `measurement` scan are each allocated for a full batch
+/// however few rows the filters kept, and the fewer exposed per row group, the more such batches
+/// (docs/benchmarks.md).
+pub struct Batches<'cdm> {
+    cdm: &'cdm Cdm,
+    stream: SendableRecordBatchStream,
+}
+
+impl Batches<'_> {
+    /// The next batch, `None` after the last.
+    pub async fn next(&mut self) -> Option<Result<RecordBatch, OmopError>> {
+        let batch = self.stream.next().await?;
+        Some(batch.map_err(|e| self.cdm.query_error(e.to_string())))
+    }
+}
+
+impl std::fmt::Debug for Batches<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batches")
+            .field("cdm", &self.cdm.dir)
+            .finish_non_exhaustive()
+    }
 }

@@ -148,13 +148,14 @@ async fn with_descendants(
     if !cdm.has("concept_ancestor") || listed.is_empty() {
         return Ok(sets);
     }
-    let batches = cdm
-        .query(&format!(
+    let mut batches = cdm
+        .batches(&format!(
             "SELECT ancestor_concept_id, descendant_concept_id FROM concept_ancestor WHERE ancestor_concept_id IN {}",
             in_list(listed.iter().map(|(id, _)| id))
         ))
         .await?;
-    for batch in &batches {
+    while let Some(batch) = batches.next().await {
+        let batch = &batch?;
         let (ancestor, descendant) = (ids(batch, 0), ids(batch, 1));
         for i in 0..batch.num_rows() {
             let (Some(ancestor), Some(descendant)) = (ancestor[i], descendant[i]) else {
@@ -295,8 +296,8 @@ async fn exposed_persons(
         .into_iter()
         .map(|(text, _)| text)
         .collect();
-    let batches = cdm
-        .query(&format!(
+    let mut batches = cdm
+        .batches(&format!(
             "SELECT person_id, min(drug_exposure_start_date) FROM drug_exposure \
              WHERE drug_concept_id IN {} OR {} GROUP BY person_id",
             in_list(&index_ids),
@@ -304,7 +305,8 @@ async fn exposed_persons(
         ))
         .await?;
     let mut day0_of: BTreeMap<i64, Date> = BTreeMap::new();
-    for batch in &batches {
+    while let Some(batch) = batches.next().await {
+        let batch = &batch?;
         let (person, day0) = (ids(batch, 0), dates(batch, 1));
         for i in 0..batch.num_rows() {
             if let (Some(person), Some(day0)) = (person[i], day0[i]) {
@@ -323,12 +325,13 @@ async fn person_rows(
     let exposed = in_list(day0_of.keys());
     let mut person_of: BTreeMap<i64, (&'static str, i64)> = BTreeMap::new();
     if !day0_of.is_empty() {
-        let batches = cdm
-            .query(&format!(
+        let mut batches = cdm
+            .batches(&format!(
                 "SELECT person_id, min(gender_concept_id), min(year_of_birth) FROM person WHERE person_id IN {exposed} GROUP BY person_id"
             ))
             .await?;
-        for batch in &batches {
+        while let Some(batch) = batches.next().await {
+            let batch = &batch?;
             let (person, gender, birth) = (ids(batch, 0), ids(batch, 1), ids(batch, 2));
             for i in 0..batch.num_rows() {
                 let (Some(person), Some(birth)) = (person[i], birth[i]) else {
@@ -369,8 +372,8 @@ async fn conditions(
     let mut hlh_dates: BTreeMap<i64, Date> = BTreeMap::new();
     let mut splenomegaly: BTreeSet<i64> = BTreeSet::new();
     if !day0_of.is_empty() {
-        let batches = cdm
-            .query(&format!(
+        let mut batches = cdm
+            .batches(&format!(
                 "SELECT DISTINCT condition_occurrence_id, person_id, condition_start_date, condition_concept_id, \
                    replace(upper(trim(condition_source_value)), '.', '') IN {} AS hlh_code \
                  FROM condition_occurrence WHERE person_id IN {exposed} \
@@ -381,7 +384,8 @@ async fn conditions(
             ))
             .await?;
         let mut seen = BTreeSet::new();
-        for batch in &batches {
+        while let Some(batch) = batches.next().await {
+            let batch = &batch?;
             let (row, person, start, concept, code) = (
                 ids(batch, 0),
                 ids(batch, 1),
@@ -444,8 +448,8 @@ async fn measurements(
         .collect();
     let mut measurements: BTreeMap<i64, FoundObservation> = BTreeMap::new();
     if !day0_of.is_empty() {
-        let batches = cdm
-            .query(&format!(
+        let mut batches = cdm
+            .batches(&format!(
                 "SELECT measurement_id, person_id, measurement_date, measurement_concept_id, value_as_number, \
                    unit_concept_id, unit_source_value, trim(measurement_source_value) \
                  FROM measurement WHERE person_id IN {exposed} \
@@ -455,7 +459,8 @@ async fn measurements(
             ))
             .await?;
         let mut drop = |reason: &str| *dropped.entry(reason.to_string()).or_default() += 1;
-        for batch in &batches {
+        while let Some(batch) = batches.next().await {
+            let batch = &batch?;
             let (row, person, date, concept, value, unit_id, unit_text, source) = (
                 ids(batch, 0),
                 ids(batch, 1),
@@ -643,15 +648,16 @@ async fn treatments(
     let all_texts: Vec<&str> = drug_texts.iter().map(|(text, _)| *text).collect();
     let mut treatments: BTreeMap<i64, (bool, FoundTreatment)> = BTreeMap::new();
     if !included.is_empty() {
-        let batches = cdm
-            .query(&format!(
+        let mut batches = cdm
+            .batches(&format!(
                 "SELECT drug_exposure_id, person_id, drug_concept_id, lower(drug_source_value),                    drug_exposure_start_date, drug_exposure_end_date                  FROM drug_exposure WHERE person_id IN {} AND (drug_concept_id IN {} OR {})",
                 in_list(included),
                 in_list(drug_of.keys()),
                 contains_any("drug_source_value", &all_texts)
             ))
             .await?;
-        for batch in &batches {
+        while let Some(batch) = batches.next().await {
+            let batch = &batch?;
             let (row, person, concept, source, start, end) = (
                 ids(batch, 0),
                 ids(batch, 1),
@@ -711,13 +717,14 @@ async fn treatments(
 async fn deaths(cdm: &Cdm, included: &BTreeSet<i64>) -> Result<Vec<(i64, Date)>, OmopError> {
     let mut deaths = Vec::new();
     if cdm.has("death") && !included.is_empty() {
-        let batches = cdm
-            .query(&format!(
+        let mut batches = cdm
+            .batches(&format!(
                 "SELECT person_id, min(death_date) FROM death WHERE person_id IN {} GROUP BY person_id",
                 in_list(included)
             ))
             .await?;
-        for batch in &batches {
+        while let Some(batch) = batches.next().await {
+            let batch = &batch?;
             let (person, date) = (ids(batch, 0), dates(batch, 1));
             for i in 0..batch.num_rows() {
                 if let (Some(person), Some(date)) = (person[i], date[i]) {
