@@ -6,8 +6,10 @@
 //! person rows, conditions, measurements, treatments and deaths. No join touches a warehouse table, so
 //! memory follows the cohort, the scans stream, and the SQL needs nothing but built-in functions (it
 //! could run on a Ballista cluster). What follows — windows, units, HScore, inclusion — runs in Rust on the
-//! collected rows of the exposed persons, which are few.
+//! rows of the exposed persons, which are few, read batch by batch as the scans yield them.
 
+use std::cmp::Ordering;
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use hlh_criteria::hscore::{hscore, HScoreSettings};
@@ -383,7 +385,9 @@ async fn conditions(
                 in_list(&codes)
             ))
             .await?;
-        let mut seen = BTreeSet::new();
+        // A condition row repeated with the same id counts once: of copies that differ, the least
+        // (person, start, concept, code) is kept, whatever order the scan delivered them in.
+        let mut copies: BTreeMap<i64, (i64, Date, Option<i64>, bool)> = BTreeMap::new();
         while let Some(batch) = batches.next().await {
             let batch = &batch?;
             let (row, person, start, concept, code) = (
@@ -397,27 +401,34 @@ async fn conditions(
                 let (Some(row), Some(person), Some(start)) = (row[i], person[i], start[i]) else {
                     continue;
                 };
-                // A condition row repeated with the same id counts once.
-                if !seen.insert(row) {
-                    continue;
-                }
-                let Some(&day0) = day0_of.get(&person) else {
-                    continue;
-                };
-                if !in_window(start, day0, CONDITION_WINDOW) {
-                    continue;
-                }
-                let sets = concept[i].and_then(|c| condition_concepts.get(&c));
-                let by_code = code[i].as_deref() == Some("true");
-                if by_code || sets.is_some_and(|s| s.contains("hlh")) {
-                    hlh_dates
-                        .entry(person)
-                        .and_modify(|d| *d = (*d).min(start))
-                        .or_insert(start);
-                }
-                if sets.is_some_and(|s| s.contains("splenomegaly")) {
-                    splenomegaly.insert(person);
-                }
+                let copy = (
+                    person,
+                    start,
+                    concept[i],
+                    code[i].as_deref() == Some("true"),
+                );
+                copies
+                    .entry(row)
+                    .and_modify(|kept| *kept = (*kept).min(copy))
+                    .or_insert(copy);
+            }
+        }
+        for (person, start, concept, by_code) in copies.into_values() {
+            let Some(&day0) = day0_of.get(&person) else {
+                continue;
+            };
+            if !in_window(start, day0, CONDITION_WINDOW) {
+                continue;
+            }
+            let sets = concept.and_then(|c| condition_concepts.get(&c));
+            if by_code || sets.is_some_and(|s| s.contains("hlh")) {
+                hlh_dates
+                    .entry(person)
+                    .and_modify(|d| *d = (*d).min(start))
+                    .or_insert(start);
+            }
+            if sets.is_some_and(|s| s.contains("splenomegaly")) {
+                splenomegaly.insert(person);
             }
         }
     }
@@ -425,6 +436,33 @@ async fn conditions(
         hlh_dates,
         splenomegaly,
     })
+}
+
+/// A measurement row of an analyte in the window, before its value and unit are checked.
+#[derive(Debug)]
+struct MeasurementCopy {
+    person: i64,
+    date: Date,
+    analyte: Analyte,
+    value: Option<f64>,
+    unit_id: Option<i64>,
+    unit_text: Option<String>,
+}
+
+impl MeasurementCopy {
+    /// The order that picks the copy kept of rows sharing a `measurement_id` (reading 2): rows that
+    /// differ would otherwise be kept in the order the scan's partitions deliver them, which varies
+    /// from run to run.
+    fn canonical_cmp(&self, other: &Self) -> Ordering {
+        (self.person, self.date, self.analyte)
+            .cmp(&(other.person, other.date, other.analyte))
+            .then_with(|| match (self.value, other.value) {
+                (Some(a), Some(b)) => a.total_cmp(&b),
+                // A copy with a value before one without.
+                (a, b) => b.is_some().cmp(&a.is_some()),
+            })
+            .then_with(|| (self.unit_id, &self.unit_text).cmp(&(other.unit_id, &other.unit_text)))
+    }
 }
 
 /// Step 4: the measurements of the analytes of the exposed in the observation window, converted and
@@ -447,6 +485,8 @@ async fn measurements(
         .filter_map(|(text, set)| Some((text.to_string(), Analyte::from_name(set)?)))
         .collect();
     let mut measurements: BTreeMap<i64, FoundObservation> = BTreeMap::new();
+    let mut copies: BTreeMap<i64, MeasurementCopy> = BTreeMap::new();
+    let mut drop = |reason: &str| *dropped.entry(reason.to_string()).or_default() += 1;
     if !day0_of.is_empty() {
         let mut batches = cdm
             .batches(&format!(
@@ -458,7 +498,6 @@ async fn measurements(
                 in_list(by_source.keys().map(|t| literal(t)))
             ))
             .await?;
-        let mut drop = |reason: &str| *dropped.entry(reason.to_string()).or_default() += 1;
         while let Some(batch) = batches.next().await {
             let batch = &batch?;
             let (row, person, date, concept, value, unit_id, unit_text, source) = (
@@ -491,46 +530,63 @@ async fn measurements(
                 else {
                     continue;
                 };
-                if measurements.contains_key(&row) {
-                    drop("measurement repeated with the same measurement_id (counted once)");
-                    continue;
-                }
-                let Some(value) = value[i] else {
-                    drop("measurement without value_as_number");
-                    continue;
+                let copy = MeasurementCopy {
+                    person,
+                    date,
+                    analyte,
+                    value: value[i],
+                    unit_id: unit_id[i],
+                    unit_text: unit_text[i].clone(),
                 };
-                let unit = match unit_of(analyte, unit_id[i], unit_text[i].as_deref()) {
-                    Ok(unit) => unit,
-                    Err(UnitProblem::Undeterminable) => {
-                        drop("measurement whose unit cannot be determined");
-                        continue;
+                match copies.entry(row) {
+                    Entry::Vacant(entry) => {
+                        entry.insert(copy);
                     }
-                    Err(UnitProblem::NotForAnalyte) => {
-                        drop("measurement whose unit does not measure its analyte");
-                        continue;
+                    Entry::Occupied(mut kept) => {
+                        drop("measurement repeated with the same measurement_id (counted once)");
+                        if copy.canonical_cmp(kept.get()).is_lt() {
+                            kept.insert(copy);
+                        }
                     }
-                };
-                let Ok(quantity) = units::convert(analyte, value, &unit) else {
-                    drop("measurement whose value cannot be converted");
-                    continue;
-                };
-                let possible = hlh_model::ranges::analyte_ranges(analyte).possible;
-                if quantity.value() < possible.0 || quantity.value() > possible.1 {
-                    drop("measurement outside the physiologically possible range");
-                    continue;
                 }
-                measurements.insert(
-                    row,
-                    FoundObservation {
-                        person_id: person,
-                        measurement_id: row,
-                        date,
-                        analyte,
-                        value: quantity.value(),
-                    },
-                );
             }
         }
+    }
+    for (row, copy) in copies {
+        let Some(value) = copy.value else {
+            drop("measurement without value_as_number");
+            continue;
+        };
+        let unit = match unit_of(copy.analyte, copy.unit_id, copy.unit_text.as_deref()) {
+            Ok(unit) => unit,
+            Err(UnitProblem::Undeterminable) => {
+                drop("measurement whose unit cannot be determined");
+                continue;
+            }
+            Err(UnitProblem::NotForAnalyte) => {
+                drop("measurement whose unit does not measure its analyte");
+                continue;
+            }
+        };
+        let Ok(quantity) = units::convert(copy.analyte, value, &unit) else {
+            drop("measurement whose value cannot be converted");
+            continue;
+        };
+        let possible = hlh_model::ranges::analyte_ranges(copy.analyte).possible;
+        if quantity.value() < possible.0 || quantity.value() > possible.1 {
+            drop("measurement outside the physiologically possible range");
+            continue;
+        }
+        measurements.insert(
+            row,
+            FoundObservation {
+                person_id: copy.person,
+                measurement_id: row,
+                date: copy.date,
+                analyte: copy.analyte,
+                value: quantity.value(),
+            },
+        );
     }
     Ok(measurements)
 }
@@ -698,11 +754,20 @@ async fn treatments(
                     start,
                     end,
                 };
-                // A repeated id counts once; a reading by concept wins over one by source value.
-                match treatments.get(&row) {
-                    Some((earlier_from_concept, _)) if *earlier_from_concept || !from_concept => {}
-                    _ => {
-                        treatments.insert(row, (from_concept, found));
+                // A repeated id counts once; a reading by concept wins over one by source value, and
+                // between copies that still differ the least is kept, whatever order they came in.
+                let rank = |(from_concept, t): &(bool, FoundTreatment)| {
+                    (!*from_concept, t.person_id, t.start, t.drug.clone(), t.end)
+                };
+                let copy = (from_concept, found);
+                match treatments.entry(row) {
+                    Entry::Vacant(entry) => {
+                        entry.insert(copy);
+                    }
+                    Entry::Occupied(mut kept) => {
+                        if rank(&copy) < rank(kept.get()) {
+                            kept.insert(copy);
+                        }
                     }
                 }
             }

@@ -237,3 +237,85 @@ fn persons_counted_in_passes_are_counted_once_each() {
         }
     });
 }
+
+/// Rows repeated with the same id but different values (a measurement, a condition, a drug exposure)
+/// count once, and the copy kept does not depend on the order the rows come in: the cohort found is the
+/// same with the copies in either order (each CSV is read in its row order, as one partition).
+#[test]
+fn differing_copies_of_one_id_give_the_same_cohort_in_either_order() {
+    let tables = |flip: bool| {
+        let pair = |first: &str, second: &str| {
+            if flip {
+                format!("{second}\n{first}\n")
+            } else {
+                format!("{first}\n{second}\n")
+            }
+        };
+        [
+            ("person.csv", "person_id,gender_concept_id,year_of_birth\n1,8507,1970\n".to_string()),
+            (
+                "drug_exposure.csv",
+                "drug_exposure_id,person_id,drug_concept_id,drug_exposure_start_date,drug_exposure_end_date,drug_source_value,stop_reason\n\
+                 1,1,1114375,2020-01-10,2020-01-20,,\n"
+                    .to_string()
+                    + &pair(
+                        "2,1,1518254,2020-01-12,2020-01-16,dexamethasone,",
+                        "2,1,1518254,2020-01-11,2020-01-15,dexamethasone,",
+                    ),
+            ),
+            (
+                "condition_occurrence.csv",
+                "condition_occurrence_id,person_id,condition_concept_id,condition_start_date,condition_source_value\n"
+                    .to_string()
+                    + &pair("10,1,4121123,2020-01-09,", "10,1,4121123,2020-06-01,"),
+            ),
+            (
+                "measurement.csv",
+                "measurement_id,person_id,measurement_concept_id,measurement_date,value_as_number,unit_concept_id,unit_source_value,measurement_source_value\n"
+                    .to_string()
+                    + &pair("100,1,3001122,2020-01-10,7000,8748,,", "100,1,3001122,2020-01-10,5000,8748,,")
+                    + &pair("101,1,3020460,2020-01-10,,8751,,", "101,1,3020460,2020-01-10,120,8751,,"),
+            ),
+        ]
+    };
+    let found = |flip: bool| {
+        runtime().block_on(async {
+            let dir = tempfile::tempdir().unwrap();
+            for (name, text) in tables(flip) {
+                std::fs::write(dir.path().join(name), text).unwrap();
+            }
+            let cdm = Cdm::open(dir.path()).await.unwrap();
+            hlh_omop::find::find(&cdm, &hlh_omop::find::FindOptions::default())
+                .await
+                .unwrap()
+        })
+    };
+    let (one, other) = (found(false), found(true));
+    // The condition copy in the window (the earlier date) includes the person on the HLH code.
+    assert_eq!(one.persons.len(), 1, "{:?}", one.attrition);
+    assert_eq!(format!("{one:?}"), format!("{other:?}"));
+    let values: Vec<(i64, f64)> = one
+        .observations
+        .iter()
+        .map(|o| (o.measurement_id, o.value))
+        .collect();
+    // Of two ferritins the smaller is kept; of two CRPs the one with a value.
+    assert_eq!(values, [(100, 5000.0), (101, 120.0)]);
+    let courses: Vec<String> = one
+        .treatments
+        .iter()
+        .map(|t| format!("{} {} {:?}", t.drug_exposure_id, t.start, t.end))
+        .collect();
+    assert_eq!(
+        courses,
+        [
+            "1 2020-01-10 Some(2020-01-20)",
+            "2 2020-01-11 Some(2020-01-15)"
+        ]
+    );
+    assert_eq!(
+        one.dropped
+            .get("measurement repeated with the same measurement_id (counted once)"),
+        Some(&2)
+    );
+}
