@@ -443,11 +443,14 @@ impl Cdm {
         }
     }
 
-    /// Runs a query and collects its rows.
+    /// Runs a query and collects its rows, for small results (a scan's rows: [`Cdm::batches`]).
     pub async fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, OmopError> {
-        let failed = |e: DataFusionError| self.query_error(e.to_string());
-        let frame = self.ctx.sql(sql).await.map_err(failed)?;
-        frame.collect().await.map_err(failed)
+        let mut batches = self.batches(sql).await?;
+        let mut rows = Vec::new();
+        while let Some(batch) = batches.next().await {
+            rows.push(batch?);
+        }
+        Ok(rows)
     }
 
     /// Runs a query whose rows are read batch by batch, as the scans yield them.
