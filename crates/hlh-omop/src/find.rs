@@ -184,6 +184,29 @@ fn in_window(date: Date, day0: Date, window: (i32, i32)) -> bool {
     window.0 <= offset && offset <= window.1
 }
 
+/// Keeps, of the rows sharing an id, the least by `order`, whatever order they arrive in (docs/omop.md
+/// reading 2: rows that differ would otherwise be kept in the order the scan's partitions deliver them,
+/// which varies from run to run). Whether `id` had been seen before.
+fn keep_least<T>(
+    kept: &mut BTreeMap<i64, T>,
+    id: i64,
+    copy: T,
+    order: impl Fn(&T, &T) -> Ordering,
+) -> bool {
+    match kept.entry(id) {
+        Entry::Vacant(entry) => {
+            entry.insert(copy);
+            false
+        }
+        Entry::Occupied(mut entry) => {
+            if order(&copy, entry.get()).is_lt() {
+                entry.insert(copy);
+            }
+            true
+        }
+    }
+}
+
 /// The cohort of a CDM, in seven steps, each one query over the persons still in (see the module
 /// documentation for what runs where).
 ///
@@ -407,10 +430,7 @@ async fn conditions(
                     concept[i],
                     code[i].as_deref() == Some("true"),
                 );
-                copies
-                    .entry(row)
-                    .and_modify(|kept| *kept = (*kept).min(copy))
-                    .or_insert(copy);
+                keep_least(&mut copies, row, copy, Ord::cmp);
             }
         }
         for (person, start, concept, by_code) in copies.into_values() {
@@ -450,9 +470,7 @@ struct MeasurementCopy {
 }
 
 impl MeasurementCopy {
-    /// The order that picks the copy kept of rows sharing a `measurement_id` (reading 2): rows that
-    /// differ would otherwise be kept in the order the scan's partitions deliver them, which varies
-    /// from run to run.
+    /// The order that picks the copy kept of rows sharing a `measurement_id` ([`keep_least`]).
     fn canonical_cmp(&self, other: &Self) -> Ordering {
         (self.person, self.date, self.analyte)
             .cmp(&(other.person, other.date, other.analyte))
@@ -500,7 +518,7 @@ async fn measurements(
             .await?;
         while let Some(batch) = batches.next().await {
             let batch = &batch?;
-            let (row, person, date, concept, value, unit_id, unit_text, source) = (
+            let (row, person, date, concept, value, unit_id, mut unit_text, source) = (
                 ids(batch, 0),
                 ids(batch, 1),
                 dates(batch, 2),
@@ -536,18 +554,10 @@ async fn measurements(
                     analyte,
                     value: value[i],
                     unit_id: unit_id[i],
-                    unit_text: unit_text[i].clone(),
+                    unit_text: unit_text[i].take(),
                 };
-                match copies.entry(row) {
-                    Entry::Vacant(entry) => {
-                        entry.insert(copy);
-                    }
-                    Entry::Occupied(mut kept) => {
-                        drop("measurement repeated with the same measurement_id (counted once)");
-                        if copy.canonical_cmp(kept.get()).is_lt() {
-                            kept.insert(copy);
-                        }
-                    }
+                if keep_least(&mut copies, row, copy, MeasurementCopy::canonical_cmp) {
+                    drop("measurement repeated with the same measurement_id (counted once)");
                 }
             }
         }
@@ -756,26 +766,23 @@ async fn treatments(
                 };
                 // A repeated id counts once; a reading by concept wins over one by source value, and
                 // between copies that still differ the least is kept, whatever order they came in.
-                let rank = |(from_concept, t): &(bool, FoundTreatment)| {
-                    (!*from_concept, t.person_id, t.start, t.drug.clone(), t.end)
-                };
-                let copy = (from_concept, found);
-                match treatments.entry(row) {
-                    Entry::Vacant(entry) => {
-                        entry.insert(copy);
-                    }
-                    Entry::Occupied(mut kept) => {
-                        if rank(&copy) < rank(kept.get()) {
-                            kept.insert(copy);
-                        }
-                    }
-                }
+                keep_least(&mut treatments, row, (from_concept, found), |a, b| {
+                    treatment_rank(a).cmp(&treatment_rank(b))
+                });
             }
         }
     }
     let mut treatments: Vec<FoundTreatment> = treatments.into_values().map(|(_, t)| t).collect();
     treatments.sort_by_key(|t| (t.person_id, t.start, t.drug_exposure_id));
     Ok(treatments)
+}
+
+/// The order that picks the copy kept of drug exposures sharing an id ([`keep_least`]): a reading by
+/// concept first, then the least course.
+fn treatment_rank(
+    (from_concept, t): &(bool, FoundTreatment),
+) -> (bool, i64, Date, &str, Option<Date>) {
+    (!*from_concept, t.person_id, t.start, &t.drug, t.end)
 }
 
 /// Step 7: the deaths of the included persons (the earliest, when a person has several rows).
