@@ -16,6 +16,7 @@ use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::{SchedulerConfig, TaskDistributionPolicy};
 use ballista_scheduler::scheduler_process::start_server;
 use clap::Subcommand;
+use hlh_omop::cluster::Scheduler;
 
 use crate::Outcome;
 
@@ -42,7 +43,7 @@ pub enum ClusterCommand {
     },
     /// Start a Ballista executor that registers with a scheduler and runs the tasks it is given
     Executor {
-        /// The scheduler, HOST:PORT
+        /// The scheduler, HOST:PORT (the port 50050 when left out)
         #[arg(long, value_name = "HOST:PORT")]
         scheduler: String,
         /// The address to listen on; only this machine can reach the default
@@ -87,13 +88,14 @@ pub fn run(command: ClusterCommand) -> anyhow::Result<Outcome> {
             work_dir,
             slots,
         } => {
-            let (scheduler_host, scheduler_port) = scheduler
-                .rsplit_once(':')
-                .and_then(|(host, port)| Some((host.to_string(), port.parse::<u16>().ok()?)))
-                .filter(|(host, _)| !host.is_empty())
-                .with_context(|| {
-                    format!("--scheduler {scheduler:?} is not HOST:PORT, e.g. 127.0.0.1:50050")
-                })?;
+            let Scheduler {
+                host: scheduler_host,
+                port: scheduler_port,
+            } = Scheduler::from_host_port(&scheduler).map_err(|why| {
+                anyhow::anyhow!(
+                    "--scheduler {scheduler:?}: {why}; it is HOST:PORT, e.g. 127.0.0.1:50050"
+                )
+            })?;
             let work_dir = work_dir
                 .map(|dir| {
                     std::fs::create_dir_all(&dir)

@@ -38,26 +38,33 @@ impl Scheduler {
     ///
     /// [`OmopError::Cluster`] for another scheme, an empty host or a port that is not a number.
     pub fn parse(url: &str) -> Result<Scheduler, OmopError> {
-        let wrong = |why: &str| OmopError::Cluster {
-            scheduler: url.to_string(),
-            message: format!(
-                "{why}; the scheduler's address is df://HOST:PORT, e.g. df://127.0.0.1:50050"
-            ),
-        };
-        let rest = url
-            .strip_prefix("df://")
-            .ok_or_else(|| wrong("not a df:// address"))?
-            .trim_end_matches('/');
-        let (host, port) = match rest.rsplit_once(':') {
+        url.strip_prefix("df://")
+            .ok_or_else(|| "not a df:// address".to_string())
+            .and_then(|rest| Scheduler::from_host_port(rest.trim_end_matches('/')))
+            .map_err(|why| OmopError::Cluster {
+                scheduler: url.to_string(),
+                message: format!(
+                    "{why}; the scheduler's address is df://HOST:PORT, e.g. df://127.0.0.1:50050"
+                ),
+            })
+    }
+
+    /// Reads `HOST[:PORT]`, the address an executor is given.
+    ///
+    /// # Errors
+    ///
+    /// What is wrong, for an empty host or a port that is not a number.
+    pub fn from_host_port(text: &str) -> Result<Scheduler, String> {
+        let (host, port) = match text.rsplit_once(':') {
             Some((host, port)) => (
                 host,
                 port.parse::<u16>()
-                    .map_err(|_| wrong(&format!("{port:?} is not a port")))?,
+                    .map_err(|_| format!("{port:?} is not a port"))?,
             ),
-            None => (rest, SCHEDULER_PORT),
+            None => (text, SCHEDULER_PORT),
         };
         if host.is_empty() || host.contains('/') {
-            return Err(wrong("no host"));
+            return Err("no host".into());
         }
         Ok(Scheduler {
             host: host.to_string(),
@@ -142,6 +149,14 @@ mod tests {
             Scheduler::parse("df://node1").ok().map(|s| s.port),
             Some(SCHEDULER_PORT)
         );
+        // An executor's --scheduler: the same address without the scheme.
+        assert_eq!(
+            Scheduler::from_host_port("10.0.0.5:6000"),
+            Scheduler::parse("df://10.0.0.5:6000").map_err(|e| e.to_string())
+        );
+        for wrong in [":50050", "node1:http", ""] {
+            assert!(Scheduler::from_host_port(wrong).is_err(), "{wrong}");
+        }
         for wrong in [
             "http://node1:50050",
             "df://:50050",
