@@ -7,6 +7,7 @@
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -16,7 +17,9 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
 
+use datafusion::logical_expr::ScalarUDF;
 use futures::StreamExt;
+use hlh_person_set::PersonSet;
 
 use crate::error::OmopError;
 
@@ -223,6 +226,8 @@ pub struct Cdm {
     pub found: Vec<(String, Storage)>,
     /// The scheduler's address when the queries run on a cluster.
     cluster: Option<String>,
+    /// How many person sets [`Cdm::person_filter`] has registered: the next one's number.
+    person_sets: AtomicUsize,
 }
 
 impl std::fmt::Debug for Cdm {
@@ -421,6 +426,7 @@ impl Cdm {
                 dir: dir.to_path_buf(),
                 found,
                 cluster,
+                person_sets: AtomicUsize::new(0),
             }),
             1 => Err(problems.remove(0)),
             _ => Err(OmopError::Several(problems)),
@@ -446,6 +452,21 @@ impl Cdm {
             1 => Err(missing.remove(0)),
             _ => Err(OmopError::Several(missing)),
         }
+    }
+
+    /// The SQL test that `column` holds one of `ids`, a set of persons (the exposed, the included).
+    /// Embedded, the set is registered as the function `hlh_persons_N` (crates/hlh-person-set says why); on a cluster, whose executors may be the stock ones, it is `column IN (…)`.
+    pub fn person_filter(&self, column: &str, ids: &[i64]) -> String {
+        if self.cluster.is_some() {
+            return format!("{column} IN {}", crate::find::in_list(ids));
+        }
+        let name = format!(
+            "hlh_persons_{}",
+            self.person_sets.fetch_add(1, Ordering::Relaxed)
+        );
+        self.ctx
+            .register_udf(ScalarUDF::new_from_impl(PersonSet::new(name.clone(), ids)));
+        format!("{name}({column})")
     }
 
     /// Runs a query and collects its rows, for small results (a scan's rows: [`Cdm::batches`]).

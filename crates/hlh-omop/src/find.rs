@@ -116,7 +116,7 @@ pub struct Cohort {
 }
 
 /// `(a, b, c)` for a SQL `IN`; never empty (a list of one null matches nothing).
-fn in_list<T: std::fmt::Display>(values: impl IntoIterator<Item = T>) -> String {
+pub(crate) fn in_list<T: std::fmt::Display>(values: impl IntoIterator<Item = T>) -> String {
     let items: Vec<String> = values.into_iter().map(|v| v.to_string()).collect();
     if items.is_empty() {
         "(NULL)".into()
@@ -218,22 +218,27 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
     cdm.require()?;
     let concepts = &options.concepts;
     let mut cohort = Cohort::default();
-    let total = distinct_persons(cdm, DISTINCT_PER_PASS).await?;
-
-    // The concept sets with their descendants.
-    let drug_concepts =
-        with_descendants(cdm, &concepts.concepts(|set| DRUG_SETS.contains(&set))).await?;
-    let condition_concepts = with_descendants(
-        cdm,
-        &concepts.concepts(|set| set == "hlh" || set == "splenomegaly"),
-    )
-    .await?;
-    let drug_of: BTreeMap<i64, &'static str> = drug_concepts
-        .iter()
-        .filter_map(|(id, sets)| Some((*id, first_drug(sets)?)))
-        .collect();
-
-    let day0_of = exposed_persons(cdm, concepts, &drug_of).await?;
+    // The count of the CDM's persons (the attrition's first step) needs nothing else, and runs while
+    // the exposed are found, so that neither leaves a core idle. The queries run at the same time are
+    // joined, not raced: when several fail, the error said is the first in the order written.
+    let (total, exposure) = futures::join!(distinct_persons(cdm, DISTINCT_PER_PASS), async {
+        // The concept sets with their descendants.
+        let drug_concepts =
+            with_descendants(cdm, &concepts.concepts(|set| DRUG_SETS.contains(&set))).await?;
+        let condition_concepts = with_descendants(
+            cdm,
+            &concepts.concepts(|set| set == "hlh" || set == "splenomegaly"),
+        )
+        .await?;
+        let drug_of: BTreeMap<i64, &'static str> = drug_concepts
+            .iter()
+            .filter_map(|(id, sets)| Some((*id, first_drug(sets)?)))
+            .collect();
+        let day0_of = exposed_persons(cdm, concepts, &drug_of).await?;
+        Ok::<_, OmopError>((condition_concepts, drug_of, day0_of))
+    });
+    let total = total?;
+    let (condition_concepts, drug_of, day0_of) = exposure?;
     let exposed_count = day0_of.len() as u64;
     cohort.attrition.push(AttritionStep {
         step: "persons",
@@ -249,9 +254,15 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
         excluded: total.saturating_sub(exposed_count),
         reason: "never exposed to the index drug".into(),
     });
-    let person_of = person_rows(cdm, &day0_of).await?;
-    let conditions = conditions(cdm, concepts, &condition_concepts, &day0_of).await?;
-    let measurements = measurements(cdm, concepts, &day0_of, &mut cohort.dropped).await?;
+    // Steps 2 to 4 read the rows of the exposed from three tables, at the same time.
+    let exposed_ids: Vec<i64> = day0_of.keys().copied().collect();
+    let exposed = cdm.person_filter("person_id", &exposed_ids);
+    let (person_of, conditions, measurements) = futures::join!(
+        person_rows(cdm, &exposed, &day0_of),
+        conditions(cdm, concepts, &condition_concepts, &exposed, &day0_of),
+        measurements(cdm, concepts, &exposed, &day0_of, &mut cohort.dropped),
+    );
+    let (person_of, conditions, measurements) = (person_of?, conditions?, measurements?);
     include(
         &mut cohort,
         options,
@@ -260,9 +271,16 @@ pub async fn find(cdm: &Cdm, options: &FindOptions) -> Result<Cohort, OmopError>
         &conditions,
         measurements,
     );
-    let included: BTreeSet<i64> = cohort.persons.iter().map(|p| p.person_id).collect();
-    cohort.treatments = treatments(cdm, concepts, &drug_of, &day0_of, &included).await?;
-    cohort.deaths = deaths(cdm, &included).await?;
+    let included_ids: Vec<i64> = cohort.persons.iter().map(|p| p.person_id).collect();
+    if !included_ids.is_empty() {
+        let included = cdm.person_filter("person_id", &included_ids);
+        let (treatments, deaths) = futures::join!(
+            treatments(cdm, concepts, &drug_of, &day0_of, &included),
+            deaths(cdm, &included),
+        );
+        cohort.treatments = treatments?;
+        cohort.deaths = deaths?;
+    }
     Ok(cohort)
 }
 
@@ -345,14 +363,14 @@ async fn exposed_persons(
 /// Step 2: the person rows of the exposed: sex and year of birth.
 async fn person_rows(
     cdm: &Cdm,
+    exposed: &str,
     day0_of: &BTreeMap<i64, Date>,
 ) -> Result<BTreeMap<i64, (&'static str, i64)>, OmopError> {
-    let exposed = in_list(day0_of.keys());
     let mut person_of: BTreeMap<i64, (&'static str, i64)> = BTreeMap::new();
     if !day0_of.is_empty() {
         let mut batches = cdm
             .batches(&format!(
-                "SELECT person_id, min(gender_concept_id), min(year_of_birth) FROM person WHERE person_id IN {exposed} GROUP BY person_id"
+                "SELECT person_id, min(gender_concept_id), min(year_of_birth) FROM person WHERE {exposed} GROUP BY person_id"
             ))
             .await?;
         while let Some(batch) = batches.next().await {
@@ -386,9 +404,9 @@ async fn conditions(
     cdm: &Cdm,
     concepts: &ConceptSets,
     condition_concepts: &BTreeMap<i64, BTreeSet<String>>,
+    exposed: &str,
     day0_of: &BTreeMap<i64, Date>,
 ) -> Result<Conditions, OmopError> {
-    let exposed = in_list(day0_of.keys());
     let codes: Vec<String> = concepts
         .source_matches(|set| set == "hlh", icd10)
         .into_iter()
@@ -401,7 +419,7 @@ async fn conditions(
             .batches(&format!(
                 "SELECT DISTINCT condition_occurrence_id, person_id, condition_start_date, condition_concept_id, \
                    replace(upper(trim(condition_source_value)), '.', '') IN {} AS hlh_code \
-                 FROM condition_occurrence WHERE person_id IN {exposed} \
+                 FROM condition_occurrence WHERE {exposed} \
                    AND (condition_concept_id IN {} OR replace(upper(trim(condition_source_value)), '.', '') IN {})",
                 in_list(&codes),
                 in_list(condition_concepts.keys()),
@@ -488,10 +506,10 @@ impl MeasurementCopy {
 async fn measurements(
     cdm: &Cdm,
     concepts: &ConceptSets,
+    exposed: &str,
     day0_of: &BTreeMap<i64, Date>,
     dropped: &mut BTreeMap<String, u64>,
 ) -> Result<BTreeMap<i64, FoundObservation>, OmopError> {
-    let exposed = in_list(day0_of.keys());
     let analyte_of: BTreeMap<i64, Analyte> = concepts
         .concepts(|set| Analyte::from_name(set).is_some())
         .into_iter()
@@ -510,7 +528,7 @@ async fn measurements(
             .batches(&format!(
                 "SELECT measurement_id, person_id, measurement_date, measurement_concept_id, value_as_number, \
                    unit_concept_id, unit_source_value, trim(measurement_source_value) \
-                 FROM measurement WHERE person_id IN {exposed} \
+                 FROM measurement WHERE {exposed} \
                    AND (measurement_concept_id IN {} OR trim(measurement_source_value) IN {})",
                 in_list(analyte_of.keys()),
                 in_list(by_source.keys().map(|t| literal(t)))
@@ -707,69 +725,68 @@ async fn treatments(
     concepts: &ConceptSets,
     drug_of: &BTreeMap<i64, &'static str>,
     day0_of: &BTreeMap<i64, Date>,
-    included: &BTreeSet<i64>,
+    included: &str,
 ) -> Result<Vec<FoundTreatment>, OmopError> {
     let drug_texts: Vec<(&str, &str)> =
         concepts.source_matches(|set| DRUG_SETS.contains(&set), source_contains);
     let all_texts: Vec<&str> = drug_texts.iter().map(|(text, _)| *text).collect();
     let mut treatments: BTreeMap<i64, (bool, FoundTreatment)> = BTreeMap::new();
-    if !included.is_empty() {
-        let mut batches = cdm
-            .batches(&format!(
-                "SELECT drug_exposure_id, person_id, drug_concept_id, lower(drug_source_value),                    drug_exposure_start_date, drug_exposure_end_date                  FROM drug_exposure WHERE person_id IN {} AND (drug_concept_id IN {} OR {})",
-                in_list(included),
-                in_list(drug_of.keys()),
-                contains_any("drug_source_value", &all_texts)
-            ))
-            .await?;
-        while let Some(batch) = batches.next().await {
-            let batch = &batch?;
-            let (row, person, concept, source, start, end) = (
-                ids(batch, 0),
-                ids(batch, 1),
-                ids(batch, 2),
-                texts(batch, 3),
-                dates(batch, 4),
-                dates(batch, 5),
-            );
-            for i in 0..batch.num_rows() {
-                let (Some(row), Some(person), Some(start)) = (row[i], person[i], start[i]) else {
-                    continue;
-                };
-                let Some(&day0) = day0_of.get(&person) else {
-                    continue;
-                };
-                if !in_window(start, day0, OBSERVATION_WINDOW) {
-                    continue;
-                }
-                // The concept names the drug; failing that, the first set whose text the source value holds.
-                let by_concept = concept[i].and_then(|c| drug_of.get(&c).copied());
-                let by_source = source[i].as_deref().and_then(|s| {
-                    DRUG_SETS.iter().copied().find(|set| {
-                        drug_texts
-                            .iter()
-                            .any(|(text, t_set)| t_set == set && s.contains(text))
-                    })
-                });
-                let (from_concept, Some(drug)) = (by_concept.is_some(), by_concept.or(by_source))
-                else {
-                    continue;
-                };
-                // An end before the start cannot be a course: the start is kept, the end left open.
-                let end = end[i].filter(|end| *end >= start);
-                let found = FoundTreatment {
-                    person_id: person,
-                    drug_exposure_id: row,
-                    drug: drug.to_string(),
-                    start,
-                    end,
-                };
-                // A repeated id counts once; a reading by concept wins over one by source value, and
-                // between copies that still differ the least is kept, whatever order they came in.
-                keep_least(&mut treatments, row, (from_concept, found), |a, b| {
-                    treatment_rank(a).cmp(&treatment_rank(b))
-                });
+    let mut batches = cdm
+        .batches(&format!(
+            "SELECT drug_exposure_id, person_id, drug_concept_id, lower(drug_source_value), \
+               drug_exposure_start_date, drug_exposure_end_date \
+             FROM drug_exposure WHERE {included} AND (drug_concept_id IN {} OR {})",
+            in_list(drug_of.keys()),
+            contains_any("drug_source_value", &all_texts)
+        ))
+        .await?;
+    while let Some(batch) = batches.next().await {
+        let batch = &batch?;
+        let (row, person, concept, source, start, end) = (
+            ids(batch, 0),
+            ids(batch, 1),
+            ids(batch, 2),
+            texts(batch, 3),
+            dates(batch, 4),
+            dates(batch, 5),
+        );
+        for i in 0..batch.num_rows() {
+            let (Some(row), Some(person), Some(start)) = (row[i], person[i], start[i]) else {
+                continue;
+            };
+            let Some(&day0) = day0_of.get(&person) else {
+                continue;
+            };
+            if !in_window(start, day0, OBSERVATION_WINDOW) {
+                continue;
             }
+            // The concept names the drug; failing that, the first set whose text the source value holds.
+            let by_concept = concept[i].and_then(|c| drug_of.get(&c).copied());
+            let by_source = source[i].as_deref().and_then(|s| {
+                DRUG_SETS.iter().copied().find(|set| {
+                    drug_texts
+                        .iter()
+                        .any(|(text, t_set)| t_set == set && s.contains(text))
+                })
+            });
+            let (from_concept, Some(drug)) = (by_concept.is_some(), by_concept.or(by_source))
+            else {
+                continue;
+            };
+            // An end before the start cannot be a course: the start is kept, the end left open.
+            let end = end[i].filter(|end| *end >= start);
+            let found = FoundTreatment {
+                person_id: person,
+                drug_exposure_id: row,
+                drug: drug.to_string(),
+                start,
+                end,
+            };
+            // A repeated id counts once; a reading by concept wins over one by source value, and
+            // between copies that still differ the least is kept, whatever order they came in.
+            keep_least(&mut treatments, row, (from_concept, found), |a, b| {
+                treatment_rank(a).cmp(&treatment_rank(b))
+            });
         }
     }
     let mut treatments: Vec<FoundTreatment> = treatments.into_values().map(|(_, t)| t).collect();
@@ -786,13 +803,12 @@ fn treatment_rank(
 }
 
 /// Step 7: the deaths of the included persons (the earliest, when a person has several rows).
-async fn deaths(cdm: &Cdm, included: &BTreeSet<i64>) -> Result<Vec<(i64, Date)>, OmopError> {
+async fn deaths(cdm: &Cdm, included: &str) -> Result<Vec<(i64, Date)>, OmopError> {
     let mut deaths = Vec::new();
-    if cdm.has("death") && !included.is_empty() {
+    if cdm.has("death") {
         let mut batches = cdm
             .batches(&format!(
-                "SELECT person_id, min(death_date) FROM death WHERE person_id IN {} GROUP BY person_id",
-                in_list(included)
+                "SELECT person_id, min(death_date) FROM death WHERE {included} GROUP BY person_id"
             ))
             .await?;
         while let Some(batch) = batches.next().await {

@@ -4,9 +4,10 @@
 //! Invariants:
 //! - The heavy part (scans, filters, joins, aggregates over the warehouse tables) is DataFusion SQL with
 //!   built-in functions only, and concept sets enter it as VALUES lists: the same plan can run on a
-//!   Ballista cluster, and does with the feature `cluster` (docs/cluster.md). Rust logic (unit
-//!   conversion, scoring) runs after the cohort's rows are collected.
-//! - This is the only crate that uses Arrow or DataFusion.
+//!   Ballista cluster, and does with the feature `cluster` (docs/cluster.md). The one exception is the
+//!   test of a row's person against a set, embedded only ([`Cdm::person_filter`]; on a cluster it is
+//!   an `IN` list). Rust logic (unit conversion, scoring) runs after the cohort's rows are collected.
+//! - This crate and hlh-person-set are the only ones that use Arrow or DataFusion.
 
 pub mod cdm;
 #[cfg(feature = "cluster")]
