@@ -15,9 +15,9 @@ use datafusion::datasource::file_format::file_compression_type::FileCompressionT
 use datafusion::error::DataFusionError;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::SendableRecordBatchStream;
+use datafusion::logical_expr::ScalarUDF;
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
 
-use datafusion::logical_expr::ScalarUDF;
 use futures::StreamExt;
 use hlh_person_set::PersonSet;
 
@@ -455,7 +455,8 @@ impl Cdm {
     }
 
     /// The SQL test that `column` holds one of `ids`, a set of persons (the exposed, the included).
-    /// Embedded, the set is registered as the function `hlh_persons_N` (crates/hlh-person-set says why); on a cluster, whose executors may be the stock ones, it is `column IN (…)`.
+    /// Embedded, the set is registered as the function `hlh_persons_N` (crates/hlh-person-set says
+    /// why); on a cluster, whose executors may be the stock ones, it is `column IN (…)`.
     pub fn person_filter(&self, column: &str, ids: &[i64]) -> String {
         if self.cluster.is_some() {
             return format!("{column} IN {}", crate::find::in_list(ids));

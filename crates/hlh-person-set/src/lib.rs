@@ -6,8 +6,9 @@
 //! first tries to turn the list into a statistics test, literal by literal. This set keeps one bit
 //! per value of a multiplicative hash of the ids, 64 values to an id, and a table of the ids a quarter
 //! full: most rows cost a multiplication and one load of a clear bit, without a branch mispredicted;
-//! the one in 64 that find their bit set look for their id in the table. A function is opaque to the statistics, which could not have used a
-//! list of thousands of ids anyway (docs/benchmarks.md has the figures).
+//! the one in 64 that find their bit set look for their id in the table. A function is opaque to the
+//! statistics, which could not have used a list of thousands of ids anyway (docs/benchmarks.md has
+//! the figures).
 //!
 //! A Ballista executor started from the stock binaries does not know the function, so a cluster's
 //! queries keep the `IN` list: `hlh_omop::Cdm::person_filter` chooses.
